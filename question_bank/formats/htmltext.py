@@ -1,0 +1,43 @@
+"""HTML question text (Moodle, GIFT [html]) to safe plain text."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+_BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"}
+_DROP = {"script", "style", "head", "title"}
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.dropping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _DROP:
+            self.dropping += 1
+        elif tag in _BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _DROP:
+            self.dropping = max(0, self.dropping - 1)
+        elif tag in _BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.dropping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Tags dropped (and script/style content with them), entities decoded."""
+    parser = _Text()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # HTMLParser is lenient; this is belt and braces
+        return html
+    # Source HTML line breaks are formatting, not content: only tags break lines.
+    text = "".join(p if p == "\n" else " ".join(p.split("\n")) for p in parser.parts)
+    return text
