@@ -1,0 +1,51 @@
+"""Thi Đua Số: timed quizzes with QR entry, unit emulation rankings and exports."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import ensure_secret_key, load_config
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> str:
+    """A top-level folder of the source tree, or its copy inside an installed wheel."""
+    source = _PACKAGE_DIR.parent / name
+    return str(source if source.is_dir() else _PACKAGE_DIR / name)
+
+
+def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI. Nothing else."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=_resource_dir("templates"),
+        static_folder=_resource_dir("static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
+
+    from . import database, templating
+    from .cli import register_cli
+    from .errors import register_error_handlers
+    from .extensions import babel, csrf, db, login_manager, migrate
+    from .views import register_blueprints
+
+    db.init_app(app)
+    database.configure_engines(app)
+    migrate.init_app(app, db, directory=_resource_dir("migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=templating.select_locale)
+    templating.init_app(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app

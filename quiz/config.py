@@ -1,0 +1,63 @@
+"""Every environment read of the application lives here."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+SECRET_KEY_FILE = "secret_key"
+SQLITE_FILE = "thiduaso.db"
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the Flask config from the environment.
+
+    Called once by create_app(); a test config passed to create_app() overrides these values.
+    """
+    env = os.environ
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
+        "SECRET_KEY": env.get("SECRET_KEY") or None,  # resolved lazily, see ensure_secret_key()
+        "QUIZ_TIMEZONE": env.get("QUIZ_TIMEZONE", DEFAULT_TIMEZONE),
+        "QUIZ_BASE_URL": (env.get("QUIZ_BASE_URL") or "").rstrip("/") or None,
+        "ANSWER_GRACE_S": int(env.get("QUIZ_ANSWER_GRACE_S", "10")),
+        "MAX_CONTENT_LENGTH": int(env.get("QUIZ_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": ("vi", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("QUIZ_SECURE_COOKIES", "") == "1",
+        "LOGIN_MAX_FAILURES": int(env.get("QUIZ_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_MINUTES": int(env.get("QUIZ_LOGIN_LOCK_MINUTES", "15")),
+        "WTF_CSRF_TIME_LIMIT": None,  # an organizer may keep a form open all day
+    }
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URL: DATABASE_URL if given, else SQLite in the instance folder."""
+    if not raw:
+        return "sqlite:///" + str(Path(instance_path) / SQLITE_FILE)
+    # Heroku-style URLs and plain postgresql:// both mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def ensure_secret_key(instance_path: str) -> str:
+    """Return the secret kept in instance/secret_key, generating it (0600) on first use.
+
+    There is deliberately no constant fallback: a server without SECRET_KEY gets its own random
+    key that survives restarts, so sessions stay valid and no two installs share a secret.
+    """
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key)
+    return key

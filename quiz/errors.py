@@ -1,0 +1,106 @@
+"""Domain errors, and how every error becomes an HTML page or a JSON body — in one place.
+
+Services raise the `*Error` classes below; views never build error responses themselves.
+Requests under /api/ get `{"error": {"code", "message", "fields"?}}`; the rest get a page.
+"""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None,
+                 problems: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.problems = problems or []
+
+    def to_dict(self) -> dict:
+        body: dict = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        if self.problems:
+            body["problems"] = self.problems
+        return body
+
+
+class ValidationError(DomainError):
+    """Input that breaks a rule; `fields` maps field names to messages, `problems` lists rows."""
+    status = 422
+    code = "invalid"
+
+
+class NotFoundError(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class ForbiddenError(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class DeadlineError(DomainError):
+    """The attempt's deadline (plus grace) has passed, or the quiz is closed."""
+    status = 410
+    code = "deadline_passed"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _default_message(status: int) -> str:
+    messages = {
+        400: _("Yêu cầu không hợp lệ."),
+        403: _("Bạn không có quyền xem trang này."),
+        404: _("Không tìm thấy trang bạn cần."),
+        405: _("Phương thức không được hỗ trợ."),
+        410: _("Đã hết thời gian."),
+        413: _("Tệp tải lên quá lớn."),
+        429: _("Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút."),
+        500: _("Máy chủ gặp sự cố. Vui lòng thử lại sau ít phút."),
+    }
+    return messages.get(status, _("Đã có lỗi xảy ra."))
+
+
+def error_response(status: int, code: str, message: str, body: dict | None = None):
+    if wants_json():
+        return jsonify({"error": body or {"code": code, "message": message}}), status
+    template = "errors/error.html"
+    return render_template(template, status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        db.session.rollback()
+        return error_response(error.status, error.code, error.message, error.to_dict())
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        code = (error.name or "error").lower().replace(" ", "_")
+        # Keep werkzeug's English descriptions out of user-facing text; ours are Vietnamese.
+        return error_response(status, code, _default_message(status))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        return error_response(500, "server_error", _default_message(500))

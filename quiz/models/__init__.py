@@ -1,0 +1,23 @@
+"""The data model, one module per aggregate; import models from here."""
+from .accounts import ROLES, Organizer
+from .attempts import Answer, Attempt, AttemptQuestion, Participant
+from .bank import KINDS, Option, Question, QuestionSet
+from .quizzes import (
+    COUNTED_ATTEMPTS,
+    DEFAULT_RANKING_ORDER,
+    PREDICTION_KINDS,
+    RANKING_KEYS,
+    Contest,
+    DrawRule,
+    Quiz,
+    contest_organizer,
+)
+from .rankings import AuditEntry, RankingSnapshot
+from .units import Unit
+
+__all__ = [
+    "ROLES", "KINDS", "COUNTED_ATTEMPTS", "DEFAULT_RANKING_ORDER", "PREDICTION_KINDS", "RANKING_KEYS",
+    "Answer", "Attempt", "AttemptQuestion", "AuditEntry", "Contest", "DrawRule", "Option",
+    "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "Unit",
+    "contest_organizer",
+]

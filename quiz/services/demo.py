@@ -1,0 +1,78 @@
+"""The demo: a provincial Health Department's unit tree, the starter sets and an open quiz."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from question_bank import starter_sets
+
+from ..extensions import db
+from ..models import Organizer, Quiz, Unit
+from . import accounts, bank, quizzes, units
+
+DEMO_QUIZ_CODE = "BDHVS"
+DEMO_CONTEST_CODE = "BDHVS-DEMO"
+DEMO_ADMIN_EMAIL = "admin@thiduaso.local"
+
+# (code, name, parent code, headcount): a fictional but realistic Sở Y tế with its units.
+DEMO_UNITS = [
+    ("SYT", "Đảng bộ Sở Y tế tỉnh Lai Châu", "", None),
+    ("VP-SYT", "Chi bộ Văn phòng Sở Y tế", "SYT", 38),
+    ("CDC", "Trung tâm Kiểm soát bệnh tật tỉnh", "SYT", 124),
+    ("BVDK", "Bệnh viện Đa khoa tỉnh", "SYT", None),
+    ("BVDK-NOI", "Khối Nội — Bệnh viện Đa khoa tỉnh", "BVDK", 186),
+    ("BVDK-NGOAI", "Khối Ngoại — Bệnh viện Đa khoa tỉnh", "BVDK", 162),
+    ("BVDK-CLS", "Khối Cận lâm sàng — Bệnh viện Đa khoa tỉnh", "BVDK", 74),
+    ("BVDK-HC", "Chi bộ Hành chính — Bệnh viện Đa khoa tỉnh", "BVDK", 58),
+    ("BVYHCT", "Bệnh viện Y dược cổ truyền tỉnh", "SYT", 96),
+    ("BVPHCN", "Bệnh viện Phục hồi chức năng tỉnh", "SYT", 71),
+    ("TTYT-TD", "Trung tâm Y tế Tam Đường", "SYT", 142),
+    ("TTYT-PT", "Trung tâm Y tế Phong Thổ", "SYT", 168),
+    ("TTYT-SH", "Trung tâm Y tế Sìn Hồ", "SYT", 175),
+    ("TTYT-MT", "Trung tâm Y tế Mường Tè", "SYT", 131),
+    ("TTYT-TU", "Trung tâm Y tế Than Uyên", "SYT", 150),
+    ("TTYT-TAU", "Trung tâm Y tế Tân Uyên", "SYT", 119),
+    ("TTYT-NN", "Trung tâm Y tế Nậm Nhùn", "SYT", 88),
+    ("TTYT-TP", "Trung tâm Y tế thành phố Lai Châu", "SYT", 97),
+    ("CCDS", "Chi cục Dân số", "SYT", 22),
+    ("TTKN", "Trung tâm Kiểm nghiệm", "SYT", 31),
+]
+
+# (set name, topic filter, difficulty, count): 15 questions over the six topics of the plan.
+DEMO_DRAW = [
+    ("Chủ trương, chính sách", None, None, 3),
+    ("Khái niệm cơ bản", None, None, 2),
+    ("Kỹ năng số cơ bản", None, None, 3),
+    ("An toàn thông tin", None, None, 3),
+    ("Chuyển đổi số y tế", None, None, 2),
+    ("Bình dân học vụ số", None, None, 2),
+]
+
+
+def is_loaded() -> bool:
+    return db.session.scalar(db.select(Quiz.id).filter_by(code=DEMO_QUIZ_CODE)) is not None
+
+
+def load_demo(now: datetime, admin_password: str, *, timezone: str) -> Quiz:
+    """Load everything the demo needs; safe to call on a database that already has some of it."""
+    if not db.session.scalar(db.select(Unit.id).limit(1)):
+        units.import_units(
+            [(i, {"code": c, "name": n, "parent_code": p, "headcount": "" if h is None else str(h)})
+             for i, (c, n, p, h) in enumerate(DEMO_UNITS, start=2)],
+            filename="demo",
+        )
+    loaded = {name: bank.store_questions(name, questions).question_set.name for name, questions in starter_sets()}
+    if db.session.scalar(db.select(Organizer.id).filter_by(email=DEMO_ADMIN_EMAIL)) is None:
+        accounts.create_organizer(DEMO_ADMIN_EMAIL, "admin", admin_password, full_name="Quản trị demo")
+    draw = [{"set": s, "count": c, **({"topic": t} if t else {}), **({"difficulty": d} if d else {})}
+            for s, t, d, c in DEMO_DRAW if s in loaded]
+    quiz, _created = quizzes.save_quiz({
+        "code": DEMO_QUIZ_CODE,
+        "title": "Tìm hiểu chuyển đổi số — Phong trào “Bình dân học vụ số”",
+        "contest": DEMO_CONTEST_CODE,
+        "contest_title": "Cuộc thi trực tuyến Bình dân học vụ số ngành Y tế (demo)",
+        "description": "Đợt thi thử: 15 câu hỏi trong 15 phút về chuyển đổi số, kỹ năng số và an toàn thông tin.",
+        "opens_at": (now - timedelta(days=1)).isoformat(),
+        "closes_at": (now + timedelta(days=30)).isoformat(),
+        "duration_s": 900, "draw": draw, "prediction": "count", "show_review": True,
+    }, timezone=timezone)
+    return quiz

@@ -1,0 +1,274 @@
+"""Quizzes from their definition (the JSON/YAML file, the web form, "duplicate quiz").
+
+The definition dict is the canonical description of a quiz (see PRODUCT.md); `quiz_definition()`
+is its inverse, so a quiz can be exported, edited and re-imported without loss.
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import yaml
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from ..errors import ConflictError, ValidationError
+from ..extensions import db
+from ..models import (COUNTED_ATTEMPTS, DEFAULT_RANKING_ORDER, PREDICTION_KINDS, RANKING_KEYS, Attempt,
+                      Contest, DrawRule, Organizer, Question, QuestionSet, Quiz)
+from . import audit
+
+QUIZ_CODE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{2,15}$")
+# Join codes people type from a poster: no 0/O, 1/I/L look-alikes.
+UNAMBIGUOUS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+DEFAULTS = {
+    "duration_s": 900, "shuffle_questions": True, "shuffle_options": True, "max_attempts": 1,
+    "counted_attempt": "best", "prediction": None, "show_review": True, "allow_other_unit": False,
+    "description": "", "ranking_order": DEFAULT_RANKING_ORDER.split(","),
+}
+KNOWN_KEYS = {"code", "title", "contest", "contest_title", "opens_at", "closes_at", "draw"} | set(DEFAULTS)
+
+
+def generate_quiz_code(length: int = 6) -> str:
+    while True:
+        code = "".join(secrets.choice(UNAMBIGUOUS) for _i in range(length))
+        if db.session.scalar(db.select(Quiz.id).filter_by(code=code)) is None:
+            return code
+
+
+def load_definition_file(data: bytes, filename: str) -> dict:
+    try:
+        text = data.decode("utf-8-sig")
+        if filename.lower().endswith((".yaml", ".yml")):
+            parsed = yaml.safe_load(text)
+        else:
+            parsed = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ValidationError(_("Không đọc được tệp %(name)s: %(err)s", name=filename, err=str(exc).splitlines()[0]))
+    if not isinstance(parsed, dict):
+        raise ValidationError(_("Tệp %(name)s phải chứa một đối tượng JSON/YAML (các khóa code, title…).", name=filename))
+    return parsed
+
+
+def _parse_time(value, key: str, tz: ZoneInfo, problems: list[str]) -> datetime | None:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            problems.append(_("%(key)s: '%(v)s' không phải thời điểm ISO 8601 (ví dụ 2025-10-06T08:00:00+07:00).",
+                              key=key, v=value))
+            return None
+    else:
+        problems.append(_("%(key)s: bắt buộc, dạng 2025-10-06T08:00:00+07:00.", key=key))
+        return None
+    if parsed.tzinfo is None:  # a time without zone is the event's local time
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _check_bool(definition: dict, key: str, problems: list[str]) -> bool:
+    value = definition.get(key, DEFAULTS[key])
+    if not isinstance(value, bool):
+        problems.append(_("%(key)s: phải là true hoặc false.", key=key))
+        return bool(DEFAULTS[key])
+    return value
+
+
+def _check_int(definition: dict, key: str, low: int, high: int, problems: list[str]) -> int:
+    value = definition.get(key, DEFAULTS[key])
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        problems.append(_("%(key)s: phải là số nguyên từ %(low)d đến %(high)d.", key=key, low=low, high=high))
+        return DEFAULTS[key]
+    return value
+
+
+def validate_definition(definition: dict, *, timezone: str) -> dict:
+    """Check a definition and return it cleaned; raise ValidationError listing every problem."""
+    problems: list[str] = []
+    tz = ZoneInfo(timezone)
+    unknown = sorted(set(definition) - KNOWN_KEYS)
+    if unknown:
+        problems.append(_("Khóa không được hỗ trợ: %(keys)s.", keys=", ".join(unknown)))
+    clean: dict = {}
+    code = str(definition.get("code") or "").strip().upper()
+    if not QUIZ_CODE.match(code):
+        problems.append(_("code: mã đợt thi '%(code)s' cần 3–16 ký tự in hoa, số hoặc '-'.", code=code))
+    clean["code"] = code
+    title = str(definition.get("title") or "").strip()
+    if not title or len(title) > 200:
+        problems.append(_("title: bắt buộc, tối đa 200 ký tự."))
+    clean["title"] = title
+    contest = str(definition.get("contest") or "").strip()
+    if not contest or len(contest) > 40:
+        problems.append(_("contest: mã cuộc thi bắt buộc, tối đa 40 ký tự."))
+    clean["contest"] = contest
+    clean["contest_title"] = str(definition.get("contest_title") or contest).strip()
+    clean["description"] = str(definition.get("description") or "")
+    opens = _parse_time(definition.get("opens_at"), "opens_at", tz, problems)
+    closes = _parse_time(definition.get("closes_at"), "closes_at", tz, problems)
+    if opens and closes and closes <= opens:
+        problems.append(_("closes_at: thời điểm đóng phải sau thời điểm mở."))
+    clean["opens_at"], clean["closes_at"] = opens, closes
+    clean["duration_s"] = _check_int(definition, "duration_s", 30, 24 * 3600, problems)
+    clean["max_attempts"] = _check_int(definition, "max_attempts", 1, 100, problems)
+    for key in ("shuffle_questions", "shuffle_options", "show_review", "allow_other_unit"):
+        clean[key] = _check_bool(definition, key, problems)
+    prediction = definition.get("prediction", None)
+    if prediction is not None and prediction not in PREDICTION_KINDS:
+        problems.append(_("prediction: phải là \"count\", \"percent\" hoặc null."))
+    clean["prediction"] = prediction
+    counted = definition.get("counted_attempt", "best")
+    if counted not in COUNTED_ATTEMPTS:
+        problems.append(_("counted_attempt: phải là best, first hoặc last."))
+    clean["counted_attempt"] = counted
+    order = definition.get("ranking_order", DEFAULTS["ranking_order"])
+    if isinstance(order, str):
+        order = [k.strip() for k in order.split(",") if k.strip()]
+    if not isinstance(order, list) or not order or any(k not in RANKING_KEYS for k in order) or len(set(order)) != len(order):
+        problems.append(_("ranking_order: danh sách không trùng lặp gồm: %(keys)s.", keys=", ".join(RANKING_KEYS)))
+        order = DEFAULTS["ranking_order"]
+    clean["ranking_order"] = order
+    clean["draw"] = _validate_draw(definition.get("draw"), problems)
+    if problems:
+        raise ValidationError(_("Định nghĩa đợt thi có %(n)d lỗi.", n=len(problems)), problems=problems)
+    return clean
+
+
+def _validate_draw(draw, problems: list[str]) -> list[dict]:
+    if not isinstance(draw, list) or not draw:
+        problems.append(_("draw: cần ít nhất một quy tắc rút câu hỏi, ví dụ {\"set\": \"Kỹ năng số cơ bản\", \"count\": 10}."))
+        return []
+    rules = []
+    sets = {s.name: s for s in db.session.scalars(db.select(QuestionSet))}
+    for index, rule in enumerate(draw, start=1):
+        where = _("draw[%(i)d]", i=index)
+        if not isinstance(rule, dict):
+            problems.append(_("%(where)s: phải là một đối tượng.", where=where))
+            continue
+        extra = sorted(set(rule) - {"set", "topic", "difficulty", "count"})
+        if extra:
+            problems.append(_("%(where)s: khóa không được hỗ trợ: %(keys)s.", where=where, keys=", ".join(extra)))
+        count = rule.get("count")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 200:
+            problems.append(_("%(where)s: count phải là số nguyên từ 1 đến 200.", where=where))
+            continue
+        set_name, topic, difficulty = rule.get("set"), rule.get("topic"), rule.get("difficulty")
+        if set_name is not None and set_name not in sets:
+            problems.append(_("%(where)s: không có bộ câu hỏi '%(name)s'.", where=where, name=set_name))
+            continue
+        if difficulty is not None and difficulty not in (1, 2, 3):
+            problems.append(_("%(where)s: difficulty phải là 1, 2 hoặc 3.", where=where))
+            continue
+        clean = {"set_id": sets[set_name].id if set_name else None, "set": set_name,
+                 "topic": topic or None, "difficulty": difficulty, "count": count}
+        available = db.session.scalar(
+            db.select(func.count()).select_from(matching_questions(clean).subquery())
+        )
+        if available < count:
+            problems.append(_describe_shortage(where, clean, available))
+        rules.append(clean)
+    return rules
+
+
+def _describe_shortage(where: str, rule: dict, available: int) -> str:
+    parts = []
+    if rule["set"]:
+        parts.append(_("bộ '%(name)s'", name=rule["set"]))
+    if rule["topic"]:
+        parts.append(_("chủ đề '%(topic)s'", topic=rule["topic"]))
+    if rule["difficulty"]:
+        parts.append(_("mức %(d)d", d=rule["difficulty"]))
+    return _("%(where)s: %(what)s chỉ có %(available)d câu, cần %(count)d.",
+             where=where, what=", ".join(parts) or _("ngân hàng"), available=available, count=rule["count"])
+
+
+def matching_questions(rule: dict | DrawRule):
+    """A SELECT of the ids of active questions a draw rule may pick from."""
+    get = rule.get if isinstance(rule, dict) else lambda k: getattr(rule, k)
+    query = db.select(Question.id).where(Question.is_archived.is_(False))
+    if get("set_id") is not None:
+        query = query.where(Question.set_id == get("set_id"))
+    if get("topic"):
+        query = query.where(Question.topic == get("topic"))
+    if get("difficulty") is not None:
+        query = query.where(Question.difficulty == get("difficulty"))
+    return query
+
+
+def save_quiz(definition: dict, *, timezone: str, actor: Organizer | None = None) -> tuple[Quiz, bool]:
+    """Create or update the quiz the definition describes; returns `(quiz, created)`."""
+    clean = validate_definition(definition, timezone=timezone)
+    contest = db.session.scalar(db.select(Contest).filter_by(code=clean["contest"]))
+    if contest is None:
+        contest = Contest(code=clean["contest"], title=clean["contest_title"], created_by_id=actor.id if actor else None)
+        db.session.add(contest)
+    quiz = db.session.scalar(db.select(Quiz).filter_by(code=clean["code"]))
+    created = quiz is None
+    if created:
+        quiz = Quiz(code=clean["code"], created_by_id=actor.id if actor else None)
+        db.session.add(quiz)
+    else:
+        has_attempts = db.session.scalar(db.select(Attempt.id).filter_by(quiz_id=quiz.id).limit(1)) is not None
+        if has_attempts and (_rules_signature(quiz.draw_rules) != _rules_signature(clean["draw"])
+                             or quiz.contest_id != contest.id):
+            raise ConflictError(_("Đợt thi %(code)s đã có lượt thi: không thể đổi cuộc thi hay quy tắc rút câu hỏi.",
+                                  code=quiz.code))
+    quiz.contest = contest
+    for key in ("title", "description", "opens_at", "closes_at", "duration_s", "shuffle_questions",
+                "shuffle_options", "max_attempts", "counted_attempt", "prediction", "show_review",
+                "allow_other_unit"):
+        setattr(quiz, key, clean[key])
+    quiz.ranking_order = ",".join(clean["ranking_order"])
+    if _rules_signature(quiz.draw_rules) != _rules_signature(clean["draw"]):
+        quiz.draw_rules.clear()
+        db.session.flush()
+        for position, rule in enumerate(clean["draw"]):
+            quiz.draw_rules.append(DrawRule(position=position, set_id=rule["set_id"], topic=rule["topic"],
+                                            difficulty=rule["difficulty"], count=rule["count"]))
+    db.session.flush()
+    audit.record(actor, "quiz.create" if created else "quiz.update", quiz, code=quiz.code)
+    return quiz, created
+
+
+def _rules_signature(rules) -> list[tuple]:
+    def key(r):
+        get = r.get if isinstance(r, dict) else lambda k: getattr(r, k)
+        return (get("set_id"), get("topic") or None, get("difficulty"), get("count"))
+    return [key(r) for r in rules]
+
+
+def quiz_definition(quiz: Quiz, *, timezone: str) -> dict:
+    """The definition dict of a stored quiz (what `quizzes create` reads back)."""
+    tz = ZoneInfo(timezone)
+    draw = []
+    for rule in quiz.draw_rules:
+        item: dict = {}
+        if rule.question_set is not None:
+            item["set"] = rule.question_set.name
+        if rule.topic:
+            item["topic"] = rule.topic
+        if rule.difficulty is not None:
+            item["difficulty"] = rule.difficulty
+        item["count"] = rule.count
+        draw.append(item)
+    return {
+        "code": quiz.code, "title": quiz.title, "contest": quiz.contest.code, "description": quiz.description,
+        "opens_at": quiz.opens_at.astimezone(tz).isoformat(), "closes_at": quiz.closes_at.astimezone(tz).isoformat(),
+        "duration_s": quiz.duration_s, "draw": draw, "shuffle_questions": quiz.shuffle_questions,
+        "shuffle_options": quiz.shuffle_options, "max_attempts": quiz.max_attempts,
+        "counted_attempt": quiz.counted_attempt, "prediction": quiz.prediction, "show_review": quiz.show_review,
+        "allow_other_unit": quiz.allow_other_unit, "ranking_order": quiz.ranking_keys,
+    }
+
+
+def listed_quizzes(now: datetime, horizon: timedelta = timedelta(days=60)) -> list[Quiz]:
+    """Quizzes open now or opening within `horizon`, soonest closing first (the home page)."""
+    return list(db.session.scalars(
+        db.select(Quiz).where(Quiz.closes_at > now, Quiz.opens_at < now + horizon)
+        .order_by((Quiz.opens_at <= now).desc(), Quiz.closes_at)
+    ))

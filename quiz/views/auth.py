@@ -1,0 +1,63 @@
+"""Organizer login and logout."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, login_manager
+from ..forms import LoginForm
+from ..models import Organizer
+from ..services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_organizer(organizer_id: str) -> Organizer | None:
+    return db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
+
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
+login_manager.localize_callback = _
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        config = current_app.config
+        organizer = accounts.authenticate(form.email.data, form.password.data,
+                                          max_failures=config["LOGIN_MAX_FAILURES"],
+                                          lock_minutes=config["LOGIN_LOCK_MINUTES"])
+        if organizer is not None:
+            db.session.commit()
+            login_user(organizer, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        locked = accounts.is_locked(form.email.data)
+        db.session.commit()  # keep the failure count
+        if locked:
+            flash(_("Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau %(n)d phút.",
+                    n=config["LOGIN_LOCK_MINUTES"]), "error")
+        else:
+            flash(_("Email hoặc mật khẩu không đúng."), "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("main.index"))

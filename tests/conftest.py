@@ -1,0 +1,187 @@
+"""Shared fixtures: an app on SQLite (or on PostgreSQL when TEST_DATABASE_URL is set), its client
+and CLI runner, a frozen clock, and factories for the objects most tests need."""
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from quiz import clock, create_app
+from quiz.extensions import db
+from quiz.models import Contest, DrawRule, Option, Organizer, Question, QuestionSet, Quiz, Unit
+from quiz.services.units import refresh_paths
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or None
+FROZEN_AT = datetime(2025, 10, 10, 1, 0, tzinfo=UTC)  # 08:00 on 10/10 in Vietnam
+_schema_ready = False
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives headless Chromium (skipped without it)")
+    config.addinivalue_line("markers", "postgres_only: needs PostgreSQL (TEST_DATABASE_URL)")
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (per-test file)'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+def _truncate_all() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(db.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    """The test config; a test may change it before asking for `app`."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": POSTGRES_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "QUIZ_BASE_URL": "http://quiz.test",
+    }
+
+
+@pytest.fixture
+def app(app_config, tmp_path):
+    global _schema_ready
+    app = create_app(app_config, instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        if POSTGRES_URL:
+            if not _schema_ready:
+                db.drop_all()
+                db.create_all()
+                _schema_ready = True
+            else:
+                _truncate_all()
+        else:
+            db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that call services directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def frozen_clock():
+    """Time stands at 10/10/2025 08:00 Vietnam time; `frozen_clock.advance(seconds=…)` moves it."""
+    class Controller:
+        at = FROZEN_AT
+
+        @staticmethod
+        def advance(**kwargs):
+            clock.advance(timedelta(**kwargs))
+            return clock.utcnow()
+
+        @staticmethod
+        def now():
+            return clock.utcnow()
+
+    clock.freeze(FROZEN_AT)
+    yield Controller
+    clock.unfreeze()
+
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_unit(ctx):
+    def make(**overrides) -> Unit:
+        n = next(_seq)
+        parent = overrides.pop("parent", None)
+        unit = Unit(code=overrides.pop("code", f"U{n}"), name=overrides.pop("name", f"Đơn vị {n}"),
+                    headcount=overrides.pop("headcount", 10), parent=parent, **overrides)
+        db.session.add(unit)
+        db.session.flush()
+        refresh_paths()
+        db.session.commit()
+        return unit
+    return make
+
+
+@pytest.fixture
+def make_organizer(ctx):
+    def make(**overrides) -> Organizer:
+        n = next(_seq)
+        password = overrides.pop("password", "mat-khau-123")
+        organizer = Organizer(email=overrides.pop("email", f"btc{n}@example.vn"),
+                              role=overrides.pop("role", "organizer"), **overrides)
+        organizer.set_password(password)
+        db.session.add(organizer)
+        db.session.commit()
+        return organizer
+    return make
+
+
+@pytest.fixture
+def make_question(ctx):
+    def make(question_set: QuestionSet | None = None, **overrides) -> Question:
+        n = next(_seq)
+        if question_set is None:
+            question_set = db.session.scalar(db.select(QuestionSet).filter_by(name="Bộ thử")) \
+                or QuestionSet(name="Bộ thử")
+        kind = overrides.pop("kind", "single")
+        options = overrides.pop("options", None)
+        if options is None:
+            options = ([("Đúng", True), ("Sai", False)] if kind == "true_false"
+                       else [(f"Phương án {c}", c == "B") for c in "ABCD"])
+        text = overrides.pop("text", f"Câu hỏi thử số {n}?")
+        question = Question(question_set=question_set, text=text, text_key=text.lower(), kind=kind,
+                            topic=overrides.pop("topic", "Chung"), difficulty=overrides.pop("difficulty", 1),
+                            options=[Option(position=i, text=t, is_correct=c) for i, (t, c) in enumerate(options)],
+                            **overrides)
+        db.session.add(question)
+        db.session.commit()
+        return question
+    return make
+
+
+@pytest.fixture
+def make_quiz(ctx, make_question):
+    """A quiz (open around the frozen clock by default) drawing `questions` from a fresh set."""
+    def make(questions: int = 5, **overrides) -> Quiz:
+        n = next(_seq)
+        contest = overrides.pop("contest", None) or Contest(code=f"C{n}", title=f"Cuộc thi {n}")
+        question_set = QuestionSet(name=f"Bộ {n}")
+        for _i in range(questions):
+            make_question(question_set)
+        now = clock.utcnow()
+        quiz = Quiz(code=overrides.pop("code", f"Q{n:04d}"), title=overrides.pop("title", f"Đợt thi {n}"),
+                    contest=contest, opens_at=overrides.pop("opens_at", now - timedelta(hours=1)),
+                    closes_at=overrides.pop("closes_at", now + timedelta(days=1)),
+                    duration_s=overrides.pop("duration_s", 600),
+                    draw_rules=[DrawRule(position=0, question_set=question_set, count=questions)], **overrides)
+        db.session.add(quiz)
+        db.session.commit()
+        return quiz
+    return make
