@@ -26,7 +26,7 @@ install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
 translations:
-	$(BIN)/pybabel compile --use-fuzzy -q -d quiz/translations
+	$(BIN)/pybabel compile --use-fuzzy -d quiz/translations
 
 run: install
 	$(BIN)/flask --app quiz db upgrade

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
 from quiz import clock, create_app
 from quiz.extensions import db
@@ -185,3 +189,78 @@ def make_quiz(ctx, make_question):
         db.session.commit()
         return quiz
     return make
+
+
+# --- Browser tests: a live server in a thread and headless Chromium through Playwright ---
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """A separate app for the browser, on its own SQLite file, with CSRF on as in production."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "live-test", "WTF_CSRF_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.db'}",
+                      "PROPAGATE_TEST_ERRORS": False},
+                     instance_path=str(tmp_path / "live-instance"))
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """Serve `live_app` on a free loopback port; yields the base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    live_app.config["QUIZ_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield live_app.config["QUIZ_BASE_URL"]
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed (apt-get install chromium): browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A 360 × 740 phone-sized browser context."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """`screenshot(page, "name")` saves a full-page PNG to $QUIZ_SCREENSHOTS (docs) or tmp."""
+    folder = Path(os.environ.get("QUIZ_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+    return take

@@ -3,7 +3,9 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, main
+    from . import admin, api, auth, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)

@@ -1,0 +1,45 @@
+"""Role checks for organizer routes, and load-or-abort helpers that apply them."""
+from __future__ import annotations
+
+import functools
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Contest, Quiz
+from ..services import permissions
+
+
+def roles_required(*roles: str):
+    """Log in first (redirect to /login), then 403 unless the account has one of `roles`."""
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def get_quiz_or_404(code: str) -> Quiz:
+    quiz = db.session.scalar(db.select(Quiz).filter_by(code=code.upper()))
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def managed_quiz_or_abort(code: str) -> Quiz:
+    quiz = get_quiz_or_404(code)
+    if not permissions.can_manage_quiz(current_user, quiz):
+        abort(403)
+    return quiz
+
+
+def managed_contest_or_abort(contest_id: int) -> Contest:
+    contest = db.get_or_404(Contest, contest_id)
+    if not permissions.can_manage_contest(current_user, contest):
+        abort(403)
+    return contest
