@@ -259,10 +259,15 @@ def finish(file: str, fmt: str, items: list[tuple[int | None, QuestionData]],
     problems = list(problems)
     questions: list[QuestionData] = []
     lines: list[int | None] = []
+    # A reader may hand over a question it already complained about, so the
+    # other fields of that row still get checked; a field is reported once.
+    reported = {(p.line, p.field) for p in problems}
     for line, q in items:
         q = normalise_question(q)
         for fld, msg in validate_question(q):
-            problems.append(Problem(file, line, FIELD_LABELS.get(fld, fld), msg, line_label))
+            label = FIELD_LABELS.get(fld, fld)
+            if (line, label) not in reported:
+                problems.append(Problem(file, line, label, msg, line_label))
         questions.append(q)
         lines.append(line)
     if not problems and not questions:

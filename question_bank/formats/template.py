@@ -94,7 +94,6 @@ def _read_row(row, cols, line, file, problems) -> QuestionData | None:
     def problem(fld: str, msg: str):
         problems.append(Problem(file, line, FIELD_LABELS.get(fld, fld), msg))
 
-    before = len(problems)
     texts = [cell(f"opt{i}") for i in range(len(LETTERS))]
     last = max((i for i, t in enumerate(texts) if t), default=-1)
     for i in range(last):
@@ -108,8 +107,10 @@ def _read_row(row, cols, line, file, problems) -> QuestionData | None:
         kind = parse_kind(kind_raw)
         if kind is None:
             problem("kind", f"'{kind_raw}' không phải loại câu hỏi — dùng 'một đáp án', 'nhiều đáp án' hoặc 'đúng/sai'")
-            return None
-    else:
+    if kind_raw and kind is None:
+        # Keep checking the rest of the row as the type the answers suggest.
+        kind = "multiple" if len(_split_letters(correct_raw) or []) > 1 else "single"
+    elif not kind_raw:
         # No type given: infer it from the answer column rather than refuse.
         key = strip_diacritics(correct_raw)
         if key in ("dung", "sai") and not texts:
@@ -155,8 +156,6 @@ def _read_row(row, cols, line, file, problems) -> QuestionData | None:
         if time_limit is None or time_limit < 1:
             problem("time_limit_s", f"'{time_raw}' không phải số giây — hãy ghi số nguyên, ví dụ 30")
             time_limit = None
-    if len(problems) > before:
-        return None
     return QuestionData(
         text=cell("text"), kind=kind,
         options=[OptionData(t, i in correct) for i, t in enumerate(texts)],
