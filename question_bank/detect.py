@@ -64,12 +64,13 @@ def detect(data: bytes, filename: str) -> tuple[str, object]:
         return "json", text
     if stripped.startswith("<") and "<quiz" in stripped[:5000]:
         return "moodle_xml", data
-    kind = text_kind(text)
-    if kind:
-        return kind, text
+    # A recognised header row is stronger evidence than stray braces in a cell.
     found = _csv(data, filename, strict=False)
     if found:
         return found
+    kind = text_kind(text)
+    if kind:
+        return kind, text
     unknown(filename)
 
 
