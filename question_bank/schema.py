@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 KINDS = ("single", "multiple", "true_false")
 TRUE_FALSE_OPTIONS = ("Đúng", "Sai")
@@ -284,7 +284,3 @@ def finish(file: str, fmt: str, items: list[tuple[int | None, QuestionData]],
             d.line_label = line_label
             d.message = d.message.replace("ở dòng", f"ở {line_label}")
     return ImportResult(questions, fmt, list(skipped or []), dups, set_name)
-
-
-def question_fields() -> list[str]:
-    return [f.name for f in fields(QuestionData)]

@@ -59,6 +59,10 @@ def cell_str(value) -> str:
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return repr(value)
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
+        # Excel turns a typed answer like "10/10" into a date; give back what
+        # the organizer saw, in the Vietnamese day/month order.
+        return f"{value.day}/{value.month}/{value.year}"
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
     return str(value)

@@ -53,3 +53,9 @@ def test_quizizz_bad_rows(xlsx_bytes):
     with pytest.raises(QuestionBankError) as exc:
         read_bytes(data, "q.xlsx")
     assert [(p.line, p.field) for p in exc.value.problems] == [(2, "đáp án đúng"), (4, "phương án")]
+
+
+def test_excel_dates_read_as_day_month(kahoot_file):
+    import datetime as dt
+    data = kahoot_file([["Ngày Chuyển đổi số quốc gia?", dt.datetime(2025, 10, 10), "2/9", None, None, 20, 1]])
+    assert read_bytes(data, "k.xlsx").questions[0].options[0].text == "10/10/2025"

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from question_bank import (OptionData, Problem, QuestionBankError, QuestionData, duplicate_key, find_duplicates,
+from question_bank import (OptionData, Problem, QuestionBankError, duplicate_key, find_duplicates,
                            normalise_text, strip_diacritics, validate_question)
 
 
