@@ -156,13 +156,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def unguard(text: str) -> str:
-    if text.startswith("'") and text[1:2] and text[1] in "=+-@":
+    if text.startswith("'") and text.lstrip("'")[:1] in ("=", "+", "-", "@"):
         return text[1:]
     return text
 
 
 def guard(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
+    # A text that itself starts with "'=" (or "''=") gets one more apostrophe
+    # so that unguard() gives it back unchanged.
+    if text.lstrip("'").startswith(FORMULA_START):
+        return "'" + text
+    return text
 
 
 def parse_numbers(text: str) -> list[int] | None:

@@ -81,15 +81,16 @@ def read_rows(rows: list[list[str]], file: str, fmt: str) -> ImportResult:
             continue
         if len(items) >= MAX_QUESTIONS:
             fail(file, f"tệp có hơn {MAX_QUESTIONS} câu hỏi — hãy chia thành nhiều tệp", idx)
-        q = _read_row(row, cols, idx, file, problems)
+        q = _read_row(row, cols, idx, file, problems, is_csv=fmt == "csv")
         if q is not None:
             items.append((idx, q))
     return finish(file, fmt, items, problems)
 
 
-def _read_row(row, cols, line, file, problems) -> QuestionData | None:
+def _read_row(row, cols, line, file, problems, is_csv: bool) -> QuestionData | None:
     def cell(fld: str) -> str:
-        return unguard(get(row, cols.get(fld)).strip())
+        value = get(row, cols.get(fld)).strip()
+        return unguard(value) if is_csv else value
 
     def problem(fld: str, msg: str):
         problems.append(Problem(file, line, FIELD_LABELS.get(fld, fld), msg))
