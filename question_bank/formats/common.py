@@ -110,7 +110,7 @@ def sheet_rows(ws, file: str) -> list[list[str]]:
                 if any(c.strip() for c in cells):
                     filled += 1
                 if filled > MAX_QUESTIONS + 20 or len(rows) > MAX_ROWS:
-                    fail(file, f"tệp có quá nhiều dòng (tối đa {MAX_QUESTIONS:,} câu hỏi một lần) — hãy chia thành nhiều tệp".replace(",", "."))
+                    fail(file, f"tệp có quá nhiều dòng (tối đa {MAX_QUESTIONS} câu hỏi một lần) — hãy chia thành nhiều tệp")
     except QuestionBankError:
         raise
     except Exception:

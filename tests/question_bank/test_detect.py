@@ -60,3 +60,10 @@ def test_write_refuses_invalid_questions(make_question):
     with pytest.raises(QuestionBankError) as exc:
         write_questions([make_question(), make_question(difficulty=9)], "json")
     assert [str(p) for p in exc.value.problems] == ["câu 2, mức độ: mức độ phải là 1, 2 hoặc 3 (hiện là '9')"]
+
+
+def test_read_file_missing(tmp_path):
+    with pytest.raises(QuestionBankError) as exc:
+        from question_bank import read_file
+        read_file(tmp_path / "cau-hoi.xlsx")
+    assert str(exc.value) == "cau-hoi.xlsx: không tìm thấy tệp — hãy kiểm tra lại đường dẫn"
