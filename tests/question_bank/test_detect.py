@@ -67,3 +67,11 @@ def test_read_file_missing(tmp_path):
         from question_bank import read_file
         read_file(tmp_path / "cau-hoi.xlsx")
     assert str(exc.value) == "cau-hoi.xlsx: không tìm thấy tệp — hãy kiểm tra lại đường dẫn"
+
+
+def test_csv_saved_with_xlsx_name_is_still_read(data_dir):
+    result = read_bytes((data_dir / "template_bom.csv").read_bytes(), "cau-hoi.xlsx")
+    assert result.format == "csv" and len(result.questions) == 4
+    with pytest.raises(QuestionBankError) as exc:
+        read_bytes(b"\x00\x01garbage", "cau-hoi.xlsx")
+    assert str(exc.value).startswith("cau-hoi.xlsx: tệp Excel bị hỏng")
