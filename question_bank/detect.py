@@ -41,11 +41,17 @@ def detect(data: bytes, filename: str) -> tuple[str, object]:
     is_zip = data[:4] == b"PK\x03\x04"
     if ext == ".xls" and not is_zip:
         fail(filename, "tệp Excel 97–2003 (.xls) không được hỗ trợ — hãy mở bằng Excel và lưu lại dạng .xlsx")
-    if ext in (".xlsx", ".xlsm") or (is_zip and ext not in (".csv", ".txt", ".gift", ".xml", ".json")):
+    if is_zip and ext not in (".csv", ".txt", ".gift", ".xml", ".json"):
         return _spreadsheet(data, filename)
+    if ext in (".xlsx", ".xlsm"):
+        # Not a zip, so not really Excel; a CSV renamed .xlsx is still readable.
+        try:
+            return detect(data, "")
+        except QuestionBankError:
+            fail(filename, "tệp Excel bị hỏng hoặc không phải tệp .xlsx — hãy mở bằng Excel và lưu lại dạng .xlsx")
     if ext == ".xml":
         return "moodle_xml", data
-    text = decode_text(data, filename) if ext or not is_zip else ""
+    text = decode_text(data, filename)
     if ext == ".json":
         return "json", text
     if ext == ".csv":
@@ -64,12 +70,13 @@ def detect(data: bytes, filename: str) -> tuple[str, object]:
         return "json", text
     if stripped.startswith("<") and "<quiz" in stripped[:5000]:
         return "moodle_xml", data
-    kind = text_kind(text)
-    if kind:
-        return kind, text
+    # A recognised header row is stronger evidence than stray braces in a cell.
     found = _csv(data, filename, strict=False)
     if found:
         return found
+    kind = text_kind(text)
+    if kind:
+        return kind, text
     unknown(filename)
 
 

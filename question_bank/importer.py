@@ -65,8 +65,10 @@ def read_file(path) -> ImportResult:
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        fail(name, f"không mở được tệp ({exc.strerror or exc})")
+    except FileNotFoundError:
+        fail(name, "không tìm thấy tệp — hãy kiểm tra lại đường dẫn")
+    except OSError:
+        fail(name, "không mở được tệp — hãy kiểm tra quyền đọc tệp")
     return read_bytes(data, name)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 KINDS = ("single", "multiple", "true_false")
 TRUE_FALSE_OPTIONS = ("Đúng", "Sai")
@@ -259,10 +259,15 @@ def finish(file: str, fmt: str, items: list[tuple[int | None, QuestionData]],
     problems = list(problems)
     questions: list[QuestionData] = []
     lines: list[int | None] = []
+    # A reader may hand over a question it already complained about, so the
+    # other fields of that row still get checked; a field is reported once.
+    reported = {(p.line, p.field) for p in problems}
     for line, q in items:
         q = normalise_question(q)
         for fld, msg in validate_question(q):
-            problems.append(Problem(file, line, FIELD_LABELS.get(fld, fld), msg, line_label))
+            label = FIELD_LABELS.get(fld, fld)
+            if (line, label) not in reported:
+                problems.append(Problem(file, line, label, msg, line_label))
         questions.append(q)
         lines.append(line)
     if not problems and not questions:
@@ -279,7 +284,3 @@ def finish(file: str, fmt: str, items: list[tuple[int | None, QuestionData]],
             d.line_label = line_label
             d.message = d.message.replace("ở dòng", f"ở {line_label}")
     return ImportResult(questions, fmt, list(skipped or []), dups, set_name)
-
-
-def question_fields() -> list[str]:
-    return [f.name for f in fields(QuestionData)]

@@ -59,6 +59,10 @@ def cell_str(value) -> str:
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return repr(value)
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
+        # Excel turns a typed answer like "10/10" into a date; give back what
+        # the organizer saw, in the Vietnamese day/month order.
+        return f"{value.day}/{value.month}/{value.year}"
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
     return str(value)
@@ -106,7 +110,7 @@ def sheet_rows(ws, file: str) -> list[list[str]]:
                 if any(c.strip() for c in cells):
                     filled += 1
                 if filled > MAX_QUESTIONS + 20 or len(rows) > MAX_ROWS:
-                    fail(file, f"tệp có quá nhiều dòng (tối đa {MAX_QUESTIONS:,} câu hỏi một lần) — hãy chia thành nhiều tệp".replace(",", "."))
+                    fail(file, f"tệp có quá nhiều dòng (tối đa {MAX_QUESTIONS} câu hỏi một lần) — hãy chia thành nhiều tệp")
     except QuestionBankError:
         raise
     except Exception:
@@ -152,13 +156,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def unguard(text: str) -> str:
-    if text.startswith("'") and text[1:2] and text[1] in "=+-@":
+    if text.startswith("'") and text.lstrip("'")[:1] in ("=", "+", "-", "@"):
         return text[1:]
     return text
 
 
 def guard(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
+    # A text that itself starts with "'=" (or "''=") gets one more apostrophe
+    # so that unguard() gives it back unchanged.
+    if text.lstrip("'").startswith(FORMULA_START):
+        return "'" + text
+    return text
 
 
 def parse_numbers(text: str) -> list[int] | None:

@@ -139,7 +139,7 @@ def _question(block: str, line: int, file: str, problems, skipped) -> QuestionDa
     if answers.startswith("#"):
         skipped.append(Problem(file, line, None, f"{label}: câu trả lời số (numerical) không được hỗ trợ — bỏ qua"))
         return None
-    if "->" in answers:
+    if "->" in answers and "~" not in answers:  # "~" answers make it multiple choice
         skipped.append(Problem(file, line, None, f"{label}: câu ghép đôi (matching) không được hỗ trợ — bỏ qua"))
         return None
 
@@ -198,7 +198,8 @@ def escape(text: str) -> str:
 
 
 def _category_line(topic: str) -> str:
-    return "$CATEGORY: " + topic.replace("/", "//").replace("\n", " ")
+    # The reader unescapes the whole file, so a backslash must be doubled here too.
+    return "$CATEGORY: " + topic.replace("\\", "\\\\").replace("/", "//").replace("\n", " ")
 
 
 def _weight(k: int) -> str:

@@ -1,6 +1,7 @@
 """HTML question text (Moodle, GIFT [html]) to safe plain text."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"}
@@ -40,4 +41,5 @@ def html_to_text(html: str) -> str:
         return html
     # Source HTML line breaks are formatting, not content: only tags break lines.
     text = "".join(p if p == "\n" else " ".join(p.split("\n")) for p in parser.parts)
-    return text
+    # Adjacent block tags (</p><p>) would otherwise leave empty lines.
+    return re.sub(r"\s*\n\s*", "\n", text).strip()

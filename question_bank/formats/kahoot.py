@@ -44,7 +44,6 @@ def read_rows(rows: list[list[str]], file: str) -> ImportResult:
             continue  # Kahoot's template has numbered but empty rows
         if is_blank(row):
             continue
-        before = len(problems)
         picked = parse_numbers(correct_raw) if correct_raw else []
         filled = [n for n in numbers if answers[n]]
         if not correct_raw:
@@ -62,8 +61,6 @@ def read_rows(rows: list[list[str]], file: str) -> ImportResult:
             time_limit = parse_int(time_raw)
             if time_limit is None or time_limit < 1:
                 problems.append(Problem(file, line, "thời gian", f"'{time_raw}' không phải số giây"))
-        if len(problems) > before:
-            continue
         chosen = set(picked or [])
         options = [OptionData(answers[n], n in chosen) for n in filled]
         kind = "multiple" if len(chosen) > 1 else "single"

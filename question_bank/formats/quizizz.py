@@ -52,7 +52,6 @@ def read_rows(rows: list[list[str]], file: str) -> ImportResult:
         filled = [n for n in numbers if answers[n]]
         correct_raw = get(row, cols["correct"]).strip()
         picked = parse_numbers(correct_raw) if correct_raw else []
-        before = len(problems)
         if not correct_raw:
             problems.append(Problem(file, idx, "đáp án đúng", "chưa có đáp án đúng — ghi số thứ tự phương án, ví dụ '2' hoặc '1,3'"))
         elif picked is None:
@@ -68,8 +67,6 @@ def read_rows(rows: list[list[str]], file: str) -> ImportResult:
             time_limit = parse_int(time_raw)
             if time_limit is None or time_limit < 1:
                 problems.append(Problem(file, idx, "thời gian", f"'{time_raw}' không phải số giây"))
-        if len(problems) > before:
-            continue
         chosen = set(picked or [])
         if kind == "single" and len(chosen) > 1:
             kind = "multiple"  # several correct answers can only mean a checkbox question

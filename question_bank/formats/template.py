@@ -81,20 +81,20 @@ def read_rows(rows: list[list[str]], file: str, fmt: str) -> ImportResult:
             continue
         if len(items) >= MAX_QUESTIONS:
             fail(file, f"tệp có hơn {MAX_QUESTIONS} câu hỏi — hãy chia thành nhiều tệp", idx)
-        q = _read_row(row, cols, idx, file, problems)
+        q = _read_row(row, cols, idx, file, problems, is_csv=fmt == "csv")
         if q is not None:
             items.append((idx, q))
     return finish(file, fmt, items, problems)
 
 
-def _read_row(row, cols, line, file, problems) -> QuestionData | None:
+def _read_row(row, cols, line, file, problems, is_csv: bool) -> QuestionData | None:
     def cell(fld: str) -> str:
-        return unguard(get(row, cols.get(fld)).strip())
+        value = get(row, cols.get(fld)).strip()
+        return unguard(value) if is_csv else value
 
     def problem(fld: str, msg: str):
         problems.append(Problem(file, line, FIELD_LABELS.get(fld, fld), msg))
 
-    before = len(problems)
     texts = [cell(f"opt{i}") for i in range(len(LETTERS))]
     last = max((i for i, t in enumerate(texts) if t), default=-1)
     for i in range(last):
@@ -108,8 +108,10 @@ def _read_row(row, cols, line, file, problems) -> QuestionData | None:
         kind = parse_kind(kind_raw)
         if kind is None:
             problem("kind", f"'{kind_raw}' không phải loại câu hỏi — dùng 'một đáp án', 'nhiều đáp án' hoặc 'đúng/sai'")
-            return None
-    else:
+    if kind_raw and kind is None:
+        # Keep checking the rest of the row as the type the answers suggest.
+        kind = "multiple" if len(_split_letters(correct_raw) or []) > 1 else "single"
+    elif not kind_raw:
         # No type given: infer it from the answer column rather than refuse.
         key = strip_diacritics(correct_raw)
         if key in ("dung", "sai") and not texts:
@@ -155,8 +157,6 @@ def _read_row(row, cols, line, file, problems) -> QuestionData | None:
         if time_limit is None or time_limit < 1:
             problem("time_limit_s", f"'{time_raw}' không phải số giây — hãy ghi số nguyên, ví dụ 30")
             time_limit = None
-    if len(problems) > before:
-        return None
     return QuestionData(
         text=cell("text"), kind=kind,
         options=[OptionData(t, i in correct) for i, t in enumerate(texts)],

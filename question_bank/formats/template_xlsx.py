@@ -5,7 +5,7 @@ import io
 import warnings
 
 from ..schema import OptionData, QuestionData
-from .template import KIND_WORDS, LETTERS, headers_for, question_row
+from .template import KIND_WORDS, headers_for, question_row
 
 DATA_SHEET = "Câu hỏi"
 HELP_SHEET = "Hướng dẫn"
