@@ -239,3 +239,13 @@ def test_attempt_standing(ctx, make_quiz, make_attempt, unit_tree):
     assert (standing.unit_rank, standing.unit_total) == (1, 2)
     assert standing.unit_row.code == "B1" and standing.unit_row.participants == 3
     assert standing.unit_row.emulation_score == 70.83
+
+
+def test_unit_ranking_levels_match_per_parent_calls(ctx, make_quiz, make_attempt, unit_tree):
+    quiz = make_quiz(questions=5)
+    seed_units(quiz, make_attempt, unit_tree)
+    levels = ranking.unit_ranking_levels(quiz=quiz)
+    assert set(levels) == {"", "R", "B"}
+    assert levels[""] == ranking.unit_ranking(quiz)
+    assert levels["B"] == ranking.unit_ranking(quiz, parent_code="B")
+    assert [r.code for r in levels["R"]] == ["A", "C", "B", "E", "D"]

@@ -49,6 +49,7 @@ from sqlalchemy import BigInteger, Float, case, cast, func, literal, null
 
 from ..extensions import db
 from ..models import Attempt, Contest, Participant, Quiz, Unit
+from .unit_rollup import UnitRow, UnitTable
 
 PREDICTION_SCALE = 100_000  # predictions and truths have at most 5 decimals
 
@@ -70,25 +71,6 @@ class IndividualRow:
     prediction_error: Decimal | None
     duration_ms: int
     submitted_at: datetime
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class UnitRow:
-    rank: int | None  # None when flagged
-    unit_id: int
-    code: str
-    name: str
-    parent_code: str | None
-    depth: int
-    headcount: int | None
-    participants: int
-    participation_rate: float | None  # 0..1, capped at 1
-    mean_score_pct: float | None
-    emulation_score: float | None
-    is_flagged: bool  # no headcount: listed, not ranked on rate
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -320,116 +302,51 @@ def is_contest_provisional(contest: Contest) -> bool:
 
 # --- Unit rankings ---------------------------------------------------------------------------
 
-def unit_ranking(quiz: Quiz, *, parent_code: str | None = None) -> list[UnitRow]:
-    """The unit (emulation) ranking of a quiz among the children of `parent_code`."""
+def _quiz_people(quiz: Quiz):
     counted = _counted_attempts(quiz, truth=None)
-    people = (
+    return (
         db.select(Participant.unit_id.label("unit_id"),
                   _score_pct(counted.c.score, counted.c.max_score).label("score_pct"))
         .join(Participant, Participant.id == counted.c.participant_id)
         .where(Participant.unit_id.is_not(None))
         .subquery("people")
     )
-    return _unit_rows(people, quiz.contest, parent_code)
 
 
-def contest_unit_ranking(contest: Contest, *, parent_code: str | None = None) -> list[UnitRow]:
-    """The unit ranking of a whole contest: each participant once, with their contest percent."""
+def _contest_people(contest: Contest):
     totals = _contest_totals(contest)
-    people = (
+    return (
         db.select(Participant.unit_id.label("unit_id"),
                   _score_pct(totals.c.score, totals.c.max_score).label("score_pct"))
         .join(Participant, Participant.id == totals.c.participant_id)
         .where(Participant.unit_id.is_not(None))
         .subquery("people")
     )
-    return _unit_rows(people, contest, parent_code)
 
 
-def _competing_units(parent_code: str | None) -> tuple[list[Unit], dict[int, Unit]]:
-    units = list(db.session.scalars(db.select(Unit)))
-    by_id = {u.id: u for u in units}
-    if parent_code is not None:
-        parent = next((u for u in units if u.code == parent_code), None)
-        if parent is None:
-            return [], by_id
-        return [u for u in units if u.parent_id == parent.id], by_id
-    roots = [u for u in units if u.parent_id is None]
-    if len(roots) == 1:
-        children = [u for u in units if u.parent_id == roots[0].id]
-        if children:
-            return children, by_id
-    return roots, by_id
+def unit_ranking(quiz: Quiz, *, parent_code: str | None = None) -> list[UnitRow]:
+    """The unit (emulation) ranking of a quiz among the children of `parent_code`."""
+    return UnitTable(_quiz_people(quiz), quiz.contest).ranking(parent_code)
 
 
-def _rolled_headcounts(units: dict[int, Unit]) -> dict[int, int | None]:
-    """Own headcount if set, else the sum of the children's (recursively); None if nobody's set.
+def contest_unit_ranking(contest: Contest, *, parent_code: str | None = None) -> list[UnitRow]:
+    """The unit ranking of a whole contest: each participant once, with their contest percent."""
+    return UnitTable(_contest_people(contest), contest).ranking(parent_code)
 
-    Units are a few hundred rows, so this walks them in Python; summing every descendant in SQL
-    would count a grandchild twice when its parent has a headcount too.
+
+def unit_ranking_levels(quiz: Quiz | None = None, contest: Contest | None = None) -> dict[str, list[UnitRow]]:
+    """Every level of the unit ranking at once, keyed by parent code ("" for the default level).
+
+    One aggregation query serves them all; a published snapshot stores this so the public
+    page's parent filter works on frozen figures too.
     """
-    children: dict[int, list[int]] = {}
-    for unit in units.values():
-        if unit.parent_id is not None:
-            children.setdefault(unit.parent_id, []).append(unit.id)
-    memo: dict[int, int | None] = {}
-
-    def rolled(unit_id: int) -> int | None:
-        if unit_id not in memo:
-            own = units[unit_id].headcount
-            if own is not None:
-                memo[unit_id] = own
-            else:
-                parts = [h for h in (rolled(c) for c in children.get(unit_id, [])) if h is not None]
-                memo[unit_id] = sum(parts) if parts else None
-        return memo[unit_id]
-
-    return {unit_id: rolled(unit_id) for unit_id in units}
-
-
-def _unit_rows(people, contest: Contest, parent_code: str | None) -> list[UnitRow]:
-    competing, by_id = _competing_units(parent_code)
-    if not competing:
-        return []
-    per_unit = (
-        db.select(people.c.unit_id, func.count().label("n"), func.sum(people.c.score_pct).label("pct_sum"))
-        .group_by(people.c.unit_id)
-        .subquery("per_unit")
-    )
-    ancestor = db.aliased(Unit, name="ancestor")
-    member = db.aliased(Unit, name="member")
-    rollup = (
-        db.select(ancestor.id, func.coalesce(func.sum(per_unit.c.n), 0),
-                  func.sum(per_unit.c.pct_sum))
-        .join(member, member.path.startswith(ancestor.path, autoescape=False))
-        .join(per_unit, per_unit.c.unit_id == member.id)
-        .where(ancestor.id.in_([u.id for u in competing]))
-        .group_by(ancestor.id)
-    )
-    figures = {unit_id: (int(n), pct_sum) for unit_id, n, pct_sum in db.session.execute(rollup)}
-    headcounts = _rolled_headcounts(by_id)
-    rows = []
-    for unit in competing:
-        n, pct_sum = figures.get(unit.id, (0, None))
-        headcount = headcounts[unit.id]
-        mean = float(pct_sum) / n if n and pct_sum is not None else None
-        is_flagged = not headcount
-        rate = None if is_flagged else min(1.0, n / headcount)
-        emulation = None if is_flagged else round(
-            contest.w_rate * rate * 100 + contest.w_score * (mean or 0.0), 2)
-        mean = None if mean is None else round(mean, 2)
-        parent = by_id.get(unit.parent_id) if unit.parent_id else None
-        rows.append(UnitRow(rank=None, unit_id=unit.id, code=unit.code, name=unit.name,
-                            parent_code=parent.code if parent else None, depth=unit.depth,
-                            headcount=headcount, participants=n,
-                            participation_rate=None if rate is None else round(rate, 4),
-                            mean_score_pct=mean, emulation_score=emulation, is_flagged=is_flagged))
-    ranked = sorted((r for r in rows if not r.is_flagged),
-                    key=lambda r: (-r.emulation_score, -r.participants, r.name))
-    for place, row in enumerate(ranked, start=1):
-        row.rank = place
-    flagged = sorted((r for r in rows if r.is_flagged), key=lambda r: (-r.participants, r.name))
-    return ranked + flagged
+    table = UnitTable(_quiz_people(quiz), quiz.contest) if quiz is not None \
+        else UnitTable(_contest_people(contest), contest)
+    levels = {"": table.ranking(None)}
+    parents = {u.parent_id for u in table.by_id.values() if u.parent_id is not None}
+    for parent_id in parents:
+        levels[table.by_id[parent_id].code] = table.ranking(table.by_id[parent_id].code)
+    return levels
 
 
 # --- One participant's standing (shown after submitting) -------------------------------------
