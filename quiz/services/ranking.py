@@ -180,13 +180,8 @@ def _score_pct(score, max_score):
     return case((max_score > 0, 100.0 * cast(score, Float) / max_score), else_=0.0)
 
 
-def individual_ranking(quiz: Quiz, *, unit_ids: set[int] | None = None, limit: int | None = None,
-                       offset: int = 0, participant_id: int | None = None) -> list[IndividualRow]:
-    """The quiz's individual ranking (see the module docstring), best first.
-
-    `unit_ids` keeps only participants of those units; ranks stay the overall ones.
-    """
-    truth = prediction_truth(quiz)
+def _individual_query(quiz: Quiz, truth: Decimal | None, *, unit_ids: set[int] | None,
+                      participant_id: int | None = None):
     ranked = _ranked_quiz(quiz, truth)
     query = (
         db.select(ranked, Participant.full_name, Participant.identity, Participant.other_unit,
@@ -199,22 +194,34 @@ def individual_ranking(quiz: Quiz, *, unit_ids: set[int] | None = None, limit: i
         query = query.where(Participant.unit_id.in_(unit_ids or {-1}))
     if participant_id is not None:
         query = query.where(ranked.c.participant_id == participant_id)
+    return query
+
+
+def _page(query, limit: int | None, offset: int):
     if offset:
         query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [_individual_row(r, truth) for r in db.session.execute(query)]
+    return query
+
+
+def individual_ranking(quiz: Quiz, *, unit_ids: set[int] | None = None, limit: int | None = None,
+                       offset: int = 0, participant_id: int | None = None) -> list[IndividualRow]:
+    """The quiz's individual ranking (see the module docstring), best first.
+
+    `unit_ids` keeps only participants of those units; ranks stay the overall ones.
+    """
+    truth = prediction_truth(quiz)
+    query = _individual_query(quiz, truth, unit_ids=unit_ids, participant_id=participant_id)
+    return [_individual_row(r, truth) for r in db.session.execute(_page(query, limit, offset))]
 
 
 def iter_individual_ranking(quiz: Quiz, *, unit_ids: set[int] | None = None, batch: int = 2000):
-    """Like `individual_ranking`, but a generator in batches (exports of 100,000 rows)."""
-    offset = 0
-    while True:
-        rows = individual_ranking(quiz, unit_ids=unit_ids, limit=batch, offset=offset)
-        yield from rows
-        if len(rows) < batch:
-            return
-        offset += batch
+    """Like `individual_ranking`, but streamed from one query (exports of 100,000 rows)."""
+    truth = prediction_truth(quiz)
+    query = _individual_query(quiz, truth, unit_ids=unit_ids).execution_options(yield_per=batch)
+    for r in db.session.execute(query):
+        yield _individual_row(r, truth)
 
 
 def _individual_row(r, truth: Decimal | None) -> IndividualRow:
@@ -272,9 +279,7 @@ def _contest_totals(contest: Contest):
     )
 
 
-def contest_individual_ranking(contest: Contest, *, unit_ids: set[int] | None = None,
-                               limit: int | None = None, offset: int = 0) -> list[IndividualRow]:
-    """The contest's individual ranking: every quiz's counted score summed per participant."""
+def _contest_query(contest: Contest, unit_ids: set[int] | None):
     totals = _contest_totals(contest)
     ranked = db.select(totals, func.row_number().over(order_by=(
         totals.c.score.desc(), totals.c.correct_count.desc(),
@@ -289,11 +294,20 @@ def contest_individual_ranking(contest: Contest, *, unit_ids: set[int] | None = 
     )
     if unit_ids is not None:
         query = query.where(Participant.unit_id.in_(unit_ids or {-1}))
-    if offset:
-        query = query.offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    return query
+
+
+def contest_individual_ranking(contest: Contest, *, unit_ids: set[int] | None = None,
+                               limit: int | None = None, offset: int = 0) -> list[IndividualRow]:
+    """The contest's individual ranking: every quiz's counted score summed per participant."""
+    query = _page(_contest_query(contest, unit_ids), limit, offset)
     return [_individual_row(r, None) for r in db.session.execute(query)]
+
+
+def iter_contest_individual_ranking(contest: Contest, *, unit_ids: set[int] | None = None, batch: int = 2000):
+    query = _contest_query(contest, unit_ids).execution_options(yield_per=batch)
+    for r in db.session.execute(query):
+        yield _individual_row(r, None)
 
 
 def is_contest_provisional(contest: Contest) -> bool:
