@@ -26,12 +26,19 @@ def sheet_names() -> dict[str, str]:
     return {"individuals": _("Cá nhân"), "units": _("Đơn vị"), "questions": _("Thống kê câu hỏi")}
 
 
-def _title_block(ws, report: Report, width: int) -> None:
-    title = WriteOnlyCell(ws, report.title)
+def _text(ws, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value)
+    if cell.data_type == "f":
+        cell.data_type = "s"  # titles and names are never formulas
+    return cell
+
+
+def _title_block(ws, report: Report) -> None:
+    title = _text(ws, report.title)
     title.font = Font(bold=True, size=14)
     ws.append([title])
     for line in report.lines[:2]:
-        ws.append([line])
+        ws.append([_text(ws, line)])
     status = WriteOnlyCell(ws, report.status)
     status.font = Font(bold=True, size=12, color="B3261E" if report.is_provisional else "1B6E3A")
     ws.append([status])
@@ -44,6 +51,8 @@ def _cell(ws, value, kind: str):
     if kind == "dec" and value is not None:
         value = float(value)
     cell = WriteOnlyCell(ws, value)
+    if isinstance(value, str) and cell.data_type == "f":
+        cell.data_type = "s"  # a name like "=HYPERLINK(…)" stays text: openpyxl would make it a formula
     if kind in NUMBER_FORMATS:
         cell.number_format = NUMBER_FORMATS[kind]
     return cell
@@ -54,7 +63,7 @@ def _table_sheet(workbook: Workbook, name: str, report: Report, table: Table) ->
     for index, column in enumerate(table.columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = f"A{TITLE_ROWS + 2}"
-    _title_block(ws, report, len(table.columns))
+    _title_block(ws, report)
     header = []
     for column in table.columns:
         cell = WriteOnlyCell(ws, column.header)
@@ -71,11 +80,11 @@ def _info_sheet(workbook: Workbook, report: Report) -> None:
     ws = workbook.create_sheet(_("Thông tin"))
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 70
-    _title_block(ws, report, 2)
+    _title_block(ws, report)
     for label, value in report.info:
-        key = WriteOnlyCell(ws, label)
+        key = _text(ws, label)
         key.font = Font(bold=True)
-        ws.append([key, value])
+        ws.append([key, _text(ws, value)])
 
 
 def write_xlsx(report: Report, file) -> None:
