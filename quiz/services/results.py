@@ -11,7 +11,7 @@ from . import publishing, ranking
 from .identity import mask_identity
 
 BOARD_TOP = 10
-BOARD_LATEST = 6
+BOARD_LATEST = 4
 
 
 def given_name(full_name: str) -> str:

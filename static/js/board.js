@@ -32,7 +32,7 @@
     fill.style.width = (old !== undefined ? old : pct(u.participation_rate)) + "%";
     bar.appendChild(fill);
     li.appendChild(bar);
-    li.appendChild(el("span", "b-value", Math.round(pct(u.participation_rate)) + "% · " + u.participants));
+    li.appendChild(el("span", "b-value", (u.is_flagged ? "—" : Math.round(pct(u.participation_rate)) + "%") + " · " + u.participants));
     li._fill = fill;
     li._target = pct(u.participation_rate);
     li.setAttribute("data-code", u.code);
@@ -69,7 +69,7 @@
     latest.replaceChildren.apply(latest, (data.latest || []).map(function (p) {
       var li = el("li");
       li.appendChild(el("strong", null, p.name));
-      li.appendChild(document.createTextNode(" " + p.identity + " · " + p.unit_name + " · " + p.score + "/" + p.max_score));
+      li.appendChild(document.createTextNode(" · " + p.unit_name + " · " + p.score + "/" + p.max_score));
       return li;
     }));
   }
