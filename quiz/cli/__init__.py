@@ -8,11 +8,18 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from . import accounts, demo, maintenance, quizzes, units
+from . import accounts, demo, export, maintenance, quizzes, units
 
 
 def register_cli(app: Flask) -> None:
-    for command in (accounts.organizer, units.units, quizzes.quizzes, demo.demo, maintenance.backup):
+    for command in (
+        accounts.organizer,
+        units.units,
+        quizzes.quizzes,
+        demo.demo,
+        export.export,
+        maintenance.backup,
+    ):
         app.cli.add_command(command)
 
 
