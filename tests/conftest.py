@@ -264,3 +264,70 @@ def screenshot(tmp_path):
         page.screenshot(path=str(path), full_page=full_page)
         return path
     return take
+
+
+# --- Rankings ---
+
+_FINISHED_NOW = object()
+
+
+@pytest.fixture
+def make_attempt(ctx):
+    """`make_attempt(quiz, who, score=…, correct_count=…, duration_ms=…, submitted_at=…, prediction=…)`.
+
+    `who` is a Participant, a Unit (a new participant of that unit) or None (a new participant
+    with an "other" unit). The attempt draws the quiz's questions in order and answers the first
+    `correct_count` right and the rest wrong (the option at position 0, which make_question makes
+    wrong). `submitted_at=None` leaves it unfinished; by default it finished "now".
+    """
+    from decimal import Decimal
+    import secrets
+
+    from quiz.models import Answer, Attempt, AttemptQuestion, Participant
+
+    def make(quiz: Quiz, who=None, *, score: int | None = None, correct_count: int | None = None,
+             max_score: int | None = None, duration_ms: int = 60_000, submitted_at=_FINISHED_NOW,
+             prediction=None, attempt_no: int | None = None, full_name: str | None = None,
+             identity: str | None = None):
+        n = next(_seq)
+        if isinstance(who, Participant):
+            participant = who
+        else:
+            participant = Participant(
+                contest_id=quiz.contest_id, identity=identity or f"09{n:08d}", identity_kind="phone",
+                full_name=full_name or f"Người thi {n}", unit=who if isinstance(who, Unit) else None,
+                other_unit=None if isinstance(who, Unit) else "Đơn vị khác", consent_at=clock.utcnow())
+            db.session.add(participant)
+            db.session.flush()
+        rule = quiz.draw_rules[0]
+        questions = list(db.session.scalars(
+            db.select(Question).where(Question.set_id == rule.set_id).order_by(Question.id).limit(rule.count)))
+        if correct_count is None:
+            correct_count = score if score is not None else len(questions)
+        if score is None:
+            score = correct_count
+        finished_at = clock.utcnow() if submitted_at is _FINISHED_NOW else submitted_at
+        started_at = (finished_at or clock.utcnow()) - timedelta(milliseconds=duration_ms)
+        if attempt_no is None:
+            attempt_no = 1 + (db.session.scalar(db.select(db.func.max(Attempt.attempt_no)).where(
+                Attempt.quiz_id == quiz.id, Attempt.participant_id == participant.id)) or 0)
+        attempt = Attempt(
+            token=secrets.token_urlsafe(16), quiz=quiz, participant=participant, attempt_no=attempt_no,
+            started_at=started_at, deadline=started_at + timedelta(seconds=quiz.duration_s + 1),
+            submitted_at=finished_at, finalised_by="participant" if finished_at else None,
+            prediction=None if prediction is None else Decimal(str(prediction)),
+            correct_count=correct_count if finished_at else None, score=score if finished_at else None,
+            max_score=len(questions) if max_score is None else max_score,
+            score_pct=(100.0 * score / len(questions) if questions else 0.0) if finished_at else None,
+            duration_ms=duration_ms if finished_at else None)
+        for position, question in enumerate(questions):
+            attempt.questions.append(AttemptQuestion(
+                question=question, position=position, points=question.points,
+                option_order=",".join(str(o.id) for o in question.options)))
+            is_correct = position < correct_count
+            attempt.answers.append(Answer(question_id=question.id, is_correct=is_correct,
+                                          choice_mask=question.correct_mask if is_correct else 1))
+        db.session.add(attempt)
+        db.session.commit()
+        return attempt
+    return make

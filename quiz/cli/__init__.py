@@ -8,11 +8,11 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from . import accounts, attempts, demo, quizzes, units
+from . import accounts, attempts, demo, export, quizzes, units
 
 
 def register_cli(app: Flask) -> None:
-    for command in (accounts.organizer, units.units, quizzes.quizzes, demo.demo,
+    for command in (accounts.organizer, units.units, quizzes.quizzes, demo.demo, export.export,
                     attempts.finalize_expired):
         app.cli.add_command(command)
 

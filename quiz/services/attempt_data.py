@@ -5,11 +5,11 @@ Nothing here before submission carries correctness (is_correct, correct_mask, ex
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from ..models import Attempt, Quiz
 from . import attempts as attempt_service
+from .ranking import Standing, attempt_standing
 from .units import unit_picker_items
 
 
@@ -75,23 +75,8 @@ def started_payload(attempt: Attempt, now: datetime) -> dict:
         for q in question_items(attempt)]}
 
 
-@dataclass
-class UnitStanding:
-    name: str
-    rank: int | None
-    total: int | None
-    participants: int | None
-    headcount: int | None
-    participation_rate: float | None
-    emulation_score: float | None
-
-
-def standing_of(attempt: Attempt):
-    """The ranking engineer's `attempt_standing`, or None while that service is not merged."""
-    try:
-        from .ranking import attempt_standing
-    except ImportError:  # pragma: no cover - depends on the rankings branch
-        return None
+def standing_of(attempt: Attempt) -> Standing:
+    """Where the participant and their unit stand (the one ranking pipeline decides)."""
     return attempt_standing(attempt)
 
 

@@ -15,3 +15,6 @@ def index():
     contests = [] if current_user.role == "unit" else list(
         db.session.scalars(permissions.managed_contests_query(current_user)))
     return render_template("admin/index.html", contests=contests)
+
+# Screen modules add their routes to `bp` when imported, so they come after it.
+from . import rankings  # noqa: E402,F401

@@ -1,0 +1,234 @@
+"""Ranking exports: build the report's tables ONCE from the ranking service, then serialise.
+
+`build_report()` returns a `Report` whose tables are (columns, rows) with rows as lazy
+iterables, so a 100,000-row individual table streams from SQL (yield_per) into openpyxl's
+write-only mode or the CSV writer without being held in memory. The print page renders the
+same tables (only the first rows: a printed report lists the top of the ranking).
+
+Organizer exports read the live ranking with full identities; public exports read the latest
+published snapshot, whose identities are already masked.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func
+
+from .. import clock
+from ..errors import NotFoundError
+from ..extensions import db
+from ..models import Answer, Attempt, AttemptQuestion, Contest, Question, Quiz
+from . import publishing, ranking
+
+MAX_OPTIONS = 10  # Option.position is 0..9
+LETTERS = "ABCDEFGHIJ"
+
+
+@dataclass
+class Column:
+    header: str
+    kind: str = "text"  # text, int, pct (0–100), rate (0–1), dec, seconds, datetime
+    width: int = 12
+
+
+@dataclass
+class Table:
+    name: str
+    columns: list[Column]
+    rows: Iterable[list]
+
+
+@dataclass
+class Report:
+    title: str
+    lines: list[str]  # under the title: window, export time
+    status: str  # "KẾT QUẢ TẠM THỜI" / "KẾT QUẢ CHÍNH THỨC"
+    is_provisional: bool
+    info: list[tuple[str, str]]
+    tables: list[Table] = field(default_factory=list)
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+
+def _individual_columns() -> list[Column]:
+    return [
+        Column(_("Hạng"), "int", 7), Column(_("Họ và tên"), "text", 26),
+        Column(_("Số điện thoại / mã cán bộ"), "text", 18), Column(_("Mã đơn vị"), "text", 12),
+        Column(_("Đơn vị"), "text", 36), Column(_("Số câu đúng"), "int", 10), Column(_("Điểm"), "int", 8),
+        Column(_("Điểm tối đa"), "int", 10), Column(_("Tỷ lệ điểm"), "pct", 11),
+        Column(_("Dự đoán"), "dec", 12), Column(_("Sai số dự đoán"), "dec", 14),
+        Column(_("Thời gian làm bài (giây)"), "seconds", 14), Column(_("Nộp bài lúc"), "datetime", 20),
+    ]
+
+
+def _unit_columns() -> list[Column]:
+    return [
+        Column(_("Hạng"), "int", 7), Column(_("Mã đơn vị"), "text", 12), Column(_("Đơn vị"), "text", 40),
+        Column(_("Đơn vị cấp trên"), "text", 14), Column(_("Số người (chỉ tiêu)"), "int", 12),
+        Column(_("Số người dự thi"), "int", 12), Column(_("Tỷ lệ tham gia"), "rate", 12),
+        Column(_("Điểm trung bình"), "pct", 12), Column(_("Điểm thi đua"), "dec", 12),
+        Column(_("Ghi chú"), "text", 30),
+    ]
+
+
+def _parse_time(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def _individual_cells(row: dict, tz: ZoneInfo) -> list:
+    submitted = _parse_time(row["submitted_at"])
+    return [
+        row["rank"], row["full_name"], row["identity"], row["unit_code"] or "", row["unit_name"],
+        row["correct_count"], row["score"], row["max_score"], row["score_pct"],
+        None if row["prediction"] is None else Decimal(str(row["prediction"])),
+        None if row["prediction_error"] is None else Decimal(str(row["prediction_error"])),
+        round(row["duration_ms"] / 1000, 2),
+        submitted.astimezone(tz).replace(tzinfo=None) if submitted else None,
+    ]
+
+
+def _unit_cells(row: dict) -> list:
+    note = _("Chưa có số người (chỉ tiêu): không xếp hạng") if row["is_flagged"] else ""
+    return [row["rank"], row["code"], row["name"], row["parent_code"] or "", row["headcount"],
+            row["participants"], row["participation_rate"], row["mean_score_pct"], row["emulation_score"], note]
+
+
+def _live_individuals(quiz: Quiz | None, contest: Contest | None, tz: ZoneInfo):
+    rows = ranking.iter_individual_ranking(quiz) if quiz is not None \
+        else ranking.iter_contest_individual_ranking(contest)
+    for row in rows:
+        yield _individual_cells(publishing.individual_json(row, masked=False), tz)
+
+
+def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = None) -> Table:
+    """Per question: times drawn in finished attempts, % correct, how often each option was picked."""
+    picks = [func.sum(case((Answer.choice_mask.op("&")(1 << i) != 0, 1), else_=0)) for i in range(MAX_OPTIONS)]
+    query = (
+        db.select(AttemptQuestion.question_id, func.count(AttemptQuestion.id),
+                  func.count(Answer.id), func.sum(case((Answer.is_correct.is_(True), 1), else_=0)), *picks)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .outerjoin(Answer, (Answer.attempt_id == AttemptQuestion.attempt_id)
+                   & (Answer.question_id == AttemptQuestion.question_id))
+        .where(Attempt.submitted_at.is_not(None))
+        .group_by(AttemptQuestion.question_id)
+    )
+    if quiz is not None:
+        query = query.where(Attempt.quiz_id == quiz.id)
+    else:
+        query = query.join(Quiz, Quiz.id == Attempt.quiz_id).where(Quiz.contest_id == contest.id)
+    figures = {r[0]: r[1:] for r in db.session.execute(query)}
+    questions = list(db.session.scalars(db.select(Question).where(Question.id.in_(figures)).order_by(Question.id)))
+    width = max((len(q.options) for q in questions), default=4)
+    columns = [Column(_("Mã câu"), "int", 8), Column(_("Câu hỏi"), "text", 60), Column(_("Chủ đề"), "text", 20),
+               Column(_("Đáp án đúng"), "text", 10), Column(_("Số lần ra đề"), "int", 10),
+               Column(_("Số lần trả lời"), "int", 10), Column(_("Tỷ lệ đúng"), "pct", 10)]
+    columns += [Column(_("Chọn %(letter)s", letter=LETTERS[i]), "int", 9) for i in range(width)]
+    rows = []
+    for question in questions:
+        drawn, answered, correct, *option_counts = figures[question.id]
+        right = "".join(LETTERS[o.position] for o in question.options if o.is_correct)
+        rows.append([question.id, question.text, question.topic, right, drawn, answered,
+                     round(100.0 * (correct or 0) / drawn, 2) if drawn else None,
+                     *[int(c or 0) for c in option_counts[:width]]])
+    return Table("questions", columns, rows)
+
+
+def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, public: bool = False,
+                 timezone: str = "Asia/Ho_Chi_Minh", version: int | None = None) -> Report:
+    """The export of a quiz's (or a contest's) rankings; `public` reads the published snapshot."""
+    tz = ZoneInfo(timezone)
+    now = clock.utcnow()
+    if public:
+        snapshot = publishing.get_snapshot(quiz=quiz, contest=contest, version=version)
+        if snapshot is None:
+            raise NotFoundError(_("Kết quả chưa được công bố."))
+        individuals = (_individual_cells(r, tz) for r in snapshot.payload["individuals"])
+        units = [_unit_cells(r) for r in snapshot.payload["units"].get("", [])]
+        provisional = snapshot.is_provisional
+        published = _("Công bố lần %(v)d lúc %(at)s", v=snapshot.version,
+                      at=snapshot.published_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"))
+    else:
+        individuals = _live_individuals(quiz, contest, tz)
+        unit_rows = ranking.unit_ranking(quiz) if quiz is not None else ranking.contest_unit_ranking(contest)
+        units = [_unit_cells(publishing.unit_json(r)) for r in unit_rows]
+        provisional = ranking.is_provisional(quiz) if quiz is not None else ranking.is_contest_provisional(contest)
+        published = _("Kết quả trực tiếp (chưa công bố)")
+    fmt = "%H:%M %d/%m/%Y"
+    if quiz is not None:
+        title = quiz.title
+        opens, closes = quiz.opens_at, quiz.closes_at
+        info = [(_("Cuộc thi"), quiz.contest.title), (_("Đợt thi"), quiz.title), (_("Mã đợt thi"), quiz.code),
+                (_("Thời gian làm bài"), _("%(n)d phút", n=quiz.duration_s // 60)),
+                (_("Số câu hỏi"), str(quiz.question_count)),
+                (_("Thứ tự xếp hạng"), quiz.ranking_order),
+                (_("Đáp án câu dự đoán"), str(ranking.prediction_truth(quiz) or "—"))]
+    else:
+        title = contest.title
+        windows = [(q.opens_at, q.closes_at) for q in contest.quizzes]
+        opens = min((w[0] for w in windows), default=now)
+        closes = max((w[1] for w in windows), default=now)
+        info = [(_("Cuộc thi"), contest.title), (_("Mã cuộc thi"), contest.code),
+                (_("Các đợt thi"), ", ".join(q.code for q in contest.quizzes))]
+    info += [(_("Trọng số tỷ lệ tham gia"), str((quiz.contest if quiz else contest).w_rate)),
+             (_("Trọng số điểm"), str((quiz.contest if quiz else contest).w_score)),
+             (_("Nguồn số liệu"), published)]
+    window = _("Thời gian thi: %(start)s – %(end)s (giờ Việt Nam)",
+               start=opens.astimezone(tz).strftime(fmt), end=closes.astimezone(tz).strftime(fmt))
+    status = _("KẾT QUẢ TẠM THỜI") if provisional else _("KẾT QUẢ CHÍNH THỨC")
+    report = Report(title=title, lines=[window, _("Xuất lúc: %(at)s", at=now.astimezone(tz).strftime(fmt)), published],
+                    status=status, is_provisional=provisional, info=info)
+    report.tables = [Table("individuals", _individual_columns(), individuals),
+                     Table("units", _unit_columns(), units),
+                     question_statistics(quiz=quiz, contest=contest)]
+    return report
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_text(value: str) -> str:
+    """Neutralise spreadsheet formulas in a text cell (numbers are never touched)."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _csv_cell(value, kind: str):
+    if value is None:
+        return ""
+    if kind == "datetime":
+        return value.strftime("%d/%m/%Y %H:%M:%S")
+    if kind == "rate":
+        return round(value * 100, 2)
+    if isinstance(value, str):
+        return guard_text(value)
+    return value
+
+
+def iter_csv(table: Table) -> Iterable[str]:
+    """CSV text chunks: a UTF-8 BOM (so Excel shows Vietnamese), the header, then each row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([guard_text(c.header + (" (%)" if c.kind in ("pct", "rate") else "")) for c in table.columns])
+    yield "\ufeff" + buffer.getvalue()
+    for row in table.rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_csv_cell(v, c.kind) for v, c in zip(row, table.columns)])
+        yield buffer.getvalue()
+
+
+def write_csv(table: Table, file) -> None:
+    """Write `table` as CSV to a binary file."""
+    for chunk in iter_csv(table):
+        file.write(chunk.encode("utf-8"))

@@ -1,0 +1,391 @@
+"""Rankings: the one pipeline that pages, the API, the board and every export read.
+
+Everything is aggregated in SQL (window functions, GROUP BY); Python only orders a few hundred
+unit rows. Only finished attempts (``submitted_at`` set) count.
+
+Counted attempt (per quiz, per participant; ``quiz.counted_attempt``):
+  * ``best``  — highest score, then the rest of the quiz's ranking order, then attempt id;
+  * ``first`` — the earliest finished attempt (attempt number, then id);
+  * ``last``  — the latest finished attempt.
+
+Individual ranking of a quiz, one row per participant (their counted attempt), ordered by the
+quiz's ``ranking_keys`` (default ``score,prediction,duration,submitted_at``), then attempt id:
+  * ``score``        — score, higher first;
+  * ``correct``      — correct answers, more first;
+  * ``prediction``   — prediction error |prediction − truth|, smaller first, no prediction last.
+                       The truth is known only once the quiz has closed; before that the key is
+                       skipped and the ranking is provisional;
+  * ``duration``     — time taken, shorter first;
+  * ``submitted_at`` — submitted earlier first.
+Ranks are 1, 2, 3… without gaps or shared places: the attempt id settles any remaining tie.
+
+Prediction truth (``quiz.prediction``): ``count`` = participants whose counted attempt has every
+drawn question correct; ``percent`` = that / participants × 100, rounded to 5 decimals.
+(Counted attempts for the truth are chosen without the prediction key, which needs the truth.)
+Errors are compared in exact units of 0.00001 so equal errors tie on every database.
+
+Unit ranking: ``participants`` = distinct participants of the unit (and its whole subtree: a
+parent rolls up its descendants) with a finished attempt; ``headcount`` = the unit's own, else
+the sum of its children's (recursively); ``participation_rate`` = participants / headcount, capped
+at 1; ``mean_score_pct`` = mean of the participants' counted score percent (0–100);
+``emulation_score`` = w_rate × rate × 100 + w_score × mean_score_pct (contest weights).
+Order: emulation score desc → participants desc → unit name. Units without a headcount (or 0)
+are listed after the ranked ones, flagged, with no rank, rate or emulation score.
+Which units compete: the children of ``parent_code``; without it, the children of the single
+root unit (a Sở with its hospitals), or the roots when the tree has several.
+
+Contest rankings: each participant once per contest; per quiz their counted attempt (by that
+quiz's rule); contest score = sum of counted scores, score percent = sum scores / sum max scores.
+Contest individual order: score desc → correct desc → total duration asc → last submission
+earlier → participant id. Contest rows carry no prediction (it is a per-quiz tie-break).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import BigInteger, Float, case, cast, func, literal, null
+
+from ..extensions import db
+from ..models import Attempt, Contest, Participant, Quiz, Unit
+from .unit_rollup import UnitRow, UnitTable
+
+PREDICTION_SCALE = 100_000  # predictions and truths have at most 5 decimals
+
+
+@dataclass
+class IndividualRow:
+    rank: int
+    attempt_id: int
+    participant_id: int
+    full_name: str
+    identity: str  # FULL: pages and public exports mask it
+    unit_code: str | None
+    unit_name: str
+    correct_count: int
+    score: int
+    max_score: int
+    score_pct: float
+    prediction: Decimal | None
+    prediction_error: Decimal | None
+    duration_ms: int
+    submitted_at: datetime
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Standing:
+    rank: int | None
+    total: int
+    is_provisional: bool
+    unit_rank: int | None
+    unit_total: int
+    unit_row: UnitRow | None
+
+
+# --- Prediction truth and provisional state --------------------------------------------------
+
+def is_provisional(quiz: Quiz) -> bool:
+    """Open or upcoming quizzes (and closed ones whose truth is unknown) rank provisionally."""
+    if quiz.state != "closed":
+        return True
+    return bool(quiz.prediction) and prediction_truth(quiz) is None
+
+
+def prediction_truth(quiz: Quiz) -> Decimal | None:
+    """The true value participants predicted; None until the quiz is closed (or if none asked)."""
+    if not quiz.prediction or quiz.state != "closed":
+        return None
+    counted = _counted_attempts(quiz, truth=None)
+    total, perfect = db.session.execute(
+        db.select(func.count(), func.coalesce(func.sum(
+            case((counted.c.correct_count == quiz.question_count, 1), else_=0)), 0))
+    ).one()
+    if quiz.prediction == "count":
+        return Decimal(int(perfect))
+    if not total:
+        return Decimal("0.00000")
+    return (Decimal(int(perfect)) * 100 / Decimal(int(total))).quantize(Decimal("0.00001"), ROUND_HALF_UP)
+
+
+def _truth_units(truth: Decimal) -> int:
+    return int((truth * PREDICTION_SCALE).to_integral_value(ROUND_HALF_UP))
+
+
+# --- Individual ranking of a quiz ------------------------------------------------------------
+
+def _error_units(prediction_col, truth: Decimal | None):
+    """|prediction − truth| in units of 0.00001, as an integer (exact on SQLite's floats too)."""
+    if truth is None:
+        return literal(None, BigInteger)
+    scaled = cast(func.round(prediction_col * PREDICTION_SCALE), BigInteger)
+    return func.abs(scaled - _truth_units(truth))
+
+
+def _key_order(key: str, cols, error) -> list:
+    if key == "score":
+        return [cols.score.desc()]
+    if key == "correct":
+        return [cols.correct_count.desc()]
+    if key == "prediction":
+        return [] if error is None else [case((error.is_(None), 1), else_=0), error.asc()]
+    if key == "duration":
+        return [case((cols.duration_ms.is_(None), 1), else_=0), cols.duration_ms.asc()]
+    if key == "submitted_at":
+        return [cols.submitted_at.asc()]
+    raise ValueError(key)
+
+
+def _counted_attempts(quiz: Quiz, truth: Decimal | None):
+    """A subquery: each participant's counted finished attempt of `quiz`, with `error_units`."""
+    error = _error_units(Attempt.prediction, truth) if truth is not None else None
+    keys = quiz.ranking_keys
+    if quiz.counted_attempt == "first":
+        order = [Attempt.attempt_no.asc(), Attempt.id.asc()]
+    elif quiz.counted_attempt == "last":
+        order = [Attempt.attempt_no.desc(), Attempt.id.desc()]
+    else:
+        order = [Attempt.score.desc()]
+        for key in keys:
+            if key != "score":
+                order += _key_order(key, Attempt, error)
+        order.append(Attempt.id.asc())
+    numbered = (
+        db.select(
+            Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
+            Attempt.prediction, Attempt.duration_ms, Attempt.submitted_at,
+            (error if error is not None else literal(None, BigInteger)).label("error_units"),
+            func.row_number().over(partition_by=Attempt.participant_id, order_by=order).label("pick"),
+        )
+        .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
+        .subquery("numbered")
+    )
+    return db.select(numbered).where(numbered.c.pick == 1).subquery("counted")
+
+
+def _ranked_quiz(quiz: Quiz, truth: Decimal | None):
+    counted = _counted_attempts(quiz, truth)
+    error = counted.c.error_units if truth is not None else None
+    order = []
+    for key in quiz.ranking_keys:
+        order += _key_order(key, counted.c, error)
+    order.append(counted.c.id.asc())
+    return db.select(counted, func.row_number().over(order_by=order).label("rank")).subquery("ranked")
+
+
+def _score_pct(score, max_score):
+    return case((max_score > 0, 100.0 * cast(score, Float) / max_score), else_=0.0)
+
+
+def _individual_query(quiz: Quiz, truth: Decimal | None, *, unit_ids: set[int] | None,
+                      participant_id: int | None = None):
+    ranked = _ranked_quiz(quiz, truth)
+    query = (
+        db.select(ranked, Participant.full_name, Participant.identity, Participant.other_unit,
+                  Unit.code.label("unit_code"), Unit.name.label("unit_name"))
+        .join(Participant, Participant.id == ranked.c.participant_id)
+        .outerjoin(Unit, Unit.id == Participant.unit_id)
+        .order_by(ranked.c.rank)
+    )
+    if unit_ids is not None:
+        query = query.where(Participant.unit_id.in_(unit_ids or {-1}))
+    if participant_id is not None:
+        query = query.where(ranked.c.participant_id == participant_id)
+    return query
+
+
+def _page(query, limit: int | None, offset: int):
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return query
+
+
+def individual_ranking(quiz: Quiz, *, unit_ids: set[int] | None = None, limit: int | None = None,
+                       offset: int = 0, participant_id: int | None = None) -> list[IndividualRow]:
+    """The quiz's individual ranking (see the module docstring), best first.
+
+    `unit_ids` keeps only participants of those units; ranks stay the overall ones.
+    """
+    truth = prediction_truth(quiz)
+    query = _individual_query(quiz, truth, unit_ids=unit_ids, participant_id=participant_id)
+    return [_individual_row(r, truth) for r in db.session.execute(_page(query, limit, offset))]
+
+
+def iter_individual_ranking(quiz: Quiz, *, unit_ids: set[int] | None = None, batch: int = 2000):
+    """Like `individual_ranking`, but streamed from one query (exports of 100,000 rows)."""
+    truth = prediction_truth(quiz)
+    query = _individual_query(quiz, truth, unit_ids=unit_ids).execution_options(yield_per=batch)
+    for r in db.session.execute(query):
+        yield _individual_row(r, truth)
+
+
+def _individual_row(r, truth: Decimal | None) -> IndividualRow:
+    prediction = None if r.prediction is None else Decimal(str(r.prediction)).quantize(Decimal("0.00001"))
+    error = None
+    if truth is not None and prediction is not None:
+        error = abs(prediction - truth)
+    score, max_score = r.score or 0, r.max_score or 0
+    return IndividualRow(
+        rank=int(r.rank), attempt_id=r.id, participant_id=r.participant_id, full_name=r.full_name,
+        identity=r.identity, unit_code=r.unit_code, unit_name=r.unit_name or r.other_unit or "",
+        correct_count=r.correct_count or 0, score=score, max_score=max_score,
+        score_pct=round(100.0 * score / max_score, 2) if max_score else 0.0,
+        prediction=prediction, prediction_error=error, duration_ms=r.duration_ms or 0,
+        submitted_at=r.submitted_at,
+    )
+
+
+# --- Contest individual ranking --------------------------------------------------------------
+
+def _contest_totals(contest: Contest):
+    """A subquery: per participant, the sums over the contest's quizzes of counted attempts."""
+    pick_order = case(
+        (Quiz.counted_attempt == "first", Attempt.attempt_no),
+        (Quiz.counted_attempt == "last", -Attempt.attempt_no),
+        else_=-Attempt.score,
+    )
+    numbered = (
+        db.select(
+            Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
+            Attempt.duration_ms, Attempt.submitted_at,
+            func.row_number().over(
+                partition_by=(Attempt.quiz_id, Attempt.participant_id),
+                order_by=(pick_order, Attempt.correct_count.desc(), Attempt.duration_ms.asc(),
+                          Attempt.submitted_at.asc(), Attempt.id.asc()),
+            ).label("pick"),
+        )
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Quiz.contest_id == contest.id, Attempt.submitted_at.is_not(None))
+        .subquery("numbered")
+    )
+    return (
+        db.select(
+            numbered.c.participant_id,
+            func.max(numbered.c.id).label("id"),
+            func.sum(numbered.c.score).label("score"),
+            func.sum(numbered.c.max_score).label("max_score"),
+            func.sum(numbered.c.correct_count).label("correct_count"),
+            func.sum(numbered.c.duration_ms).label("duration_ms"),
+            func.max(numbered.c.submitted_at).label("submitted_at"),
+        )
+        .where(numbered.c.pick == 1)
+        .group_by(numbered.c.participant_id)
+        .subquery("totals")
+    )
+
+
+def _contest_query(contest: Contest, unit_ids: set[int] | None):
+    totals = _contest_totals(contest)
+    ranked = db.select(totals, func.row_number().over(order_by=(
+        totals.c.score.desc(), totals.c.correct_count.desc(),
+        case((totals.c.duration_ms.is_(None), 1), else_=0), totals.c.duration_ms.asc(),
+        totals.c.submitted_at.asc(), totals.c.participant_id.asc())).label("rank")).subquery("ranked")
+    query = (
+        db.select(ranked, null().label("prediction"), Participant.full_name, Participant.identity,
+                  Participant.other_unit, Unit.code.label("unit_code"), Unit.name.label("unit_name"))
+        .join(Participant, Participant.id == ranked.c.participant_id)
+        .outerjoin(Unit, Unit.id == Participant.unit_id)
+        .order_by(ranked.c.rank)
+    )
+    if unit_ids is not None:
+        query = query.where(Participant.unit_id.in_(unit_ids or {-1}))
+    return query
+
+
+def contest_individual_ranking(contest: Contest, *, unit_ids: set[int] | None = None,
+                               limit: int | None = None, offset: int = 0) -> list[IndividualRow]:
+    """The contest's individual ranking: every quiz's counted score summed per participant."""
+    query = _page(_contest_query(contest, unit_ids), limit, offset)
+    return [_individual_row(r, None) for r in db.session.execute(query)]
+
+
+def iter_contest_individual_ranking(contest: Contest, *, unit_ids: set[int] | None = None, batch: int = 2000):
+    query = _contest_query(contest, unit_ids).execution_options(yield_per=batch)
+    for r in db.session.execute(query):
+        yield _individual_row(r, None)
+
+
+def is_contest_provisional(contest: Contest) -> bool:
+    return not contest.quizzes or any(is_provisional(q) for q in contest.quizzes)
+
+
+# --- Unit rankings ---------------------------------------------------------------------------
+
+def _quiz_people(quiz: Quiz):
+    counted = _counted_attempts(quiz, truth=None)
+    return (
+        db.select(Participant.unit_id.label("unit_id"),
+                  _score_pct(counted.c.score, counted.c.max_score).label("score_pct"))
+        .join(Participant, Participant.id == counted.c.participant_id)
+        .where(Participant.unit_id.is_not(None))
+        .subquery("people")
+    )
+
+
+def _contest_people(contest: Contest):
+    totals = _contest_totals(contest)
+    return (
+        db.select(Participant.unit_id.label("unit_id"),
+                  _score_pct(totals.c.score, totals.c.max_score).label("score_pct"))
+        .join(Participant, Participant.id == totals.c.participant_id)
+        .where(Participant.unit_id.is_not(None))
+        .subquery("people")
+    )
+
+
+def unit_ranking(quiz: Quiz, *, parent_code: str | None = None) -> list[UnitRow]:
+    """The unit (emulation) ranking of a quiz among the children of `parent_code`."""
+    return UnitTable(_quiz_people(quiz), quiz.contest).ranking(parent_code)
+
+
+def contest_unit_ranking(contest: Contest, *, parent_code: str | None = None) -> list[UnitRow]:
+    """The unit ranking of a whole contest: each participant once, with their contest percent."""
+    return UnitTable(_contest_people(contest), contest).ranking(parent_code)
+
+
+def unit_ranking_levels(quiz: Quiz | None = None, contest: Contest | None = None) -> dict[str, list[UnitRow]]:
+    """Every level of the unit ranking at once, keyed by parent code ("" for the default level).
+
+    One aggregation query serves them all; a published snapshot stores this so the public
+    page's parent filter works on frozen figures too.
+    """
+    table = UnitTable(_quiz_people(quiz), quiz.contest) if quiz is not None \
+        else UnitTable(_contest_people(contest), contest)
+    levels = {"": table.ranking(None)}
+    parents = {u.parent_id for u in table.by_id.values() if u.parent_id is not None}
+    for parent_id in parents:
+        levels[table.by_id[parent_id].code] = table.ranking(table.by_id[parent_id].code)
+    return levels
+
+
+# --- One participant's standing (shown after submitting) -------------------------------------
+
+def attempt_standing(attempt: Attempt) -> Standing:
+    """Where the attempt's participant stands in the quiz, and where their unit stands.
+
+    The rank is the participant's (their counted attempt's); the unit is ranked among its
+    siblings, as on the public page.
+    """
+    quiz = attempt.quiz
+    provisional = is_provisional(quiz)
+    total = db.session.scalar(
+        db.select(func.count(func.distinct(Attempt.participant_id)))
+        .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))) or 0
+    mine = individual_ranking(quiz, participant_id=attempt.participant_id, limit=1)
+    rank = mine[0].rank if mine else None
+    unit_row, unit_rank, unit_total = None, None, 0
+    unit = attempt.participant.unit
+    if unit is not None:
+        rows = unit_ranking(quiz, parent_code=unit.parent.code if unit.parent else None)
+        if not any(r.unit_id == unit.id for r in rows):  # a root unit among several roots
+            rows = []
+        unit_total = sum(1 for r in rows if r.rank is not None)
+        unit_row = next((r for r in rows if r.unit_id == unit.id), None)
+        unit_rank = unit_row.rank if unit_row else None
+    return Standing(rank=rank, total=total, is_provisional=provisional, unit_rank=unit_rank,
+                    unit_total=unit_total, unit_row=unit_row)

@@ -1,0 +1,98 @@
+"""What the public results page, the big-screen board and the public API show.
+
+One shape for live and published data: plain dicts as stored in a snapshot's payload
+(`publishing.individual_json` / `unit_json`), identities already masked.
+"""
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import Attempt, Contest, Participant, Quiz, Unit
+from . import publishing, ranking
+from .identity import mask_identity
+
+BOARD_TOP = 10
+BOARD_LATEST = 6
+
+
+def given_name(full_name: str) -> str:
+    """Vietnamese names end with the given name: `Nguyễn Thị Lan` → `Lan`."""
+    parts = (full_name or "").split()
+    return parts[-1] if parts else ""
+
+
+def parent_choices(levels: dict[str, list]) -> list[tuple[str, str]]:
+    """(code, name) of the units whose children can be ranked, in name order."""
+    codes = [code for code in levels if code]
+    if not codes:
+        return []
+    return [(code, name) for code, name in db.session.execute(
+        db.select(Unit.code, Unit.name).where(Unit.code.in_(codes)).order_by(Unit.sort_order, Unit.name))]
+
+
+def published_results(*, quiz: Quiz | None = None, contest: Contest | None = None,
+                      version: int | None = None, parent: str | None = None, top: int = 20) -> dict | None:
+    """The public page's data from the latest (or `version`) snapshot; None if never published."""
+    snapshot = publishing.get_snapshot(quiz=quiz, contest=contest, version=version)
+    if snapshot is None:
+        return None
+    payload = snapshot.payload
+    levels = payload.get("units", {})
+    return {
+        "snapshot": snapshot,
+        "versions": [s.version for s in publishing.list_snapshots(quiz=quiz, contest=contest)],
+        "is_provisional": snapshot.is_provisional,
+        "units": levels.get(parent or "", []),
+        "parent": parent or "",
+        "parents": parent_choices(levels),
+        "individuals": payload.get("individuals", [])[:top],
+        "individual_count": len(payload.get("individuals", [])),
+        "prediction_truth": payload.get("prediction_truth"),
+    }
+
+
+def _latest_finishers(quiz: Quiz) -> list[dict]:
+    rows = db.session.execute(
+        db.select(Participant.full_name, Participant.identity, Participant.other_unit, Unit.name,
+                  Attempt.score, Attempt.max_score, Attempt.submitted_at)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .outerjoin(Unit, Unit.id == Participant.unit_id)
+        .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
+        .limit(BOARD_LATEST)
+    )
+    return [{"name": given_name(r.full_name), "identity": mask_identity(r.identity),
+             "unit_name": r.name or r.other_unit or "", "score": r.score, "max_score": r.max_score,
+             "submitted_at": r.submitted_at.isoformat()} for r in rows]
+
+
+def _board_individual(row: dict) -> dict:
+    return {"rank": row["rank"], "full_name": row["full_name"], "unit_name": row["unit_name"],
+            "score": row["score"], "max_score": row["max_score"], "correct_count": row["correct_count"],
+            "duration_ms": row["duration_ms"]}
+
+
+def board_data(quiz: Quiz, *, source: str = "live") -> dict:
+    """Everything the big-screen board shows, small enough to poll every few seconds."""
+    if source == "published":
+        snapshot = publishing.get_snapshot(quiz=quiz)
+        if snapshot is None:
+            return {"source": "published", "is_published": False, "title": quiz.title, "code": quiz.code}
+        units = snapshot.payload.get("units", {}).get("", [])
+        individuals = snapshot.payload.get("individuals", [])[:BOARD_TOP]
+        counters = snapshot.payload.get("counters") or publishing.quiz_counters(quiz, units)
+        latest, provisional = [], snapshot.is_provisional
+        published_at = snapshot.published_at.isoformat()
+    else:
+        units = [publishing.unit_json(r) for r in ranking.unit_ranking(quiz)]
+        individuals = [publishing.individual_json(r) for r in ranking.individual_ranking(quiz, limit=BOARD_TOP)]
+        counters = publishing.quiz_counters(quiz, units)
+        latest, provisional, published_at = _latest_finishers(quiz), ranking.is_provisional(quiz), None
+    return {
+        "source": source, "is_published": source != "published" or published_at is not None,
+        "title": quiz.title, "code": quiz.code, "state": quiz.state, "is_provisional": provisional,
+        "published_at": published_at, "counters": counters,
+        "units": [{k: u[k] for k in ("rank", "code", "name", "participants", "headcount",
+                                     "participation_rate", "emulation_score", "is_flagged")} for u in units],
+        "top": [_board_individual(r) for r in individuals],
+        "latest": latest,
+    }

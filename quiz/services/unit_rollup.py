@@ -1,0 +1,118 @@
+"""The unit side of the rankings: rolled-up figures of every unit and their order per level.
+
+The rules are written in `quiz.services.ranking`'s docstring; this module only holds the parts
+that work on the (few hundred) unit rows after one SQL aggregation.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func
+
+from ..extensions import db
+from ..models import Contest, Unit
+
+
+@dataclass
+class UnitRow:
+    rank: int | None  # None when flagged
+    unit_id: int
+    code: str
+    name: str
+    parent_code: str | None
+    depth: int
+    headcount: int | None
+    participants: int
+    participation_rate: float | None  # 0..1, capped at 1
+    mean_score_pct: float | None
+    emulation_score: float | None
+    is_flagged: bool  # no headcount: listed, not ranked on rate
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _rolled_headcounts(units: dict[int, Unit]) -> dict[int, int | None]:
+    """Own headcount if set, else the sum of the children's (recursively); None if nobody's set.
+
+    Units are a few hundred rows, so this walks them in Python; summing every descendant in SQL
+    would count a grandchild twice when its parent has a headcount too.
+    """
+    children: dict[int, list[int]] = {}
+    for unit in units.values():
+        if unit.parent_id is not None:
+            children.setdefault(unit.parent_id, []).append(unit.id)
+    memo: dict[int, int | None] = {}
+
+    def rolled(unit_id: int) -> int | None:
+        if unit_id not in memo:
+            own = units[unit_id].headcount
+            if own is not None:
+                memo[unit_id] = own
+            else:
+                parts = [h for h in (rolled(c) for c in children.get(unit_id, [])) if h is not None]
+                memo[unit_id] = sum(parts) if parts else None
+        return memo[unit_id]
+
+    return {unit_id: rolled(unit_id) for unit_id in units}
+
+
+class UnitTable:
+    """Rolled-up figures of every unit (one SQL aggregation), ranked level by level on demand."""
+
+    def __init__(self, people, contest: Contest):
+        self.contest = contest
+        self.by_id = {u.id: u for u in db.session.scalars(db.select(Unit))}
+        per_unit = (
+            db.select(people.c.unit_id, func.count().label("n"), func.sum(people.c.score_pct).label("pct_sum"))
+            .group_by(people.c.unit_id)
+            .subquery("per_unit")
+        )
+        ancestor = db.aliased(Unit, name="ancestor")
+        member = db.aliased(Unit, name="member")
+        # A parent rolls up its subtree: the materialised path makes that one LIKE join.
+        rollup = (
+            db.select(ancestor.id, func.sum(per_unit.c.n), func.sum(per_unit.c.pct_sum))
+            .join(member, member.path.startswith(ancestor.path, autoescape=False))
+            .join(per_unit, per_unit.c.unit_id == member.id)
+            .group_by(ancestor.id)
+        )
+        self.figures = {unit_id: (int(n), pct_sum) for unit_id, n, pct_sum in db.session.execute(rollup)}
+        self.headcounts = _rolled_headcounts(self.by_id)
+
+    def competing(self, parent_code: str | None) -> list[Unit]:
+        units = list(self.by_id.values())
+        if parent_code is not None:
+            parent = next((u for u in units if u.code == parent_code), None)
+            return [] if parent is None else [u for u in units if u.parent_id == parent.id]
+        roots = [u for u in units if u.parent_id is None]
+        if len(roots) == 1:
+            children = [u for u in units if u.parent_id == roots[0].id]
+            if children:
+                return children
+        return roots
+
+    def row(self, unit: Unit) -> UnitRow:
+        n, pct_sum = self.figures.get(unit.id, (0, None))
+        headcount = self.headcounts[unit.id]
+        mean = float(pct_sum) / n if n and pct_sum is not None else None
+        is_flagged = not headcount
+        rate = None if is_flagged else min(1.0, n / headcount)
+        emulation = None if is_flagged else round(
+            self.contest.w_rate * rate * 100 + self.contest.w_score * (mean or 0.0), 2)
+        parent = self.by_id.get(unit.parent_id) if unit.parent_id else None
+        return UnitRow(rank=None, unit_id=unit.id, code=unit.code, name=unit.name,
+                       parent_code=parent.code if parent else None, depth=unit.depth,
+                       headcount=headcount, participants=n,
+                       participation_rate=None if rate is None else round(rate, 4),
+                       mean_score_pct=None if mean is None else round(mean, 2),
+                       emulation_score=emulation, is_flagged=is_flagged)
+
+    def ranking(self, parent_code: str | None) -> list[UnitRow]:
+        rows = [self.row(u) for u in self.competing(parent_code)]
+        ranked = sorted((r for r in rows if not r.is_flagged),
+                        key=lambda r: (-r.emulation_score, -r.participants, r.name))
+        for place, row in enumerate(ranked, start=1):
+            row.rank = place
+        flagged = sorted((r for r in rows if r.is_flagged), key=lambda r: (-r.participants, r.name))
+        return ranked + flagged
