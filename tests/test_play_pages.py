@@ -126,3 +126,18 @@ def test_csrf_is_required_on_participant_forms(app, quiz):
     assert client.post(f"/a/{token}/q/1", data={"option": "1"}).status_code == 400
     assert client.post(f"/a/{token}/submit").status_code == 400
     assert db.session.scalar(db.select(Attempt.submitted_at)) is None
+
+
+def test_join_page_weight_and_no_other_host(client, quiz):
+    """First screen under 60 KB: the HTML plus every stylesheet, script and icon it loads."""
+    html = client.get("/j/TUAN1").get_data(as_text=True)
+    assets = re.findall(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"', html)
+    assert not [a for a in assets if a.startswith(("http:", "https:", "//"))], assets
+    assert "/static/js/play.js" in assets and "/static/css/app.css" in assets
+    total = len(html.encode())
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        total += len(response.get_data())
+        response.close()
+    assert total < 60 * 1024, total
