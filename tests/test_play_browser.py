@@ -139,3 +139,39 @@ def test_join_page_first_screen_budget(live_server, live_app, phone):
     page.goto(f"{live_server}/j/TUAN1", wait_until="networkidle")
     assert hosts == {live_server.split("/")[2]}
     assert sum(sizes.values()) < 60 * 1024, sizes
+
+
+def test_page_submits_by_itself_at_zero(live_server, live_app, phone):
+    seed(live_app)
+    with live_app.app_context():
+        db.session.scalar(db.select(Quiz)).duration_s = 4
+        db.session.commit()
+    page = phone.new_page()
+    page.goto(f"{live_server}/j/TUAN1")
+    page.fill("#full_name", "Giàng A Tủa")
+    page.select_option("#unit_code", "CDC")
+    page.fill("#identity", "NV-0042")
+    page.fill("#prediction", "3")
+    page.check("#consent")
+    page.click("button:has-text('Bắt đầu thi')")
+    page.wait_for_url("**/a/*")
+    pick(page, 1, 0)
+    page.wait_for_url("**/result", timeout=15000)
+    assert page.locator(".score-big strong").inner_text() == "1"
+    with live_app.app_context():
+        attempt = db.session.scalar(db.select(Attempt))
+        assert attempt.finalised_by == "participant" and attempt.duration_ms <= 4000
+
+
+def test_upcoming_join_page_counts_down(live_server, live_app, phone, screenshot):
+    seed(live_app)
+    with live_app.app_context():
+        quiz = db.session.scalar(db.select(Quiz))
+        quiz.opens_at = clock.utcnow() + timedelta(days=1, hours=2)
+        db.session.commit()
+    page = phone.new_page()
+    page.goto(f"{live_server}/j/TUAN1")
+    countdown = page.locator(".countdown")
+    assert countdown.inner_text().startswith("1 ngày 2:0") or countdown.inner_text().startswith("1 ngày 1:59")
+    assert page.locator("#full_name").count() == 0
+    screenshot(page, "play-join-upcoming", full_page=False)

@@ -5,6 +5,7 @@ Nothing here before submission carries correctness (is_correct, correct_mask, ex
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from ..models import Attempt, Quiz
@@ -20,7 +21,7 @@ def quiz_info(quiz: Quiz, now: datetime) -> dict:
         "contest": {"code": quiz.contest.code, "title": quiz.contest.title},
         "state": quiz.state_at(now), "opens_at": quiz.opens_at.isoformat(),
         "closes_at": quiz.closes_at.isoformat(),
-        "seconds_to_open": max(0, int((quiz.opens_at - now).total_seconds())),
+        "seconds_to_open": max(0, math.ceil((quiz.opens_at - now).total_seconds())),
         "duration_s": quiz.duration_s, "question_count": quiz.question_count,
         "max_attempts": quiz.max_attempts, "prediction": quiz.prediction,
         "allow_other_unit": quiz.allow_other_unit, "show_review": quiz.show_review,
