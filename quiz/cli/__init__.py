@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from . import accounts, demo, export, maintenance, quizzes, units
+from . import accounts, attempts, demo, export, maintenance, quizzes, units
 
 
 def register_cli(app: Flask) -> None:
@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
         quizzes.quizzes,
         demo.demo,
         export.export,
+        attempts.finalize_expired,
         maintenance.backup,
     ):
         app.cli.add_command(command)

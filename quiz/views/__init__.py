@@ -3,11 +3,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, board, main, results
+    from . import admin, api, auth, board, main, play, results
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(play.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(board.bp)

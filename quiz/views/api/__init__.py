@@ -10,6 +10,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 # Resource modules add their routes to `bp` when imported (before the blueprint is registered).
-
-# Resource modules come after `bp`, which they add their routes to.
-from . import rankings  # noqa: E402,F401
+from . import attempts, openapi, quizzes, rankings  # noqa: E402,F401

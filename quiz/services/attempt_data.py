@@ -1,0 +1,136 @@
+"""What a participant may see of an attempt, as plain dicts for the pages and the API alike.
+
+Nothing here before submission carries correctness (is_correct, correct_mask, explanation):
+`question_items` and `saved_answers` are the only shapes sent while the attempt runs.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from ..models import Attempt, Quiz
+from . import attempts as attempt_service
+from .ranking import Standing, attempt_standing
+from .units import unit_picker_items
+
+
+def quiz_info(quiz: Quiz, now: datetime) -> dict:
+    """The public description of a quiz (the join page and `GET /quizzes/<code>`)."""
+    return {
+        "code": quiz.code, "title": quiz.title, "description": quiz.description,
+        "contest": {"code": quiz.contest.code, "title": quiz.contest.title},
+        "state": quiz.state_at(now), "opens_at": quiz.opens_at.isoformat(),
+        "closes_at": quiz.closes_at.isoformat(),
+        "seconds_to_open": max(0, math.ceil((quiz.opens_at - now).total_seconds())),
+        "duration_s": quiz.duration_s, "question_count": quiz.question_count,
+        "max_attempts": quiz.max_attempts, "prediction": quiz.prediction,
+        "allow_other_unit": quiz.allow_other_unit, "show_review": quiz.show_review,
+    }
+
+
+def quiz_info_with_units(quiz: Quiz, now: datetime) -> dict:
+    return {**quiz_info(quiz, now), "units": unit_picker_items()}
+
+
+def saved_answers(attempt: Attempt) -> dict[str, list[int]]:
+    """`{question_id: [option ids in the order shown]}` for every saved answer."""
+    by_question = {a.question_id: a.choice_mask for a in attempt.answers}
+    result = {}
+    for drawn in attempt.questions:
+        mask = by_question.get(drawn.question_id)
+        if mask is None:
+            continue
+        positions = {o.id: o.position for o in drawn.question.options}
+        result[str(drawn.question_id)] = [i for i in drawn.option_ids if mask >> positions[i] & 1]
+    return result
+
+
+def question_items(attempt: Attempt) -> list[dict]:
+    """The drawn questions in their stored order, options in their stored order; no answers key."""
+    items = []
+    for drawn in attempt.questions:
+        texts = {o.id: o.text for o in drawn.question.options}
+        items.append({
+            "id": drawn.question_id, "number": drawn.position + 1, "text": drawn.question.text,
+            "kind": drawn.question.kind, "points": drawn.points,
+            "options": [{"id": i, "text": texts[i]} for i in drawn.option_ids if i in texts],
+        })
+    return items
+
+
+def attempt_state(attempt: Attempt, now: datetime) -> dict:
+    return {
+        "attempt_id": attempt.token, "quiz": attempt.quiz.code,
+        "state": "finished" if attempt.is_finished else "in_progress",
+        "attempt_no": attempt.attempt_no, "started_at": attempt.started_at.isoformat(),
+        "deadline": attempt.deadline.isoformat(),
+        "remaining_s": attempt_service.remaining_seconds(attempt, now),
+        "question_count": len(attempt.questions), "answers": saved_answers(attempt),
+    }
+
+
+def started_payload(attempt: Attempt, now: datetime) -> dict:
+    """The body of `POST /quizzes/<code>/attempts`."""
+    return {**attempt_state(attempt, now), "questions": [
+        {"id": q["id"], "text": q["text"], "kind": q["kind"], "options": q["options"]}
+        for q in question_items(attempt)]}
+
+
+def standing_of(attempt: Attempt) -> Standing:
+    """Where the participant and their unit stand (the one ranking pipeline decides)."""
+    return attempt_standing(attempt)
+
+
+def result_data(attempt: Attempt, *, standing=None) -> dict:
+    """The result of a finished attempt (submit response, `GET /attempts/<id>`, result page)."""
+    data = {
+        "score": attempt.score, "max_score": attempt.max_score, "correct_count": attempt.correct_count,
+        "question_count": len(attempt.questions),
+        "percent": round(attempt.score_pct or 0.0, 2), "duration_s": round((attempt.duration_ms or 0) / 1000, 1),
+        "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
+        "finalised_by": attempt.finalised_by,
+        "prediction": _prediction_value(attempt),
+        "rank": None, "total": None, "provisional": True,
+    }
+    if standing is not None:
+        data.update(rank=standing.rank, total=standing.total, provisional=standing.is_provisional)
+        unit_row = getattr(standing, "unit_row", None)
+        if getattr(standing, "unit_rank", None) is not None and unit_row is not None:
+            data["unit_rank"] = {
+                "rank": standing.unit_rank, "total": standing.unit_total, "name": unit_row.name,
+                "participants": unit_row.participants, "headcount": unit_row.headcount,
+                "participation_rate": unit_row.participation_rate, "emulation_score": unit_row.emulation_score,
+            }
+    if attempt.quiz.show_review:
+        data["review"] = review_items(attempt)
+    return data
+
+
+def _prediction_value(attempt: Attempt):
+    if attempt.prediction is None:
+        return None
+    value = attempt.prediction.normalize()
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def review_items(attempt: Attempt) -> list[dict]:
+    """Per question: the choice, the correct options, the explanation. Only after submission."""
+    if not attempt.is_finished:
+        return []
+    answers = {a.question_id: a for a in attempt.answers}
+    items = []
+    for drawn in attempt.questions:
+        question = drawn.question
+        options = {o.id: o for o in question.options}
+        answer = answers.get(drawn.question_id)
+        mask = answer.choice_mask if answer else 0
+        items.append({
+            "id": question.id, "number": drawn.position + 1, "text": question.text, "kind": question.kind,
+            "options": [{"id": i, "text": options[i].text, "is_correct": options[i].is_correct,
+                         "chosen": bool(mask >> options[i].position & 1)} for i in drawn.option_ids if i in options],
+            "your_option_ids": [i for i in drawn.option_ids if i in options and mask >> options[i].position & 1],
+            "correct_option_ids": [i for i in drawn.option_ids if i in options and options[i].is_correct],
+            "is_correct": bool(answer and answer.is_correct),
+            "explanation": question.explanation or "",
+        })
+    return items

@@ -1,0 +1,320 @@
+"""Attempts: start or resume, draw questions, save answers, submit, finalise at the deadline.
+
+Time is the server's: `deadline = min(started_at + duration, quiz.closes_at)`; answers and
+submits are accepted until `deadline + ANSWER_GRACE_S` (network latency of a phone in the
+mountains), and an attempt left unsubmitted is finalised *at its deadline* by the first read
+that notices (`expire_if_due`) or by `finalize_expired()` (the CLI), so no ranking misses it.
+"""
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from .. import clock
+from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError, ValidationError
+from ..extensions import db
+from ..models import Answer, Attempt, AttemptQuestion, Option, Participant, Question, Quiz
+from .quizzes import matching_questions
+from .registration import Registration, clean_registration
+from .scoring import finalise_attempt
+
+_rng = random.SystemRandom()
+MAX_OPTIONS = 10
+
+
+class QuizNotOpenError(ForbiddenError):
+    code = "quiz_not_open"
+
+
+class QuizClosedError(DeadlineError):
+    code = "quiz_closed"
+
+
+class AttemptLimitError(ConflictError):
+    code = "attempt_limit"
+
+
+class AttemptSubmittedError(ConflictError):
+    code = "attempt_submitted"
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=current_app.config.get("ANSWER_GRACE_S", 10))
+
+
+# --- Loading -----------------------------------------------------------------------------------
+
+def get_quiz(code: str) -> Quiz:
+    quiz = None
+    if isinstance(code, str) and len(code) <= 32:
+        quiz = db.session.scalar(db.select(Quiz).filter_by(code=code.strip().upper()))
+    if quiz is None:
+        raise NotFoundError(_("Không tìm thấy đợt thi mã %(code)s. Vui lòng kiểm tra lại mã trên áp phích.",
+                              code=str(code)[:32]))
+    return quiz
+
+
+def find_attempt(token: str | None) -> Attempt | None:
+    if not token or not isinstance(token, str) or len(token) > 64:
+        return None
+    return db.session.scalar(
+        db.select(Attempt).filter_by(token=token)
+        .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
+                 .selectinload(Question.options), selectinload(Attempt.answers))
+    )
+
+
+def get_attempt(token: str, *, now: datetime | None = None) -> Attempt:
+    """The attempt with this token, finalised first if its deadline (plus grace) has passed."""
+    attempt = find_attempt(token)
+    if attempt is None:
+        raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
+    expire_if_due(attempt, now=now)
+    return attempt
+
+
+def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int:
+    if attempt.is_finished:
+        return 0
+    left = (attempt.deadline - (now or clock.utcnow())).total_seconds()
+    return max(0, int(left + 0.999))  # round up: the page never shows 0 while answers are taken
+
+
+def attempts_of(quiz: Quiz, participant: Participant) -> list[Attempt]:
+    return list(db.session.scalars(
+        db.select(Attempt).filter_by(quiz_id=quiz.id, participant_id=participant.id).order_by(Attempt.attempt_no)))
+
+
+def attempts_left(attempt: Attempt) -> int:
+    used = db.session.scalar(db.select(db.func.count(Attempt.id)).filter_by(
+        quiz_id=attempt.quiz_id, participant_id=attempt.participant_id))
+    return max(0, attempt.quiz.max_attempts - used)
+
+
+# --- Finalising ----------------------------------------------------------------------------------
+
+def _lock(attempt: Attempt) -> Attempt:
+    """Re-read the attempt row FOR UPDATE (PostgreSQL) so two finalisers cannot interleave."""
+    db.session.execute(db.select(Attempt).where(Attempt.id == attempt.id)
+                       .with_for_update().execution_options(populate_existing=True))
+    return attempt
+
+
+def expire_if_due(attempt: Attempt, *, now: datetime | None = None) -> bool:
+    """Finalise an unsubmitted attempt at its deadline once the grace period is over."""
+    now = now or clock.utcnow()
+    if attempt.is_finished or now <= attempt.deadline + grace():
+        return False
+    _lock(attempt)
+    finalised = finalise_attempt(attempt, attempt.deadline, "deadline")
+    db.session.flush()
+    return finalised
+
+
+def finalize_expired(*, now: datetime | None = None, quiz: Quiz | None = None) -> int:
+    """Finalise every attempt (of `quiz`, or all) whose deadline plus grace has passed."""
+    now = now or clock.utcnow()
+    query = (db.select(Attempt).where(Attempt.submitted_at.is_(None), Attempt.deadline < now - grace())
+             .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
+                      .selectinload(Question.options), selectinload(Attempt.answers))
+             .order_by(Attempt.id).with_for_update())
+    if quiz is not None:
+        query = query.where(Attempt.quiz_id == quiz.id)
+    count = sum(finalise_attempt(a, a.deadline, "deadline") for a in db.session.scalars(query))
+    db.session.flush()
+    return count
+
+
+# --- Starting --------------------------------------------------------------------------------------
+
+def check_quiz_open(quiz: Quiz, now: datetime) -> None:
+    state = quiz.state_at(now)
+    if state == "upcoming":
+        raise QuizNotOpenError(_("Đợt thi chưa mở. Vui lòng quay lại lúc mở thi."))
+    if state == "closed":
+        raise QuizClosedError(_("Đợt thi đã kết thúc, không nhận thêm bài thi."))
+
+
+def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tuple[Attempt, bool]:
+    """Start a new attempt, or resume the participant's unfinished one: `(attempt, created)`.
+
+    Two requests for the same identity at the same moment (two tabs, a double tap) race on the
+    unique constraints (contest, identity) and (quiz, participant, attempt_no); the loser rolls
+    back and retries, and then finds the winner's attempt and resumes it.
+    """
+    now = now or clock.utcnow()
+    check_quiz_open(quiz, now)
+    registration = clean_registration(quiz, data, now)
+    quiz_id = quiz.id
+    for _try in range(3):
+        try:
+            return _start_or_resume(db.session.get(Quiz, quiz_id), registration, now)
+        except IntegrityError:
+            db.session.rollback()
+            if registration.unit is not None:
+                registration.unit = db.session.merge(registration.unit)
+    raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
+
+
+def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:
+    participant = db.session.scalar(db.select(Participant).filter_by(contest_id=quiz.contest_id,
+                                                                     identity=reg.identity))
+    if participant is None:
+        participant = Participant(contest_id=quiz.contest_id, identity=reg.identity,
+                                  identity_kind=reg.identity_kind, full_name=reg.full_name)
+        db.session.add(participant)
+    # The same person registering again may fix a typo in the name or a wrong unit.
+    participant.full_name = reg.full_name
+    participant.unit = reg.unit
+    participant.other_unit = reg.other_unit
+    participant.birth_year = reg.birth_year or participant.birth_year
+    participant.position = reg.position or participant.position
+    participant.consent_at = now
+    db.session.flush()
+
+    attempts = attempts_of(quiz, participant)
+    for attempt in attempts:
+        expire_if_due(attempt, now=now)
+    current = next((a for a in attempts if not a.is_finished), None)
+    if current is not None:
+        return current, False
+    if len(attempts) >= quiz.max_attempts:
+        raise AttemptLimitError(_("Bạn đã dùng hết số lượt thi của đợt thi này."))
+    questions = draw_questions(quiz)
+    if not questions:
+        raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng báo ban tổ chức."))
+    attempt = Attempt(
+        token=secrets.token_urlsafe(24), quiz=quiz, participant=participant,
+        attempt_no=(attempts[-1].attempt_no + 1) if attempts else 1,
+        started_at=now, deadline=min(now + timedelta(seconds=quiz.duration_s), quiz.closes_at),
+        prediction=reg.prediction, questions=questions,
+        max_score=sum(q.points for q in questions),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt, True
+
+
+def draw_questions(quiz: Quiz) -> list[AttemptQuestion]:
+    """Draw each rule's count at random, never the same question twice across rules.
+
+    The order and each question's option order are fixed here and stored, so a reload or
+    another phone shows exactly the same quiz.
+    """
+    chosen: list[int] = []
+    for rule in quiz.draw_rules:
+        pool = sorted(set(db.session.scalars(matching_questions(rule))) - set(chosen))
+        picked = _rng.sample(pool, min(rule.count, len(pool)))
+        if not quiz.shuffle_questions:
+            picked.sort()
+        chosen.extend(picked)
+    if quiz.shuffle_questions:
+        _rng.shuffle(chosen)
+    by_id = {q.id: q for q in db.session.scalars(
+        db.select(Question).where(Question.id.in_(chosen)).options(selectinload(Question.options)))}
+    drawn = []
+    for position, question_id in enumerate(chosen):
+        question = by_id[question_id]
+        option_ids = [o.id for o in question.options]
+        # True/false keeps "Đúng" before "Sai": shuffling two options only confuses.
+        if quiz.shuffle_options and question.kind != "true_false":
+            _rng.shuffle(option_ids)
+        drawn.append(AttemptQuestion(question=question, position=position, points=question.points,
+                                     option_order=",".join(str(i) for i in option_ids)))
+    return drawn
+
+
+# --- Answering and submitting ----------------------------------------------------------------------
+
+def check_accepting(attempt: Attempt, now: datetime) -> None:
+    """Refuse changes to a finished attempt or one past its deadline plus grace."""
+    if attempt.is_finished and attempt.finalised_by == "participant":
+        raise AttemptSubmittedError(_("Bạn đã nộp bài, không thể thay đổi câu trả lời."))
+    if attempt.is_finished or now > attempt.deadline + grace():
+        raise DeadlineError(_("Đã hết giờ làm bài: câu trả lời này không được lưu. "
+                              "Các câu trả lời đã lưu trước đó vẫn được giữ và chấm điểm."))
+
+
+def _parse_option_ids(raw) -> list[int]:
+    if not isinstance(raw, list) or len(raw) > MAX_OPTIONS or any(
+            isinstance(x, bool) or not isinstance(x, int) for x in raw):
+        raise ValidationError(_("Câu trả lời không hợp lệ."),
+                              fields={"option_ids": [_("Phải là danh sách mã phương án (số nguyên).")]})
+    return list(dict.fromkeys(raw))
+
+
+def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime | None = None) -> Answer | None:
+    """Save (or, with an empty list, clear) the options picked for one question of the attempt."""
+    now = now or clock.utcnow()
+    check_accepting(attempt, now)
+    drawn = next((q for q in attempt.questions if q.question_id == question_id), None)
+    if drawn is None:
+        raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
+    ids = _parse_option_ids(option_ids)
+    positions = {o.id: o.position for o in drawn.question.options}
+    if any(i not in positions for i in ids):
+        raise ValidationError(_("Phương án đã chọn không thuộc câu hỏi này."),
+                              fields={"option_ids": [_("Phương án không thuộc câu hỏi này.")]})
+    if ids and drawn.question.kind in ("single", "true_false") and len(ids) != 1:
+        raise ValidationError(_("Câu hỏi này chỉ được chọn một phương án."),
+                              fields={"option_ids": [_("Chỉ được chọn một phương án.")]})
+    answer = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=question_id))
+    if not ids:
+        if answer is not None:
+            db.session.delete(answer)
+            db.session.flush()
+        db.session.expire(attempt, ["answers"])
+        return None
+    mask = sum(1 << positions[i] for i in ids)
+    if answer is None:
+        answer = Answer(attempt_id=attempt.id, question_id=question_id, choice_mask=mask, saved_at=now)
+        db.session.add(answer)
+    else:
+        answer.choice_mask, answer.saved_at = mask, now
+    db.session.flush()
+    db.session.expire(attempt, ["answers"])
+    return answer
+
+
+def save_answer_retrying(token: str, question_id: int, option_ids, *, now: datetime | None = None) -> Answer | None:
+    """`save_answer`, retried once when a simultaneous save of the same question won the insert."""
+    for _try in range(2):
+        attempt = get_attempt(token, now=now)
+        try:
+            return save_answer(attempt, question_id, option_ids, now=now)
+        except IntegrityError:
+            db.session.rollback()
+    raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
+
+
+def submit_attempt(attempt: Attempt, *, now: datetime | None = None) -> Attempt:
+    """Finish the attempt (idempotent: a finished attempt is returned unchanged).
+
+    A submit arriving after deadline + grace finalises the attempt at its deadline instead.
+    """
+    now = now or clock.utcnow()
+    if attempt.is_finished:
+        return attempt
+    _lock(attempt)
+    if now > attempt.deadline + grace():
+        finalise_attempt(attempt, attempt.deadline, "deadline")
+    else:
+        finalise_attempt(attempt, now, "participant")
+    db.session.flush()
+    return attempt
+
+
+def unanswered_positions(attempt: Attempt) -> list[int]:
+    """1-based numbers of the questions without a saved answer."""
+    answered = {a.question_id for a in attempt.answers}
+    return [q.position + 1 for q in attempt.questions if q.question_id not in answered]
+
+
+def option_lookup(attempt: Attempt) -> dict[int, Option]:
+    return {o.id: o for q in attempt.questions for o in q.question.options}

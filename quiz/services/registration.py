@@ -1,0 +1,151 @@
+"""Registration of a participant for a quiz: what the join form and the API both accept.
+
+`clean_registration()` turns raw input (form strings or JSON values) into a checked dict, or
+raises ValidationError whose `fields` maps every bad field to Vietnamese messages, so the page
+and the API show the same rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import Quiz, Unit
+from .identity import normalise_identity
+
+OTHER_UNIT = "__other__"  # the picker's "other unit" choice
+MAX_COUNT_PREDICTION = 9_999_999
+NAME_MAX, OTHER_UNIT_MAX, POSITION_MAX = 120, 200, 120
+
+
+@dataclass
+class Registration:
+    full_name: str
+    identity_kind: str
+    identity: str
+    unit: Unit | None
+    other_unit: str | None
+    birth_year: int | None
+    position: str | None
+    prediction: Decimal | None
+
+
+def _text(raw, field: str, fields: dict, *, required: bool, max_len: int) -> str | None:
+    if raw is None or raw == "":
+        if required:
+            fields.setdefault(field, []).append(_("Bắt buộc nhập."))
+        return None
+    if not isinstance(raw, str):
+        fields.setdefault(field, []).append(_("Phải là chuỗi ký tự."))
+        return None
+    text = " ".join(raw.split())
+    if not text and required:
+        fields.setdefault(field, []).append(_("Bắt buộc nhập."))
+        return None
+    if len(text) > max_len:
+        fields.setdefault(field, []).append(_("Tối đa %(n)d ký tự.", n=max_len))
+        return None
+    return text or None
+
+
+def _consent(raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    return isinstance(raw, str) and raw.strip().lower() in ("y", "yes", "true", "on", "1")
+
+
+def _birth_year(raw, fields: dict, now: datetime) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        if isinstance(raw, bool) or isinstance(raw, float):
+            raise ValueError
+        year = int(str(raw).strip())
+    except ValueError:
+        fields["birth_year"] = [_("Năm sinh phải là số, ví dụ 1985.")]
+        return None
+    if not 1900 <= year <= now.year - 10:
+        fields["birth_year"] = [_("Năm sinh phải từ 1900 đến %(y)d.", y=now.year - 10)]
+        return None
+    return year
+
+
+def _prediction(raw, kind: str | None, fields: dict) -> Decimal | None:
+    if kind is None:
+        return None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        fields["prediction"] = [_("Vui lòng trả lời câu hỏi dự đoán.")]
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        fields["prediction"] = [_("Câu trả lời dự đoán phải là một số.")]
+        return None
+    text = str(raw).strip().replace(",", ".") if isinstance(raw, str) else repr(raw)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        fields["prediction"] = [_("Câu trả lời dự đoán phải là một số.")]
+        return None
+    if not value.is_finite() or value < 0:
+        fields["prediction"] = [_("Câu trả lời dự đoán phải là một số không âm.")]
+        return None
+    if kind == "count":
+        if value != value.to_integral_value() or value > MAX_COUNT_PREDICTION:
+            fields["prediction"] = [_("Số người dự đoán phải là số nguyên từ 0 đến %(n)s.", n=f"{MAX_COUNT_PREDICTION:,}".replace(",", "."))]
+            return None
+        return value.quantize(Decimal(1))
+    if value > 100 or value.as_tuple().exponent < -5:
+        fields["prediction"] = [_("Tỷ lệ dự đoán phải từ 0 đến 100, tối đa 5 chữ số thập phân.")]
+        return None
+    return value
+
+
+def find_unit(code) -> Unit | None:
+    """The unit with this code, ignoring case (codes on posters are typed or scanned)."""
+    if not isinstance(code, str) or not code.strip() or len(code) > 64:
+        return None
+    return db.session.scalar(db.select(Unit).where(db.func.upper(Unit.code) == code.strip().upper()))
+
+
+def clean_registration(quiz: Quiz, data: dict, now: datetime) -> Registration:
+    """Check the registration fields; raise ValidationError naming every bad field."""
+    fields: dict[str, list[str]] = {}
+    full_name = _text(data.get("full_name"), "full_name", fields, required=True, max_len=NAME_MAX)
+    if full_name is not None and len(full_name) < 2:
+        fields["full_name"] = [_("Vui lòng nhập đầy đủ họ và tên.")]
+    unit, other_unit = None, None
+    unit_code = data.get("unit_code")
+    if unit_code == OTHER_UNIT or (not unit_code and data.get("other_unit") and quiz.allow_other_unit):
+        if not quiz.allow_other_unit:
+            fields["unit_code"] = [_("Vui lòng chọn đơn vị trong danh sách.")]
+        else:
+            other_unit = _text(data.get("other_unit"), "other_unit", fields, required=True, max_len=OTHER_UNIT_MAX)
+    elif unit_code in (None, ""):
+        fields["unit_code"] = [_("Vui lòng chọn đơn vị.")]
+    else:
+        unit = find_unit(unit_code)
+        if unit is None:
+            fields["unit_code"] = [_("Không có đơn vị này trong danh sách.")]
+    kind = identity = None
+    raw_identity = data.get("identity")
+    if raw_identity is not None and not isinstance(raw_identity, str):
+        fields["identity"] = [_("Phải là chuỗi ký tự.")]
+    elif raw_identity is not None and len(raw_identity) > 60:
+        fields["identity"] = [_("Tối đa %(n)d ký tự.", n=60)]
+    else:
+        try:
+            kind, identity = normalise_identity(raw_identity or "")
+        except ValidationError as error:
+            fields.update(error.fields)
+    birth_year = _birth_year(data.get("birth_year"), fields, now)
+    position = _text(data.get("position"), "position", fields, required=False, max_len=POSITION_MAX)
+    prediction = _prediction(data.get("prediction"), quiz.prediction, fields)
+    if not _consent(data.get("consent")):
+        fields["consent"] = [_("Bạn cần đồng ý cho phép sử dụng thông tin cá nhân để dự thi.")]
+    if fields:
+        raise ValidationError(_("Thông tin đăng ký chưa hợp lệ, vui lòng kiểm tra lại."), fields=fields)
+    return Registration(full_name=full_name, identity_kind=kind, identity=identity, unit=unit,
+                        other_unit=other_unit, birth_year=birth_year, position=position, prediction=prediction)

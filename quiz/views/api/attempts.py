@@ -1,0 +1,42 @@
+"""`/api/v1/attempts/<attempt_id>`: state, saving answers one by one, submitting."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from ... import clock
+from ...extensions import db
+from ...services import attempt_data, attempts
+from . import bp
+from .common import json_object
+
+
+@bp.get("/attempts/<token>")
+def attempt_state(token: str):
+    now = clock.utcnow()
+    attempt = attempts.get_attempt(token, now=now)
+    db.session.commit()  # keeps a lazy finalisation
+    body = attempt_data.attempt_state(attempt, now)
+    if attempt.is_finished:
+        body["result"] = attempt_data.result_data(attempt, standing=attempt_data.standing_of(attempt))
+    return jsonify(body)
+
+
+@bp.put("/attempts/<token>/answers/<int:question_id>")
+def save_answer(token: str, question_id: int):
+    now = clock.utcnow()
+    body = json_object()
+    answer = attempts.save_answer_retrying(token, question_id, body.get("option_ids"), now=now)
+    db.session.commit()
+    attempt = attempts.get_attempt(token, now=now)
+    return jsonify({"question_id": question_id,
+                    "option_ids": attempt_data.saved_answers(attempt).get(str(question_id), []),
+                    "saved": answer is not None, "saved_at": now.isoformat(),
+                    "remaining_s": attempts.remaining_seconds(attempt, now)})
+
+
+@bp.post("/attempts/<token>/submit")
+def submit(token: str):
+    now = clock.utcnow()
+    attempt = attempts.submit_attempt(attempts.get_attempt(token, now=now), now=now)
+    db.session.commit()
+    return jsonify(attempt_data.result_data(attempt, standing=attempt_data.standing_of(attempt)))

@@ -1,0 +1,28 @@
+"""`/api/v1/quizzes/<code>`: public quiz info, and starting or resuming an attempt."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from ... import clock
+from ...extensions import db
+from ...services import attempt_data, attempts
+from ..play.cookies import remember_attempt
+from . import bp
+from .common import json_object
+
+
+@bp.get("/quizzes/<code>")
+def quiz_info(code: str):
+    quiz = attempts.get_quiz(code)
+    return jsonify(attempt_data.quiz_info_with_units(quiz, clock.utcnow()))
+
+
+@bp.post("/quizzes/<code>/attempts")
+def start_attempt(code: str):
+    quiz = attempts.get_quiz(code)
+    now = clock.utcnow()
+    attempt, created = attempts.start_attempt(quiz, json_object(), now=now)
+    db.session.commit()
+    response = jsonify(attempt_data.started_payload(attempt, now))
+    response.status_code = 201 if created else 200
+    return remember_attempt(response, attempt)

@@ -1,0 +1,76 @@
+"""`/j/<code>`: the quiz, its state and rules, and the registration form."""
+from __future__ import annotations
+
+from flask import make_response, redirect, render_template, request, url_for
+
+from ... import clock
+from ...errors import ConflictError, DeadlineError, ForbiddenError, ValidationError
+from ...extensions import db
+from ...forms.play import JoinForm
+from ...services import attempt_data, attempts
+from ...services.registration import OTHER_UNIT, find_unit
+from ...services.units import unit_picker_items
+from ..access import get_quiz_or_404
+from . import bp
+from .cookies import remember_attempt, remembered_token
+
+INDENT = "\u00a0\u00a0\u00a0"
+
+
+def _unit_choices(allow_other: bool) -> list[tuple[str, str]]:
+    # Indented by depth so the tree reads in a plain <select> (no JavaScript needed).
+    choices = [("", "— Chọn đơn vị —")]
+    choices += [(u["code"], INDENT * u["depth"] + u["name"]) for u in unit_picker_items()]
+    if allow_other:
+        choices.append((OTHER_UNIT, "Đơn vị khác (ghi rõ bên dưới)"))
+    return choices
+
+
+def _prefill(form: JoinForm, participant) -> None:
+    form.full_name.data = participant.full_name
+    form.identity.data = participant.identity
+    form.unit_code.data = participant.unit.code if participant.unit else OTHER_UNIT
+    form.other_unit.data = participant.other_unit
+    form.birth_year.data = participant.birth_year
+    form.position.data = participant.position
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def join(code: str):
+    quiz = get_quiz_or_404(code)
+    now = clock.utcnow()
+    mine = attempts.find_attempt(remembered_token(quiz.code))
+    if mine is not None and mine.quiz_id != quiz.id:
+        mine = None
+    if mine is not None and attempts.expire_if_due(mine, now=now):
+        db.session.commit()
+    form = JoinForm()
+    form.unit_code.choices = _unit_choices(quiz.allow_other_unit)
+    status, problem = 200, None
+    if request.method == "GET":
+        if mine is not None:
+            _prefill(form, mine.participant)
+        unit = find_unit(request.args.get("u"))
+        if unit is not None:
+            form.unit_code.data = unit.code
+    elif form.validate_on_submit():
+        try:
+            attempt, _created = attempts.start_attempt(quiz, form.registration_data(), now=now)
+        except ValidationError as error:
+            form.show_errors(error.fields)
+            status, problem = error.status, error.message
+        except (ConflictError, ForbiddenError, DeadlineError) as error:
+            status, problem = error.status, error.message
+        else:
+            db.session.commit()
+            return remember_attempt(redirect(url_for("play.attempt", token=attempt.token)), attempt)
+    else:
+        status, problem = 400, "Phiên làm việc đã hết hạn, vui lòng gửi lại."
+    info = attempt_data.quiz_info(quiz, now)
+    context = {
+        "quiz": quiz, "info": info, "form": form, "problem": problem, "mine": mine,
+        "attempts_left": attempts.attempts_left(mine) if mine is not None else quiz.max_attempts,
+        "results_url": f"/r/{quiz.code}",  # the public rankings page of the contract (PRODUCT.md)
+    }
+    return make_response(render_template("play/join.html", **context), status)
+

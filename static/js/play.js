@@ -1,0 +1,265 @@
+/* Thi Đua Số — participant pages. Progressive enhancement only: without this file the join form
+   posts, each question is a form post and the submit page confirms. With it: instant saving
+   through the JSON API, an offline queue in localStorage (keyed by attempt token), the server's
+   countdown re-synced periodically, client-side navigation and an in-page submit confirmation. */
+(function () {
+  "use strict";
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function hms(sec) {
+    sec = Math.max(0, sec);
+    var h = Math.floor(sec / 3600), m = Math.floor(sec % 3600 / 60), s = sec % 60;
+    return (h ? h + ":" + pad(m) : m) + ":" + pad(s);
+  }
+  // Diacritic-insensitive matching: "y te tam duong" finds "Y tế Tam Đường".
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
+  /* ---------- Join page ---------- */
+  function joinPage() {
+    var countdown = $("[data-countdown]");
+    if (countdown) {
+      var opensAt = Date.now() + (+countdown.getAttribute("data-countdown")) * 1000;
+      var dayWord = countdown.getAttribute("data-day") || "d";
+      var tickOpen = function () {
+        var left = Math.ceil((opensAt - Date.now()) / 1000);
+        if (left <= 0) { location.reload(); return; }
+        var days = Math.floor(left / 86400);
+        countdown.textContent = (days ? days + " " + dayWord + " " : "") + hms(left % 86400);
+        setTimeout(tickOpen, 1000);
+      };
+      tickOpen();
+    }
+    var select = $("#unit_code"), box = $(".unit-search");
+    if (select && box) {
+      box.hidden = false;
+      var input = $("#unit-search"), list = $("#unit-matches");
+      var options = $$("option", select).filter(function (o) { return o.value; });
+      var folded = options.map(function (o) { return fold(o.textContent); });
+      input.addEventListener("input", function () {
+        var words = fold(input.value).split(/\s+/).filter(Boolean);
+        list.innerHTML = "";
+        if (!words.length) return;
+        var shown = 0;
+        options.forEach(function (option, i) {
+          if (shown >= 8 || !words.every(function (w) { return folded[i].indexOf(w) >= 0; })) return;
+          shown++;
+          var item = document.createElement("li"), button = document.createElement("button");
+          button.type = "button";
+          button.className = "unit-match";
+          button.textContent = option.textContent.trim();
+          button.addEventListener("click", function () {
+            select.value = option.value;
+            select.dispatchEvent(new Event("change"));
+            list.innerHTML = "";
+            input.value = "";
+            select.focus();
+          });
+          item.appendChild(button);
+          list.appendChild(item);
+        });
+        if (!shown) {
+          var none = document.createElement("li");
+          none.className = "muted";
+          none.textContent = input.getAttribute("data-none") || "—";
+          list.appendChild(none);
+        }
+      });
+      var other = $("#other-unit");
+      if (other) {
+        var syncOther = function () { other.hidden = select.value !== "__other__"; };
+        select.addEventListener("change", syncOther);
+        syncOther();
+      }
+    }
+  }
+
+  /* ---------- Attempt page ---------- */
+  function attemptPage(root) {
+    var T = JSON.parse($("#play-text").textContent);
+    var stateUrl = root.getAttribute("data-api"), resultUrl = root.getAttribute("data-result");
+    var key = "tds:q:" + root.getAttribute("data-token");
+    var forms = $$("form.q", root), cells = $$(".q-grid a.cell", root);
+    var net = $("#net-status"), clockEl = $("#clock"), countEl = $("#answered-count");
+    var panel = $("#confirm-panel"), submitLink = $("#submit-link"), submitForm = $("#submit-form");
+    var queue = load(), sending = false, offline = !navigator.onLine, over = false, retryTimer = null;
+    var current = Math.max(0, forms.findIndex(function (f) { return !f.hidden; }));
+
+    function load() { try { return JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { return {}; } }
+    function store() {
+      try {
+        if (Object.keys(queue).length) localStorage.setItem(key, JSON.stringify(queue));
+        else localStorage.removeItem(key);
+      } catch (e) { /* private mode: the queue lives in memory only */ }
+    }
+    function formOf(qid) { return $('form.q[data-qid="' + qid + '"]', root); }
+    function chosen(form) {
+      return $$("input[name=option]", form).filter(function (i) { return i.checked; })
+        .map(function (i) { return +i.value; });
+    }
+    function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+    function setStatus(form, state, text) {
+      var status = $(".q-status", form);
+      status.setAttribute("data-state", state);
+      status.textContent = text;
+      var cell = cells[+form.getAttribute("data-number") - 1];
+      cell.classList.toggle("is-answered", chosen(form).length > 0);
+      cell.classList.toggle("is-pending", state === "queued" || state === "saving");
+      countEl.textContent = forms.filter(function (f) { return chosen(f).length; }).length;
+    }
+    function showNet(text, kind) {
+      net.textContent = text;
+      net.className = "net-status net-" + kind;
+      net.hidden = !text;
+    }
+    function refreshNet() {
+      var pending = Object.keys(queue).length;
+      if (offline) showNet(T.offline, "offline");
+      else if (pending) showNet(T.sending, "sending");
+      else if (!over) showNet("", "");
+      $$("form.q").forEach(function (f) {
+        if (queue[f.getAttribute("data-qid")] && offline) setStatus(f, "queued", T.queued);
+      });
+    }
+    function retryLater() {
+      if (!retryTimer) retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 4000);
+    }
+
+    function flush() {
+      var qid = Object.keys(queue)[0];
+      if (sending || !qid) { refreshNet(); return; }
+      var ids = queue[qid];
+      sending = true;
+      fetch(stateUrl + "/answers/" + qid, {
+        method: "PUT", credentials: "same-origin", cache: "no-store",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify({ option_ids: ids })
+      }).then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
+      }).then(function (res) {
+        sending = false;
+        offline = false;
+        if (res.status >= 500 || res.status === 429 || res.status === 408) { refreshNet(); retryLater(); return; }
+        if (same(queue[qid], ids)) delete queue[qid];
+        store();
+        var form = formOf(qid);
+        if (res.status === 200) {
+          if (form && !queue[qid]) setStatus(form, res.body.saved ? "saved" : "empty", res.body.saved ? T.saved : "");
+        } else if (res.status === 409 || res.status === 410) {
+          over = true;
+          showNet(res.body.error ? res.body.error.message : T.time_up, "error");
+          setTimeout(function () { location.href = resultUrl; }, 3000);
+          return;
+        } else if (form) {
+          setStatus(form, "error", T.error + (res.body.error ? ": " + res.body.error.message : ""));
+        }
+        flush();
+      }, function () {
+        sending = false;
+        offline = true;
+        refreshNet();
+        retryLater();
+      });
+    }
+
+    function show(i) {
+      i = Math.min(Math.max(i, 0), forms.length - 1);
+      forms[current].hidden = true;
+      cells[current].removeAttribute("aria-current");
+      forms[i].hidden = false;
+      cells[i].setAttribute("aria-current", "step");
+      current = i;
+      try { history.replaceState(null, "", "?q=" + (i + 1)); } catch (e) { /* file:// or old browser */ }
+      window.scrollTo(0, 0);
+      $(".q-text", forms[i]).focus({ preventScroll: true });
+    }
+
+    function openConfirm() {
+      var missing = forms.filter(function (f) { return !chosen(f).length; })
+        .map(function (f) { return f.getAttribute("data-number"); });
+      $("#confirm-text").textContent = missing.length ? T.unanswered.replace("{list}", missing.join(", ")) : T.all_answered;
+      panel.hidden = false;
+      submitLink.hidden = true;
+      panel.scrollIntoView({ block: "center" });
+    }
+    function closeConfirm() { panel.hidden = true; submitLink.hidden = false; }
+
+    // Submit only once every queued answer reached the server; offline, wait and say why.
+    function submitWhenSent(tries) {
+      if (!Object.keys(queue).length) { submitForm.submit(); return; }
+      if (offline && !over) showNet(T.wait_network, "offline");
+      flush();
+      setTimeout(function () { submitWhenSent(tries + 1); }, tries < 20 ? 500 : 3000);
+    }
+
+    forms.forEach(function (form, i) {
+      form.addEventListener("change", function () {
+        queue[form.getAttribute("data-qid")] = chosen(form);
+        store();
+        setStatus(form, offline ? "queued" : "saving", offline ? T.queued : T.saving);
+        flush();
+      });
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var move = event.submitter ? event.submitter.value : "next";
+        if (move === "prev") show(i - 1);
+        else if (i === forms.length - 1) openConfirm();
+        else show(i + 1);
+      });
+    });
+    cells.forEach(function (cell, i) {
+      cell.addEventListener("click", function (event) { event.preventDefault(); closeConfirm(); show(i); });
+    });
+    submitLink.addEventListener("click", function (event) { event.preventDefault(); openConfirm(); });
+    $("#confirm-cancel").addEventListener("click", closeConfirm);
+    submitForm.addEventListener("submit", function (event) {
+      if (Object.keys(queue).length) { event.preventDefault(); submitWhenSent(0); }
+    });
+
+    // Answers queued during an earlier visit (a reload while offline) win over the page's state.
+    Object.keys(queue).forEach(function (qid) {
+      var form = formOf(qid);
+      if (!form) { delete queue[qid]; return; }
+      $$("input[name=option]", form).forEach(function (input) { input.checked = queue[qid].indexOf(+input.value) >= 0; });
+      setStatus(form, "queued", T.queued);
+    });
+    store();
+
+    // The countdown runs from the server's remaining seconds and re-syncs with it.
+    var endsAt = Date.now() + (+clockEl.getAttribute("data-remaining")) * 1000;
+    function tick() {
+      var left = Math.ceil((endsAt - Date.now()) / 1000);
+      clockEl.textContent = hms(left);
+      clockEl.classList.toggle("is-urgent", left <= 60);
+      if (left <= 0 && !over) {
+        over = true;
+        showNet(T.time_up, "warn");
+        submitWhenSent(0);
+      }
+    }
+    function sync() {
+      fetch(stateUrl, { cache: "no-store", credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) {
+          offline = false;
+          if (!body) return;
+          if (body.state === "finished") { location.href = resultUrl; return; }
+          endsAt = Date.now() + body.remaining_s * 1000;
+          tick();
+          flush();
+        }, function () { offline = true; refreshNet(); });
+    }
+    window.addEventListener("online", function () { offline = false; flush(); sync(); });
+    window.addEventListener("offline", function () { offline = true; refreshNet(); });
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) sync(); });
+    setInterval(tick, 1000);
+    setInterval(sync, 30000);
+    tick();
+    flush();
+  }
+
+  var root = document.getElementById("play");
+  if (root) attemptPage(root); else joinPage();
+})();
