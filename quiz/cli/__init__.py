@@ -8,11 +8,11 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from . import accounts, demo, quizzes, units
+from . import accounts, bank, demo, quizzes, units
 
 
 def register_cli(app: Flask) -> None:
-    for command in (accounts.organizer, units.units, quizzes.quizzes, demo.demo):
+    for command in (accounts.organizer, units.units, quizzes.quizzes, demo.demo, bank.bank):
         app.cli.add_command(command)
 
 
