@@ -15,3 +15,4 @@ def index():
     contests = [] if current_user.role == "unit" else list(
         db.session.scalars(permissions.managed_contests_query(current_user)))
     return render_template("admin/index.html", contests=contests)
+from . import accounts, audit, bank, bank_import, units  # noqa: E402,F401
