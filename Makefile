@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test translations
+.PHONY: run test install install-test translations translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ test: install-test
 	else \
 		echo "== PostgreSQL leg skipped: set TEST_DATABASE_URL=postgresql://user@host/db to run it"; \
 	fi
+
+# For maintainers: refresh the English catalog after adding or changing Vietnamese strings.
+translations-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o quiz/translations/messages.pot .
+	$(BIN)/pybabel update -i quiz/translations/messages.pot -d quiz/translations -w 100
