@@ -10,10 +10,15 @@ PASSWORD_HINT = _l("Ít nhất 8 ký tự.")
 
 class _AccountFields(FlaskForm):
     full_name = StringField(_l("Họ tên"), validators=[Optional(), Length(max=120, message=_l("Tối đa 120 ký tự."))])
-    role = SelectField(_l("Vai trò"), choices=ROLE_CHOICES)
+    role = SelectField(_l("Vai trò"), choices=[])
     unit_id = SelectField(_l("Đơn vị (cho đầu mối đơn vị)"), coerce=int, choices=[], validate_choice=False)
     contest_ids = SelectMultipleField(_l("Cuộc thi được giao (cho ban tổ chức)"), coerce=int, choices=[],
                                       validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices are set here, not in the class: WTForms 3.3 deprecates tuple choices given there.
+        self.role.choices = list(ROLE_CHOICES)
 
     def set_choices(self, units, contests) -> None:
         self.unit_id.choices = [(0, _l("— Không —"))] + [(u.id, "\u00a0\u00a0" * u.depth + u.name) for u in units]

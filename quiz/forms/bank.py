@@ -23,15 +23,19 @@ class QuestionForm(FlaskForm):
     new_set = StringField(_l("hoặc bộ mới"), validators=[Optional(), Length(max=200)])
     text = TextAreaField(_l("Câu hỏi"), validators=[DataRequired(_l("Vui lòng nhập nội dung câu hỏi.")),
                                                     Length(max=2000, message=_l("Tối đa 2000 ký tự."))])
-    kind = SelectField(_l("Loại"), choices=KIND_CHOICES)
+    kind = SelectField(_l("Loại"), choices=[])
     options = FieldList(FormField(OptionForm), min_entries=MAX_OPTIONS, max_entries=MAX_OPTIONS)
     explanation = TextAreaField(_l("Giải thích (hiện sau khi nộp bài)"), validators=[Optional(), Length(max=4000)])
     topic = StringField(_l("Chủ đề"), validators=[Optional(), Length(max=120, message=_l("Tối đa 120 ký tự."))])
-    difficulty = SelectField(_l("Mức độ"), coerce=int, choices=DIFFICULTY_CHOICES)
+    difficulty = SelectField(_l("Mức độ"), coerce=int, choices=[])
     source = StringField(_l("Nguồn"), validators=[Optional(), Length(max=200, message=_l("Tối đa 200 ký tự."))])
     points = IntegerField(_l("Điểm"), default=1, validators=[
         DataRequired(_l("Vui lòng nhập điểm.")), NumberRange(min=1, max=100, message=_l("Điểm từ 1 đến 100."))])
-    as_copy = HiddenField(default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices are set here, not in the class: WTForms 3.3 deprecates tuple choices given there.
+        self.kind.choices, self.difficulty.choices = list(KIND_CHOICES), list(DIFFICULTY_CHOICES)
 
 
 class BankImportForm(FlaskForm):
@@ -53,7 +57,11 @@ class BankSearchForm(FlaskForm):
     q = StringField(_l("Tìm"), validators=[Optional(), Length(max=200)])
     set_id = SelectField(_l("Bộ"), coerce=int, choices=[], validate_choice=False, default=0)
     topic = SelectField(_l("Chủ đề"), choices=[], validate_choice=False, default="")
-    difficulty = SelectField(_l("Mức độ"), coerce=int, choices=[(0, _l("Mọi mức"))] + DIFFICULTY_CHOICES,
-                             validate_choice=False, default=0)
-    kind = SelectField(_l("Loại"), choices=[("", _l("Mọi loại"))] + KIND_CHOICES, validate_choice=False, default="")
+    difficulty = SelectField(_l("Mức độ"), coerce=int, choices=[], validate_choice=False, default=0)
+    kind = SelectField(_l("Loại"), choices=[], validate_choice=False, default="")
     archived = BooleanField(_l("Gồm câu đã lưu trữ"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.difficulty.choices = [(0, _l("Mọi mức"))] + DIFFICULTY_CHOICES
+        self.kind.choices = [("", _l("Mọi loại"))] + KIND_CHOICES
