@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 KIND_CHOICES = [("single", _l("Một đáp án đúng")), ("multiple", _l("Nhiều đáp án đúng")),
                 ("true_false", _l("Đúng / Sai"))]
@@ -30,7 +30,7 @@ class QuestionForm(FlaskForm):
     difficulty = SelectField(_l("Mức độ"), coerce=int, choices=[])
     source = StringField(_l("Nguồn"), validators=[Optional(), Length(max=200, message=_l("Tối đa 200 ký tự."))])
     points = IntegerField(_l("Điểm"), default=1, validators=[
-        DataRequired(_l("Vui lòng nhập điểm.")), NumberRange(min=1, max=100, message=_l("Điểm từ 1 đến 100."))])
+        InputRequired(_l("Vui lòng nhập điểm.")), NumberRange(min=1, max=100, message=_l("Điểm từ 1 đến 100."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
