@@ -331,3 +331,16 @@ def make_attempt(ctx):
         db.session.commit()
         return attempt
     return make
+# --- Console content (accounts, units, bank, audit) ---
+
+@pytest.fixture
+def login_as(client, make_organizer, make_unit):
+    """`login_as("admin")` creates an account of that role, logs the test client in, returns it."""
+    def login(role: str = "organizer", **overrides) -> Organizer:
+        if role == "unit" and "unit" not in overrides:
+            overrides["unit"] = make_unit()
+        account = make_organizer(role=role, password="mat-khau-123", **overrides)
+        response = client.post("/login", data={"email": account.email, "password": "mat-khau-123"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return account
+    return login

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from question_bank import strip_diacritics
 
 from .. import clock
 from ..extensions import db
@@ -49,6 +51,9 @@ class Question(db.Model):
     source: Mapped[str] = mapped_column(String(200), default="")
     points: Mapped[int] = mapped_column(default=1)
     is_archived: Mapped[bool] = mapped_column(default=False)
+    # Text, topic and source folded to lower-case ASCII so a search typed without accents
+    # ("chuyen doi so") matches with a plain LIKE on SQLite and PostgreSQL alike.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow, onupdate=clock.utcnow)
 
@@ -64,6 +69,17 @@ class Question(db.Model):
 
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.kind}>"
+
+
+def fold_for_search(*parts: str | None) -> str:
+    return " ".join(strip_diacritics(" ".join((p or "").split())) for p in parts if p)
+
+
+@event.listens_for(Question, "before_insert")
+@event.listens_for(Question, "before_update")
+def _fill_search_text(_mapper, _connection, question: Question) -> None:
+    # Kept here so every writer (web form, import, CLI, demo, fixtures) stays searchable.
+    question.search_text = fold_for_search(question.text, question.topic, question.source)
 
 
 class Option(db.Model):

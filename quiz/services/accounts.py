@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from .. import clock
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
-from ..models import ROLES, Organizer, Unit
+from ..models import ROLES, Contest, Organizer, Unit, contest_organizer
 from . import audit
 
 MIN_PASSWORD_LENGTH = 8
@@ -73,3 +73,74 @@ def authenticate(email: str, password: str, *, max_failures: int, lock_minutes: 
 def is_locked(email: str) -> bool:
     organizer = db.session.scalar(db.select(Organizer).filter_by(email=(email or "").strip().lower()))
     return bool(organizer and organizer.locked_until and organizer.locked_until > clock.utcnow())
+
+
+# --- The admin's accounts screen ----------------------------------------------------------
+
+def list_organizers() -> list[Organizer]:
+    return list(db.session.scalars(db.select(Organizer).order_by(Organizer.role, Organizer.email)))
+
+
+def granted_contest_ids(organizer: Organizer) -> list[int]:
+    return list(db.session.scalars(db.select(contest_organizer.c.contest_id)
+                                   .where(contest_organizer.c.organizer_id == organizer.id)))
+
+
+def update_organizer(organizer: Organizer, *, full_name: str, role: str, unit: Unit | None,
+                     contest_ids: list[int], actor: Organizer) -> Organizer:
+    """Change name, role, unit and granted contests; an admin cannot demote themselves."""
+    fields: dict[str, list[str]] = {}
+    if role not in ROLES:
+        fields["role"] = [_("Vai trò phải là một trong: %(roles)s.", roles=", ".join(ROLES))]
+    elif organizer.id == actor.id and role != "admin":
+        fields["role"] = [_("Bạn không thể tự hạ quyền quản trị của chính mình.")]
+    if role == "unit" and unit is None:
+        fields["unit"] = [_("Tài khoản đầu mối đơn vị cần chọn đơn vị.")]
+    if fields:
+        raise ValidationError(" ".join(m for msgs in fields.values() for m in msgs), fields=fields)
+    before = {"full_name": organizer.full_name, "role": organizer.role,
+              "unit": organizer.unit.code if organizer.unit else None,
+              "contests": sorted(granted_contest_ids(organizer))}
+    organizer.full_name = (full_name or "").strip()
+    organizer.role = role
+    organizer.unit = unit if role == "unit" else None
+    contests = list(db.session.scalars(db.select(Contest).where(Contest.id.in_(contest_ids)))) \
+        if role == "organizer" and contest_ids else []
+    _set_granted_contests(organizer, contests)
+    db.session.flush()
+    after = {"full_name": organizer.full_name, "role": role, "unit": organizer.unit.code if organizer.unit else None,
+             "contests": sorted(c.id for c in contests)}
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    audit.record(actor, "organizer.update", organizer, email=organizer.email, **changes)
+    return organizer
+
+
+def _set_granted_contests(organizer: Organizer, contests: list[Contest]) -> None:
+    db.session.execute(contest_organizer.delete().where(contest_organizer.c.organizer_id == organizer.id))
+    if contests:
+        db.session.execute(contest_organizer.insert(),
+                           [{"contest_id": c.id, "organizer_id": organizer.id} for c in contests])
+    # The Contest.organizers collections already loaded in this session are now stale.
+    for contest in contests:
+        db.session.expire(contest, ["organizers"])
+
+
+def set_enabled(organizer: Organizer, is_enabled: bool, *, actor: Organizer) -> Organizer:
+    if organizer.id == actor.id and not is_enabled:
+        raise ConflictError(_("Bạn không thể tự khóa tài khoản của chính mình."))
+    organizer.is_enabled = is_enabled
+    if is_enabled:
+        organizer.failed_logins, organizer.locked_until = 0, None
+    audit.record(actor, "organizer.enable" if is_enabled else "organizer.disable", organizer,
+                 email=organizer.email)
+    return organizer
+
+
+def reset_password(organizer: Organizer, password: str, *, actor: Organizer) -> Organizer:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(_("Mật khẩu cần ít nhất %(n)d ký tự.", n=MIN_PASSWORD_LENGTH),
+                              fields={"password": [_("Mật khẩu cần ít nhất %(n)d ký tự.", n=MIN_PASSWORD_LENGTH)]})
+    organizer.set_password(password)
+    organizer.failed_logins, organizer.locked_until = 0, None
+    audit.record(actor, "organizer.password_reset", organizer, email=organizer.email)
+    return organizer

@@ -5,11 +5,19 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from question_bank import OptionData, QuestionData, duplicate_key, normalise_text
+import secrets
 
-from ..errors import ValidationError
+from sqlalchemy import case, func
+
+from question_bank import (FORMATS_WRITE, ImportResult, OptionData, Problem, QuestionBankError, QuestionData,
+                           duplicate_key, find_duplicates, normalise_text, read_bytes, validate_question,
+                           write_questions)
+from question_bank.schema import normalise_question
+
+from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
-from ..models import Option, Organizer, Question, QuestionSet
+from ..models import Answer, Attempt, AttemptQuestion, Option, Organizer, Question, QuestionSet
+from ..models.bank import fold_for_search
 from . import audit
 
 
@@ -71,3 +79,242 @@ def question_to_data(question: Question) -> QuestionData:
         explanation=question.explanation, topic=question.topic, difficulty=question.difficulty,
         source=question.source, points=question.points,
     )
+
+
+# --- Browsing the bank ---------------------------------------------------------------------
+
+PER_PAGE = 25
+
+
+def search_questions_query(q: str = "", *, set_id: int | None = None, topic: str = "", difficulty: int | None = None,
+                           kind: str = "", include_archived: bool = False):
+    """A SELECT of questions matching every filter; `q` ignores case and Vietnamese accents."""
+    query = db.select(Question).order_by(Question.id.desc())
+    for word in fold_for_search(q).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Question.search_text.like(f"%{escaped}%", escape="\\"))
+    if set_id:
+        query = query.where(Question.set_id == set_id)
+    if topic:
+        query = query.where(Question.topic == topic)
+    if difficulty:
+        query = query.where(Question.difficulty == difficulty)
+    if kind:
+        query = query.where(Question.kind == kind)
+    if not include_archived:
+        query = query.where(Question.is_archived.is_(False))
+    return query
+
+
+def list_sets() -> list[QuestionSet]:
+    return list(db.session.scalars(db.select(QuestionSet).order_by(QuestionSet.name)))
+
+
+def list_topics() -> list[str]:
+    return list(db.session.scalars(db.select(Question.topic).where(Question.topic != "")
+                                   .distinct().order_by(Question.topic)))
+
+
+def set_question_counts() -> dict[int, int]:
+    rows = db.session.execute(db.select(Question.set_id, func.count()).where(Question.is_archived.is_(False))
+                              .group_by(Question.set_id))
+    return dict(rows.all())
+
+
+def answer_stats(question_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """`{question id: (times answered in finished attempts, times correct)}`, in one GROUP BY.
+
+    A drawn question left blank counts as answered wrongly: it was shown and not got right.
+    """
+    if not question_ids:
+        return {}
+    correct = func.sum(case((Answer.is_correct.is_(True), 1), else_=0))
+    query = (db.select(AttemptQuestion.question_id, func.count(AttemptQuestion.id), correct)
+             .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+             .outerjoin(Answer, (Answer.attempt_id == AttemptQuestion.attempt_id)
+                        & (Answer.question_id == AttemptQuestion.question_id))
+             .where(AttemptQuestion.question_id.in_(question_ids), Attempt.submitted_at.is_not(None))
+             .group_by(AttemptQuestion.question_id))
+    return {qid: (int(n), int(ok or 0)) for qid, n, ok in db.session.execute(query)}
+
+
+def times_drawn(question: Question) -> int:
+    return db.session.scalar(db.select(func.count()).select_from(AttemptQuestion)
+                             .filter_by(question_id=question.id)) or 0
+
+
+# --- Creating and editing one question ---------------------------------------------------------
+
+def _validated(data: QuestionData) -> QuestionData:
+    data = normalise_question(data)
+    fields: dict[str, list[str]] = {}
+    for name, message in validate_question(data):
+        fields.setdefault(name or "text", []).append(message[:1].upper() + message[1:] + ".")
+    if fields:
+        raise ValidationError(_("Câu hỏi chưa hợp lệ: xem các lỗi bên dưới."), fields=fields)
+    return data
+
+
+def _check_unique(question_set: QuestionSet, key: str, question: Question | None) -> None:
+    other = db.session.scalar(db.select(Question).filter_by(set_id=question_set.id, text_key=key))
+    if other is not None and other is not question:
+        raise ValidationError(_("Bộ câu hỏi này đã có câu hỏi giống hệt (câu số %(id)d).", id=other.id),
+                              fields={"text": [_("Bộ câu hỏi này đã có câu hỏi giống hệt (câu số %(id)d).",
+                                                 id=other.id)]})
+
+
+def create_question(question_set: QuestionSet, data: QuestionData, *, actor: Organizer | None = None) -> Question:
+    data = _validated(data)
+    key = duplicate_key(data.text)[:512]
+    _check_unique(question_set, key, None)
+    question = question_from_data(data, question_set, key)
+    db.session.add(question)
+    db.session.flush()
+    audit.record(actor, "question.create", question, set=question_set.name)
+    return question
+
+
+def _content(data: QuestionData) -> tuple:
+    return (data.text, data.kind, [(o.text, o.is_correct) for o in data.options])
+
+
+def update_question(question: Question, question_set: QuestionSet, data: QuestionData, *,
+                    actor: Organizer | None = None) -> Question:
+    """Save an edit. Once a question has been drawn, what participants saw (text, kind, options,
+    correct marks) is frozen: such an edit raises ConflictError and the caller may offer
+    `replace_with_copy` instead; explanation, topic, difficulty, source and points stay editable."""
+    data = _validated(data)
+    key = duplicate_key(data.text)[:512]
+    content_changed = _content(data) != _content(question_to_data(question))
+    if (content_changed or question_set.id != question.set_id) and times_drawn(question):
+        raise ConflictError(_("Câu hỏi này đã được dùng trong các lượt thi nên không thể sửa nội dung, "
+                              "phương án hay bộ câu hỏi (để kết quả cũ giữ nguyên). Hãy tạo bản sao để sửa."))
+    _check_unique(question_set, key, question)
+    if content_changed:
+        question.text, question.text_key, question.kind = data.text, key, data.kind
+        question.options.clear()
+        db.session.flush()  # free (question, position) before the new options take the same places
+        question.options.extend(Option(position=i, text=o.text, is_correct=o.is_correct)
+                                for i, o in enumerate(data.options))
+    question.question_set = question_set
+    question.explanation, question.topic, question.source = data.explanation, data.topic, data.source
+    question.difficulty, question.points = data.difficulty, data.points
+    db.session.flush()
+    audit.record(actor, "question.update", question, content_changed=content_changed or None)
+    return question
+
+
+def archive_question(question: Question, *, actor: Organizer | None = None) -> None:
+    """Retire a question: never drawn again, kept for the attempts that saw it.
+
+    Its duplicate key is released so a corrected copy may reuse the same text in the set.
+    """
+    if not question.is_archived:
+        question.is_archived = True
+        question.text_key = f"{question.text_key[:480]}#luu-tru-{secrets.token_hex(8)}"
+        db.session.flush()
+        audit.record(actor, "question.archive", question)
+
+
+def replace_with_copy(question: Question, question_set: QuestionSet, data: QuestionData, *,
+                      actor: Organizer | None = None) -> Question:
+    """Archive a drawn question and save the edited version as a new one."""
+    data = _validated(data)
+    archive_question(question, actor=actor)
+    copy = create_question(question_set, data, actor=actor)
+    audit.record(actor, "question.copy", copy, copied_from=question.id)
+    return copy
+
+
+def remove_question(question: Question, *, actor: Organizer | None = None) -> str:
+    """Delete a question never drawn; archive one that was. Returns "deleted" or "archived"."""
+    if times_drawn(question):
+        archive_question(question, actor=actor)
+        return "archived"
+    audit.record(actor, "question.delete", question, text=question.text[:200])
+    db.session.delete(question)
+    db.session.flush()
+    return "deleted"
+
+
+# --- Import with a preview, and export ---------------------------------------------------------
+
+@dataclass
+class ImportPreview:
+    filename: str
+    format: str = ""
+    set_name: str = ""
+    set_exists: bool = False
+    questions: list[QuestionData] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)   # per question: "", "in_file" or "in_set"
+    errors: list[Problem] = field(default_factory=list)
+    duplicates: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+
+    @property
+    def new_count(self) -> int:
+        return sum(1 for m in self.marks if not m)
+
+
+def preview_import(data: bytes, filename: str, set_name: str = "") -> ImportPreview:
+    """Read a file of any supported format and say what importing it into `set_name` would do.
+
+    Never writes. Errors come back in `errors` (file, line, field, message); duplicates within the
+    file or already in the target set are marked per question and listed in `duplicates`.
+    """
+    preview = ImportPreview(filename=filename)
+    try:
+        result: ImportResult = read_bytes(data, filename)
+    except QuestionBankError as error:
+        preview.errors = error.problems
+        preview.set_name = normalise_text(set_name or "")
+        return preview
+    preview.format, preview.questions, preview.skipped = result.format, result.questions, result.skipped
+    preview.set_name = normalise_text(set_name or result.set_name or _stem(filename))
+    target = db.session.scalar(db.select(QuestionSet).filter_by(name=preview.set_name))
+    preview.set_exists = target is not None
+    in_set = existing_keys(target) if target is not None else set()
+    seen: set[str] = set()
+    for question in result.questions:
+        key = duplicate_key(question.text)[:512]
+        preview.marks.append("in_file" if key in seen else "in_set" if key in in_set else "")
+        seen.add(key)
+    preview.duplicates = list(result.duplicates) + [
+        p for p in find_duplicates(result.questions, in_set, file=filename) if "đã có" in p.message]
+    return preview
+
+
+def _stem(filename: str) -> str:
+    name = (filename or "").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def import_file(data: bytes, filename: str, set_name: str = "", *, actor: Organizer | None = None) -> tuple[ImportPreview, StoreResult]:
+    """Import every question of the file into the set, or nothing if the file has any error."""
+    preview = preview_import(data, filename, set_name)
+    if preview.errors:
+        raise ValidationError(_("Không nhập câu nào: tệp %(name)s có %(n)d lỗi.", name=filename, n=len(preview.errors)),
+                              problems=[str(p) for p in preview.errors])
+    stored = store_questions(preview.set_name, preview.questions, actor=actor)
+    return preview, stored
+
+
+EXPORT_TYPES = {
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": ("csv", "text/csv; charset=utf-8"),
+    "gift": ("gift.txt", "text/plain; charset=utf-8"),
+    "aiken": ("aiken.txt", "text/plain; charset=utf-8"),
+    "json": ("json", "application/json"),
+}
+
+
+def export_set(question_set: QuestionSet, fmt: str) -> bytes:
+    """The set's active questions in a writable format (xlsx, csv, gift, aiken, json)."""
+    if fmt not in FORMATS_WRITE:
+        raise NotFoundError(_("Không có định dạng xuất %(fmt)s.", fmt=fmt))
+    questions = [question_to_data(q) for q in question_set.questions if not q.is_archived]
+    try:
+        return write_questions(questions, fmt, question_set.name)
+    except QuestionBankError as error:  # e.g. Aiken cannot hold multiple-answer questions
+        raise ValidationError(_("Không xuất được bộ câu hỏi ở định dạng %(fmt)s.", fmt=fmt),
+                              problems=[str(p) for p in error.problems]) from error

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from ..errors import ValidationError
+from ..errors import ConflictError, ValidationError
 from ..extensions import db
-from ..models import Organizer, Unit
+from ..models import Organizer, Participant, Unit
 from . import audit
 from .tabular import read_table
 
@@ -186,3 +186,112 @@ def unit_picker_items() -> list[dict]:
         {"code": u.code, "name": u.name, "parent_code": u.parent.code if u.parent else None, "depth": u.depth}
         for u in units_in_tree_order()
     ]
+
+
+# --- The console's unit screen: tree with totals, single-unit edits -------------------------
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    depth: int
+    subtotal: int          # headcounts of the unit and everything under it
+    has_children: bool
+
+
+def unit_tree_rows() -> tuple[list[UnitRow], int]:
+    """The tree in display order with each unit's subtree headcount, and the grand total."""
+    ordered = units_in_tree_order()
+    children: dict[int | None, list[Unit]] = {}
+    for unit in ordered:
+        children.setdefault(unit.parent_id, []).append(unit)
+    subtotals: dict[int, int] = {}
+    for unit in reversed(ordered):  # children come after parents, so walk backwards
+        subtotals[unit.id] = (unit.headcount or 0) + sum(subtotals[c.id] for c in children.get(unit.id, []))
+    rows = [UnitRow(u, u.depth, subtotals[u.id], bool(children.get(u.id))) for u in ordered]
+    return rows, sum(u.headcount or 0 for u in ordered)
+
+
+def _check_unit_fields(code: str, name: str, headcount: int | None, *, unit: Unit | None) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    if not UNIT_CODE.match(code):
+        fields["code"] = [_("Mã đơn vị chỉ gồm chữ không dấu, số, '-', '_' hoặc '.' (tối đa 32 ký tự).")]
+    else:
+        other = db.session.scalar(db.select(Unit).filter_by(code=code))
+        if other is not None and other is not unit:
+            fields["code"] = [_("Đã có đơn vị mã %(code)s.", code=code)]
+    if not name:
+        fields["name"] = [_("Vui lòng nhập tên đơn vị.")]
+    elif len(name) > 200:
+        fields["name"] = [_("Tên đơn vị tối đa 200 ký tự.")]
+    if headcount is not None and headcount < 0:
+        fields["headcount"] = [_("Số người phải là số không âm.")]
+    return fields
+
+
+def _raise_fields(fields: dict[str, list[str]]) -> None:
+    if fields:
+        raise ValidationError(" ".join(m for msgs in fields.values() for m in msgs), fields=fields)
+
+
+def create_unit(code: str, name: str, *, parent: Unit | None = None, headcount: int | None = None,
+                actor: Organizer | None = None) -> Unit:
+    code, name = (code or "").strip(), (name or "").strip()
+    _raise_fields(_check_unit_fields(code, name, headcount, unit=None))
+    unit = Unit(code=code, name=name, parent=parent, headcount=headcount, path="/")
+    db.session.add(unit)
+    db.session.flush()
+    refresh_paths()
+    audit.record(actor, "unit.create", unit, code=code, name=name, parent=parent.code if parent else None)
+    return unit
+
+
+def update_unit(unit: Unit, code: str, name: str, *, parent: Unit | None, headcount: int | None,
+                actor: Organizer | None = None) -> Unit:
+    """Change a unit, including moving it under another parent (never under itself or a descendant)."""
+    code, name = (code or "").strip(), (name or "").strip()
+    fields = _check_unit_fields(code, name, headcount, unit=unit)
+    if parent is not None and (parent.id == unit.id or parent.path.startswith(unit.path)):
+        fields["parent"] = [_("Không thể chuyển đơn vị vào chính nó hoặc vào đơn vị con của nó.")]
+    _raise_fields(fields)
+    before = {"code": unit.code, "name": unit.name, "headcount": unit.headcount,
+              "parent": unit.parent.code if unit.parent else None}
+    unit.code, unit.name, unit.headcount, unit.parent = code, name, headcount, parent
+    db.session.flush()
+    refresh_paths()
+    after = {"code": code, "name": name, "headcount": headcount, "parent": parent.code if parent else None}
+    audit.record(actor, "unit.update", unit, **{k: [before[k], after[k]] for k in after if before[k] != after[k]})
+    return unit
+
+
+def delete_unit(unit: Unit, actor: Organizer | None = None) -> None:
+    """Delete a unit nobody depends on; otherwise say what still depends on it."""
+    reasons = []
+    children = db.session.scalar(db.select(db.func.count()).select_from(Unit).filter_by(parent_id=unit.id))
+    if children:
+        reasons.append(_("còn %(n)d đơn vị con", n=children))
+    people = db.session.scalar(db.select(db.func.count()).select_from(Participant).filter_by(unit_id=unit.id))
+    if people:
+        reasons.append(_("đã có %(n)d người dự thi", n=people))
+    accounts = db.session.scalar(db.select(db.func.count()).select_from(Organizer).filter_by(unit_id=unit.id))
+    if accounts:
+        reasons.append(_("còn %(n)d tài khoản gắn với đơn vị", n=accounts))
+    if reasons:
+        raise ConflictError(_("Không xóa được đơn vị %(name)s: %(reasons)s.", name=unit.name,
+                              reasons="; ".join(reasons)))
+    audit.record(actor, "unit.delete", unit, code=unit.code, name=unit.name)
+    db.session.delete(unit)
+    db.session.flush()
+
+
+SAMPLE_CSV = (
+    "code,name,parent_code,headcount\n"
+    "SYT,Sở Y tế,,\n"
+    "BVDK,Bệnh viện Đa khoa tỉnh,SYT,450\n"
+    "BVDK-NOI,Khoa Nội,BVDK,35\n"
+    "CDC,Trung tâm Kiểm soát bệnh tật,SYT,120\n"
+)
+
+
+def sample_csv() -> bytes:
+    """A small example import file, UTF-8 with BOM so Excel shows the accents."""
+    return ("\ufeff" + SAMPLE_CSV).encode("utf-8")

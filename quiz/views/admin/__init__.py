@@ -17,4 +17,4 @@ def index():
     return render_template("admin/index.html", contests=contests)
 
 # Screen modules add their routes to `bp` when imported, so they come after it.
-from . import rankings  # noqa: E402,F401
+from . import accounts, audit, bank, bank_import, rankings, units  # noqa: E402,F401

@@ -1,0 +1,147 @@
+"""Question bank screen: search and filter, create/edit one question, archive or delete, export."""
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from question_bank import OptionData, QuestionData, write_template
+
+from ...errors import ConflictError, DomainError, ValidationError
+from ...extensions import db
+from ...forms.accounts import ConfirmForm
+from ...forms.bank import MAX_OPTIONS, BankSearchForm, QuestionForm
+from ...models import Question, QuestionSet
+from ...services import bank as bank_service
+from ..access import roles_required
+from . import bp
+from .helpers import apply_field_errors
+
+
+@bp.get("/bank")
+@roles_required("admin", "organizer")
+def bank():
+    form = BankSearchForm(request.args)
+    sets = bank_service.list_sets()
+    form.set_id.choices = [(0, _("Mọi bộ"))] + [(s.id, s.name) for s in sets]
+    form.topic.choices = [("", _("Mọi chủ đề"))] + [(t, t) for t in bank_service.list_topics()]
+    query = bank_service.search_questions_query(
+        form.q.data or "", set_id=form.set_id.data or None, topic=form.topic.data or "",
+        difficulty=form.difficulty.data or None, kind=form.kind.data or "", include_archived=form.archived.data)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=bank_service.PER_PAGE,
+                       error_out=False)
+    stats = bank_service.answer_stats([q.id for q in page.items])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("admin/bank.html", form=form, page=page, stats=stats, sets=sets, args=args,
+                           set_counts=bank_service.set_question_counts())
+
+
+def _question_form(question: Question | None = None) -> QuestionForm:
+    form = QuestionForm(obj=question)
+    form.set_id.choices = [(s.id, s.name) for s in bank_service.list_sets()]
+    if question is not None and not form.is_submitted():
+        form.set_id.data = question.set_id
+        for entry, option in zip(form.options.entries, question.options):
+            entry.form.text.data, entry.form.is_correct.data = option.text, option.is_correct
+    elif question is None and not form.is_submitted():
+        form.set_id.data = request.args.get("set_id", type=int) or 0
+    return form
+
+
+def _form_data(form: QuestionForm) -> QuestionData:
+    rows = [(e.form.text.data or "", bool(e.form.is_correct.data)) for e in form.options.entries]
+    options = [OptionData(text, correct) for text, correct in rows if text.strip()]
+    if form.kind.data == "true_false" and not options:
+        # A true/false question needs no typing: its options are always "Đúng" and "Sai".
+        options = [OptionData("Đúng", rows[0][1]), OptionData("Sai", rows[1][1])]
+    return QuestionData(text=form.text.data or "", kind=form.kind.data, options=options,
+                        explanation=form.explanation.data or "", topic=form.topic.data or "",
+                        difficulty=form.difficulty.data or 1, source=form.source.data or "",
+                        points=form.points.data or 1)
+
+
+def _target_set(form: QuestionForm) -> QuestionSet:
+    if (form.new_set.data or "").strip():
+        return bank_service.get_or_create_set(form.new_set.data)
+    question_set = db.session.get(QuestionSet, form.set_id.data or 0)
+    if question_set is None:
+        raise ValidationError(_("Hãy chọn bộ câu hỏi hoặc nhập tên bộ mới."),
+                          fields={"set_id": [_("Hãy chọn bộ câu hỏi hoặc nhập tên bộ mới.")]})
+    return question_set
+
+
+def _render_form(form, question, option_errors=(), locked=False, status=200):
+    return render_template("admin/question_form.html", form=form, question=question, option_errors=option_errors,
+                           locked=locked, confirm=ConfirmForm(), max_options=MAX_OPTIONS,
+                           drawn=bank_service.times_drawn(question) if question else 0), status
+
+
+def _save(form: QuestionForm, question: Question | None):
+    """Validate and save; on a rule broken, the form again with each message by its field."""
+    try:
+        question_set = _target_set(form)
+        data = _form_data(form)
+        if question is None:
+            saved = bank_service.create_question(question_set, data, actor=current_user)
+        elif "save_copy" in request.form:
+            saved = bank_service.replace_with_copy(question, question_set, data, actor=current_user)
+        else:
+            saved = bank_service.update_question(question, question_set, data, actor=current_user)
+    except ConflictError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _render_form(form, question, locked=True, status=409)
+    except DomainError as error:
+        db.session.rollback()
+        option_errors = error.fields.pop("options", []) + error.fields.pop("correct", [])
+        apply_field_errors(form, error, aliases={"set": "new_set"})
+        return _render_form(form, question, option_errors, status=422)
+    db.session.commit()
+    flash(_("Đã lưu câu hỏi số %(id)d.", id=saved.id), "success")
+    return redirect(url_for("admin.bank", set_id=saved.set_id))
+
+
+@bp.route("/bank/questions/new", methods=["GET", "POST"])
+@roles_required("admin", "organizer")
+def bank_question_new():
+    form = _question_form()
+    if form.validate_on_submit():
+        return _save(form, None)
+    return _render_form(form, None, status=422 if form.errors else 200)
+
+
+@bp.route("/bank/questions/<int:question_id>", methods=["GET", "POST"])
+@roles_required("admin", "organizer")
+def bank_question_edit(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    form = _question_form(question)
+    if form.validate_on_submit():
+        return _save(form, question)
+    return _render_form(form, question, status=422 if form.errors else 200)
+
+
+@bp.post("/bank/questions/<int:question_id>/remove")
+@roles_required("admin", "organizer")
+def bank_question_remove(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    if ConfirmForm().validate_on_submit():
+        outcome = bank_service.remove_question(question, actor=current_user)
+        db.session.commit()
+        flash(_("Câu hỏi đã được dùng trong lượt thi nên được lưu trữ (không bị xóa, không bốc thăm nữa).")
+              if outcome == "archived" else _("Đã xóa câu hỏi."), "success")
+    return redirect(url_for("admin.bank"))
+
+
+@bp.get("/bank/sets/<int:set_id>/export/<fmt>")
+@roles_required("admin", "organizer")
+def bank_export(set_id: int, fmt: str):
+    question_set = db.get_or_404(QuestionSet, set_id)
+    data = bank_service.export_set(question_set, fmt)
+    suffix, mimetype = bank_service.EXPORT_TYPES[fmt]
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=bo-cau-hoi-{set_id}.{suffix}"})
+
+
+@bp.get("/bank/template.xlsx")
+@roles_required("admin", "organizer")
+def bank_template():
+    return Response(write_template(), mimetype=bank_service.EXPORT_TYPES["xlsx"][1],
+                    headers={"Content-Disposition": "attachment; filename=mau-cau-hoi.xlsx"})
