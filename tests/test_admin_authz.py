@@ -40,6 +40,15 @@ EXPECTED = {
     "admin.bank_template": ("GET", _STAFF_PAGE),
     "admin.bank_import": ("GET", _STAFF_PAGE),
     "admin.bank_import_confirm": ("POST", _STAFF_POST),
+    # rankings: the seeded contest is not this organizer's, so only the admin gets through
+    "admin.quiz_rankings": ("GET", _ADMIN_PAGE),
+    "admin.contest_rankings": ("GET", _ADMIN_PAGE),
+    "admin.publish_quiz_ranking": ("POST", {UNIT: 403, ORG: 403, ADMIN: 302}),
+    "admin.publish_contest_ranking": ("POST", {UNIT: 403, ORG: 403, ADMIN: 302}),
+    "admin.export_quiz_ranking": ("GET", _ADMIN_PAGE),
+    "admin.export_contest_ranking": ("GET", _ADMIN_PAGE),
+    # a unit contact's own results page
+    "admin.unit_results": ("GET", {UNIT: 200, ORG: 403, ADMIN: 403}),
 }
 
 
@@ -52,7 +61,7 @@ def seeded(app, make_unit, make_organizer, make_question, make_quiz, frozen_cloc
     quiz = make_quiz(questions=1)
     contest = db.session.get(Contest, quiz.contest_id)
     return {"organizer_id": target.id, "unit_id": unit.id, "question_id": question.id,
-            "set_id": question.set_id, "fmt": "json", "code": quiz.code, "quiz_id": quiz.id,
+            "set_id": question.set_id, "fmt": "csv", "code": quiz.code, "quiz_id": quiz.id,
             "contest_id": contest.id}
 
 
