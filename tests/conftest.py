@@ -264,3 +264,49 @@ def screenshot(tmp_path):
         page.screenshot(path=str(path), full_page=full_page)
         return path
     return take
+
+
+# --- Organizer console (contests, quizzes, posters, monitor) ---
+
+@pytest.fixture
+def login_as(client, make_organizer, make_unit):
+    """`login_as("organizer")` creates an account of that role, logs the test client in, returns it."""
+    def login(role: str = "organizer", **overrides) -> Organizer:
+        if role == "unit" and "unit" not in overrides:
+            overrides["unit"] = make_unit()
+        user = make_organizer(role=role, password="mat-khau-123", **overrides)
+        response = client.post("/login", data={"email": user.email, "password": "mat-khau-123"})
+        assert response.status_code == 302, "login failed"
+        return user
+    return login
+
+
+@pytest.fixture
+def add_attempt(ctx):
+    """Insert a participant's attempt directly (the participant flow lives in another module).
+
+    `add_attempt(quiz, unit, "Nguyễn Văn A", finished=True, score=8)`; returns the Attempt.
+    """
+    from quiz.models import Attempt, Participant
+
+    def add(quiz: Quiz, unit: Unit | None, full_name: str, *, finished: bool = True, score: int = 8,
+            max_score: int = 10, identity: str | None = None, started_ago_s: int = 600,
+            duration_s: int = 300) -> Attempt:
+        n = next(_seq)
+        now = clock.utcnow()
+        participant = Participant(contest_id=quiz.contest_id, identity=identity or f"09{n:08d}", identity_kind="phone",
+                                  full_name=full_name, unit_id=unit.id if unit else None,
+                                  other_unit=None if unit else "Khác", consent_at=now)
+        started = now - timedelta(seconds=started_ago_s)
+        attempt = Attempt(token=f"tok-{n}", quiz_id=quiz.id, participant=participant, started_at=started,
+                          deadline=started + timedelta(seconds=quiz.duration_s), max_score=max_score)
+        if finished:
+            attempt.submitted_at = started + timedelta(seconds=duration_s)
+            attempt.finalised_by = "participant"
+            attempt.score, attempt.correct_count = score, score
+            attempt.score_pct = 100.0 * score / max_score
+            attempt.duration_ms = duration_s * 1000
+        db.session.add(attempt)
+        db.session.commit()
+        return attempt
+    return add

@@ -14,10 +14,21 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..errors import DomainError
 
-DIFFICULTY_CHOICES = [("", _l("Mọi mức")), ("1", _l("1 — Dễ")), ("2", _l("2 — Trung bình")), ("3", _l("3 — Khó"))]
-PREDICTION_CHOICES = [("", _l("Không hỏi")), ("count", _l("Số người trả lời đúng tất cả")),
-                      ("percent", _l("Tỷ lệ % người trả lời đúng tất cả"))]
-COUNTED_CHOICES = [("best", _l("Lượt cao điểm nhất")), ("first", _l("Lượt đầu tiên")), ("last", _l("Lượt cuối cùng"))]
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms.fields.choices import SelectChoice as _SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    _SelectChoice = None
+
+
+def choice(value: str, label) -> object:
+    return _SelectChoice(value, label) if _SelectChoice else (value, label)
+
+DIFFICULTY_CHOICES = [choice("", _l("Mọi mức")), choice("1", _l("1 — Dễ")), choice("2", _l("2 — Trung bình")),
+                      choice("3", _l("3 — Khó"))]
+PREDICTION_CHOICES = [choice("", _l("Không hỏi")), choice("count", _l("Số người trả lời đúng tất cả")),
+                      choice("percent", _l("Tỷ lệ % người trả lời đúng tất cả"))]
+COUNTED_CHOICES = [choice("best", _l("Lượt cao điểm nhất")), choice("first", _l("Lượt đầu tiên")),
+                   choice("last", _l("Lượt cuối cùng"))]
 # The definition keys validate_definition() names in its messages → the form field to show them on.
 PROBLEM_FIELDS = {"code": "code", "title": "title", "contest": "contest", "opens_at": "opens_at",
                   "closes_at": "closes_at", "duration_s": "duration_min", "max_attempts": "max_attempts",
@@ -26,9 +37,20 @@ _PROBLEM = re.compile(r"^(draw\[(\d+)\]|[a-z_]+): (.*)$", re.S)
 _DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
+class LocalDateTimeField(DateTimeLocalField):
+    """A `datetime-local` input whose parse error speaks Vietnamese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Thời điểm không hợp lệ, dạng ngày/tháng/năm giờ:phút.")) from exc
+
+
 class DrawRuleForm(Form):
     """One draw rule row (no CSRF of its own: the quiz form carries it)."""
-    set = SelectField(_l("Bộ câu hỏi"), choices=[("", _l("Mọi bộ"))], validate_choice=False)
+    set = SelectField(_l("Bộ câu hỏi"), choices=[choice("", _l("Mọi bộ"))],
+                      validate_choice=False)  # an unknown set is reported by validate_definition
     topic = StringField(_l("Chủ đề"), validators=[Optional(), Length(max=120)])
     difficulty = SelectField(_l("Mức độ"), choices=DIFFICULTY_CHOICES)
     count = IntegerField(_l("Số câu"), validators=[Optional(), NumberRange(1, 200, _l("Từ 1 đến 200 câu."))])
@@ -45,9 +67,9 @@ class QuizForm(FlaskForm):
     title = StringField(_l("Tên đợt thi"), validators=[DataRequired(_l("Vui lòng nhập tên đợt thi.")),
                                                       Length(max=200, message=_l("Tối đa 200 ký tự."))])
     description = TextAreaField(_l("Mô tả, thể lệ ngắn"), validators=[Optional()])
-    opens_at = DateTimeLocalField(_l("Mở lúc"), format=_DATETIME_FORMATS,
+    opens_at = LocalDateTimeField(_l("Mở lúc"), format=_DATETIME_FORMATS,
                                   validators=[InputRequired(_l("Vui lòng chọn thời điểm mở."))])
-    closes_at = DateTimeLocalField(_l("Đóng lúc"), format=_DATETIME_FORMATS,
+    closes_at = LocalDateTimeField(_l("Đóng lúc"), format=_DATETIME_FORMATS,
                                    validators=[InputRequired(_l("Vui lòng chọn thời điểm đóng."))])
     duration_min = IntegerField(_l("Thời gian làm bài (phút)"), validators=[
         InputRequired(_l("Vui lòng nhập số phút.")), NumberRange(1, 1440, _l("Từ 1 đến 1440 phút."))])
@@ -62,9 +84,9 @@ class QuizForm(FlaskForm):
     allow_other_unit = BooleanField(_l("Cho phép chọn “Đơn vị khác”"))
 
     def set_choices(self, contests: list[tuple[str, str]], set_names: list[str]) -> None:
-        self.contest.choices = contests
+        self.contest.choices = [choice(code, label) for code, label in contests]
         for entry in self.draw.entries:
-            entry.form.set.choices = [("", _l("Mọi bộ"))] + [(name, name) for name in set_names]
+            entry.form.set.choices = [choice("", _l("Mọi bộ"))] + [choice(name, name) for name in set_names]
 
     def validate_closes_at(self, field) -> None:
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

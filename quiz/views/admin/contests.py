@@ -1,4 +1,6 @@
 """Contests: list, create, edit, and one contest's page with its quizzes."""
+from decimal import Decimal
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -50,7 +52,7 @@ def contest_new():
 def contest_edit(contest_id: int):
     contest = managed_contest_or_abort(contest_id)
     initial = {"code": contest.code, "title": contest.title, "description": contest.description,
-               "w_rate": round(contest.w_rate * 100, 2), "w_score": round(contest.w_score * 100, 2)}
+               "w_rate": Decimal(f"{contest.w_rate * 100:g}"), "w_score": Decimal(f"{contest.w_score * 100:g}")}
     form = ContestForm(data=initial if request.method == "GET" else None)
     if form.validate_on_submit() and _save(form, contest) is not None:
         flash(_("Đã lưu cuộc thi %(code)s.", code=contest.code), "success")
