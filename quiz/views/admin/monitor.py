@@ -18,7 +18,7 @@ def _payload(quiz) -> dict:
         "counts": progress.counts.to_dict(),
         "units": [u.to_dict() for u in progress.units],
         "other_unit_participants": progress.other_unit_participants,
-        "latest": [{**row, "submitted_at": local_time(row["submitted_at"], "%H:%M:%S %d/%m"),
+        "latest": [{**row, "submitted_at": local_time(row["submitted_at"], "%H:%M:%S"),
                     "duration": format_duration(row["duration_s"])} for row in progress.latest],
     }
 
