@@ -331,6 +331,8 @@ def make_attempt(ctx):
         db.session.commit()
         return attempt
     return make
+
+
 # --- Console content (accounts, units, bank, audit) ---
 
 @pytest.fixture
@@ -344,3 +346,36 @@ def login_as(client, make_organizer, make_unit):
         assert response.status_code == 302, response.get_data(as_text=True)
         return account
     return login
+
+
+# --- Organizer console (contests, quizzes, posters, monitor) ---
+
+@pytest.fixture
+def add_attempt(ctx):
+    """Insert a participant's attempt directly (the participant flow lives in another module).
+
+    `add_attempt(quiz, unit, "Nguyễn Văn A", finished=True, score=8)`; returns the Attempt.
+    """
+    from quiz.models import Attempt, Participant
+
+    def add(quiz: Quiz, unit: Unit | None, full_name: str, *, finished: bool = True, score: int = 8,
+            max_score: int = 10, identity: str | None = None, started_ago_s: int = 600,
+            duration_s: int = 300) -> Attempt:
+        n = next(_seq)
+        now = clock.utcnow()
+        participant = Participant(contest_id=quiz.contest_id, identity=identity or f"09{n:08d}", identity_kind="phone",
+                                  full_name=full_name, unit_id=unit.id if unit else None,
+                                  other_unit=None if unit else "Khác", consent_at=now)
+        started = now - timedelta(seconds=started_ago_s)
+        attempt = Attempt(token=f"tok-{n}", quiz_id=quiz.id, participant=participant, started_at=started,
+                          deadline=started + timedelta(seconds=quiz.duration_s), max_score=max_score)
+        if finished:
+            attempt.submitted_at = started + timedelta(seconds=duration_s)
+            attempt.finalised_by = "participant"
+            attempt.score, attempt.correct_count = score, score
+            attempt.score_pct = 100.0 * score / max_score
+            attempt.duration_ms = duration_s * 1000
+        db.session.add(attempt)
+        db.session.commit()
+        return attempt
+    return add

@@ -15,11 +15,12 @@ import yaml
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from ..errors import ConflictError, ValidationError
+from .. import clock
+from ..errors import ConflictError, ForbiddenError, ValidationError
 from ..extensions import db
 from ..models import (COUNTED_ATTEMPTS, DEFAULT_RANKING_ORDER, PREDICTION_KINDS, RANKING_KEYS, Attempt,
                       Contest, DrawRule, Organizer, Question, QuestionSet, Quiz)
-from . import audit
+from . import audit, permissions
 
 QUIZ_CODE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{2,15}$")
 # Join codes people type from a poster: no 0/O, 1/I/L look-alikes.
@@ -272,3 +273,89 @@ def listed_quizzes(now: datetime, horizon: timedelta = timedelta(days=60)) -> li
         db.select(Quiz).where(Quiz.closes_at > now, Quiz.opens_at < now + horizon)
         .order_by((Quiz.opens_at <= now).desc(), Quiz.closes_at)
     ))
+
+
+# --- The organizer console: create and edit with permission checks, open/close, duplicate ---
+
+def _check_contest_permission(definition: dict, actor: Organizer | None) -> None:
+    """An organizer may only put a quiz into a contest they manage (a new contest code makes one)."""
+    if actor is None:
+        return
+    code = str(definition.get("contest") or "").strip()
+    contest = db.session.scalar(db.select(Contest).filter_by(code=code)) if code else None
+    if contest is not None and not permissions.can_manage_contest(actor, contest):
+        raise ForbiddenError(_("Bạn không quản lý cuộc thi %(code)s.", code=code),
+                             fields={"contest": [_("Bạn không quản lý cuộc thi này.")]})
+
+
+def create_quiz(definition: dict, *, timezone: str, actor: Organizer | None) -> Quiz:
+    """A new quiz; unlike `save_quiz` an existing code is a clash, never a silent update."""
+    code = str(definition.get("code") or "").strip().upper()
+    if code and db.session.scalar(db.select(Quiz.id).filter_by(code=code)) is not None:
+        raise ConflictError(_("Mã đợt thi %(code)s đã được dùng.", code=code),
+                            fields={"code": [_("Mã %(code)s đã được dùng, hãy chọn mã khác.", code=code)]})
+    _check_contest_permission(definition, actor)
+    quiz, _created = save_quiz(definition, timezone=timezone, actor=actor)
+    return quiz
+
+
+def update_quiz(quiz: Quiz, definition: dict, *, timezone: str, actor: Organizer | None) -> Quiz:
+    """Save `definition` over `quiz`; its code is the one in the URL and on printed posters."""
+    _check_contest_permission(definition, actor)
+    updated, _created = save_quiz({**definition, "code": quiz.code}, timezone=timezone, actor=actor)
+    return updated
+
+
+def open_quiz_now(quiz: Quiz, *, actor: Organizer | None) -> Quiz:
+    """Open the quiz at once; a closing time too near to finish one attempt is pushed back.
+
+    The window keeps its former length (at least one duration) so an early opening does not
+    shorten the time people have.
+    """
+    now = clock.utcnow()
+    if quiz.state_at(now) == "open":
+        raise ConflictError(_("Đợt thi %(code)s đang mở.", code=quiz.code))
+    length = max(quiz.closes_at - quiz.opens_at, timedelta(seconds=quiz.duration_s))
+    quiz.opens_at = now
+    if quiz.closes_at < now + timedelta(seconds=quiz.duration_s):
+        quiz.closes_at = now + length
+    db.session.flush()
+    audit.record(actor, "quiz.open_now", quiz, code=quiz.code, closes_at=quiz.closes_at.isoformat())
+    return quiz
+
+
+def close_quiz_now(quiz: Quiz, *, actor: Organizer | None) -> Quiz:
+    """Close an open quiz at once (attempts already running keep their stored deadline)."""
+    now = clock.utcnow()
+    if quiz.state_at(now) != "open":
+        raise ConflictError(_("Chỉ đóng được đợt thi đang mở."))
+    quiz.closes_at = now
+    db.session.flush()
+    audit.record(actor, "quiz.close_now", quiz, code=quiz.code)
+    return quiz
+
+
+def duplicate_quiz(quiz: Quiz, *, timezone: str, actor: Organizer | None, shift: timedelta = timedelta(days=7)) -> Quiz:
+    """Next week's round: every field copied, a new code, the window shifted, "(bản sao)" in the title."""
+    definition = quiz_definition(quiz, timezone=timezone)
+    definition["code"] = generate_quiz_code()
+    definition["title"] = _("%(title)s (bản sao)", title=quiz.title)[:200]
+    definition["opens_at"] = (quiz.opens_at + shift).isoformat()
+    definition["closes_at"] = (quiz.closes_at + shift).isoformat()
+    copy, _created = save_quiz(definition, timezone=timezone, actor=actor)
+    audit.record(actor, "quiz.duplicate", copy, code=copy.code, source=quiz.code)
+    return copy
+
+
+def draw_rule_options() -> tuple[list[tuple[str, int]], list[str]]:
+    """What the draw-rule rows offer: `(set name, active questions)` pairs and the known topics."""
+    sets = db.session.execute(
+        db.select(QuestionSet.name, func.count(Question.id))
+        .outerjoin(Question, (Question.set_id == QuestionSet.id) & Question.is_archived.is_(False))
+        .group_by(QuestionSet.id, QuestionSet.name).order_by(QuestionSet.name)
+    ).all()
+    topics = db.session.scalars(
+        db.select(Question.topic).where(Question.topic != "", Question.is_archived.is_(False))
+        .distinct().order_by(Question.topic)
+    ).all()
+    return [(name, n) for name, n in sets], list(topics)

@@ -1,0 +1,46 @@
+"""Public QR images of a quiz's join URL: `/j/<code>/qr.svg` and `/j/<code>/qr.png` (`?u=<unit>`)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from ..extensions import db
+from ..models import Unit
+from ..services import qr
+from .access import get_quiz_or_404
+
+bp = Blueprint("qr", __name__)
+
+# A join URL never changes for a quiz code, so images may be cached for a day by browsers and
+# proxies; an intranet event server then serves each poster's code once.
+CACHE_SECONDS = 86400
+
+
+def join_base_url() -> str:
+    """QUIZ_BASE_URL when configured (what posters must print), else this request's host."""
+    return current_app.config.get("QUIZ_BASE_URL") or request.host_url.rstrip("/")
+
+
+def requested_join_url(code: str) -> str:
+    """The join URL for `code` and the optional `?u=` unit; 404 for an unknown quiz or unit."""
+    quiz = get_quiz_or_404(code)
+    unit_code = request.args.get("u") or None
+    if unit_code is not None and db.session.scalar(db.select(Unit.id).filter_by(code=unit_code)) is None:
+        abort(404)
+    return qr.join_url(join_base_url(), quiz.code, unit_code)
+
+
+def _image(body: bytes | str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = CACHE_SECONDS
+    return response
+
+
+@bp.get("/j/<code>/qr.svg")
+def qr_svg(code: str):
+    return _image(qr.qr_svg(requested_join_url(code)), "image/svg+xml")
+
+
+@bp.get("/j/<code>/qr.png")
+def qr_png(code: str):
+    return _image(qr.qr_png(requested_join_url(code)), "image/png")
