@@ -1,4 +1,5 @@
-"""Every route of the admin blueprint, tried as anonymous, unit contact, organizer and admin.
+"""Every route of the admin blueprint, tried as anonymous, unit contact, an organizer of another
+contest, the organizer who owns the seeded contest, and an admin.
 
 EXPECTED must name every `admin.*` endpoint: a new route without an entry fails
 `test_every_admin_endpoint_has_an_expectation`, so nobody adds an unchecked organizer page.
@@ -8,12 +9,16 @@ import pytest
 from quiz.extensions import db
 from quiz.models import Contest, QuestionSet
 
-ANON, UNIT, ORG, ADMIN = "anonymous", "unit", "organizer", "admin"
+ANON, UNIT, ORG, OWNER, ADMIN = "anonymous", "unit", "organizer", "owner", "admin"
 
-# endpoint: (method, {role: expected status}); anonymous always gets 302 to /login.
+# endpoint: (method, {role: expected status}); anonymous always gets 302 to /login. ORG is an
+# organizer of another contest; OWNER created the seeded contest. Where OWNER is not given it
+# expects what ORG does (the route is not about one contest).
 _STAFF_PAGE = {UNIT: 403, ORG: 200, ADMIN: 200}
-_ADMIN_PAGE = {UNIT: 403, ORG: 403, ADMIN: 200}
+_ADMIN_PAGE = {UNIT: 403, ORG: 403, OWNER: 403, ADMIN: 200}
 _STAFF_POST = {UNIT: 403, ORG: 302, ADMIN: 302}
+_CONTEST_PAGE = {UNIT: 403, ORG: 403, OWNER: 200, ADMIN: 200}
+_CONTEST_POST = {UNIT: 403, ORG: 403, OWNER: 302, ADMIN: 302}
 EXPECTED = {
     "admin.index": ("GET", {UNIT: 200, ORG: 200, ADMIN: 200}),
     # accounts and audit: admins only
@@ -40,15 +45,32 @@ EXPECTED = {
     "admin.bank_template": ("GET", _STAFF_PAGE),
     "admin.bank_import": ("GET", _STAFF_PAGE),
     "admin.bank_import_confirm": ("POST", _STAFF_POST),
-    # rankings: the seeded contest is not this organizer's, so only the admin gets through
-    "admin.quiz_rankings": ("GET", _ADMIN_PAGE),
-    "admin.contest_rankings": ("GET", _ADMIN_PAGE),
-    "admin.publish_quiz_ranking": ("POST", {UNIT: 403, ORG: 403, ADMIN: 302}),
-    "admin.publish_contest_ranking": ("POST", {UNIT: 403, ORG: 403, ADMIN: 302}),
-    "admin.export_quiz_ranking": ("GET", _ADMIN_PAGE),
-    "admin.export_contest_ranking": ("GET", _ADMIN_PAGE),
+    # contests and quizzes: only the contest's own organizer and admins
+    "admin.contests": ("GET", _STAFF_PAGE),
+    "admin.contest_new": ("GET", _STAFF_PAGE),
+    "admin.contest_detail": ("GET", _CONTEST_PAGE),
+    "admin.contest_edit": ("GET", _CONTEST_PAGE),
+    "admin.quiz_new": ("GET", _STAFF_PAGE),
+    "admin.quiz_upload": ("GET", _STAFF_PAGE),
+    "admin.quiz_detail": ("GET", _CONTEST_PAGE),
+    "admin.quiz_edit": ("GET", _CONTEST_PAGE),
+    "admin.quiz_definition_file": ("GET", _CONTEST_PAGE),
+    "admin.quiz_open": ("POST", _CONTEST_POST),
+    "admin.quiz_close": ("POST", _CONTEST_POST),
+    "admin.quiz_duplicate": ("POST", _CONTEST_POST),
+    "admin.quiz_posters": ("GET", _CONTEST_PAGE),
+    "admin.quiz_unit_posters": ("GET", _CONTEST_PAGE),
+    "admin.quiz_monitor": ("GET", _CONTEST_PAGE),
+    "admin.quiz_monitor_json": ("GET", _CONTEST_PAGE),
+    # rankings
+    "admin.quiz_rankings": ("GET", _CONTEST_PAGE),
+    "admin.contest_rankings": ("GET", _CONTEST_PAGE),
+    "admin.publish_quiz_ranking": ("POST", _CONTEST_POST),
+    "admin.publish_contest_ranking": ("POST", _CONTEST_POST),
+    "admin.export_quiz_ranking": ("GET", _CONTEST_PAGE),
+    "admin.export_contest_ranking": ("GET", _CONTEST_PAGE),
     # a unit contact's own results page
-    "admin.unit_results": ("GET", {UNIT: 200, ORG: 403, ADMIN: 403}),
+    "admin.unit_results": ("GET", {UNIT: 200, ORG: 403, OWNER: 403, ADMIN: 403}),
 }
 
 
@@ -79,11 +101,16 @@ def _url(app, endpoint: str, values: dict) -> str:
         return url_for(endpoint, **{name: values[name] for name in rule.arguments})
 
 
-@pytest.mark.parametrize("role", [ANON, UNIT, ORG, ADMIN])
+@pytest.mark.parametrize("role", [ANON, UNIT, ORG, OWNER, ADMIN])
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
 def test_admin_route_checks_the_role(app, client, seeded, login_as, role, endpoint):
     method, statuses = EXPECTED[endpoint]
-    if role != ANON:
+    if role == OWNER:
+        owner = login_as("organizer")
+        db.session.get(Contest, seeded["contest_id"]).created_by_id = owner.id
+        db.session.commit()
+        statuses = {OWNER: statuses[ORG], **statuses}
+    elif role != ANON:
         login_as(role)
     url = _url(app, endpoint, seeded)
     response = client.open(url, method=method)
