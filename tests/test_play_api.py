@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from quiz.extensions import db
-from quiz.models import Answer, Attempt, Participant
+from quiz.models import Answer, Attempt, Participant, Quiz
 
 
 def register(client, code, **overrides):
@@ -153,6 +153,22 @@ def test_deadline_grace_and_saved_answers_kept(client, quiz, frozen_clock):
     assert attempt.duration_ms == 600_000
 
 
+def test_a_late_submit_is_refused_and_the_saved_answers_are_scored(client, quiz, frozen_clock):
+    started = register(client, "TUAN1").get_json()
+    token = started["attempt_id"]
+    qid, body = answer_body(started, 0)
+    client.put(f"/api/v1/attempts/{token}/answers/{qid}", json=body)
+    frozen_clock.advance(seconds=600 + 10 + 1)  # deadline + grace + 1
+    response = client.post(f"/api/v1/attempts/{token}/submit")
+    assert response.status_code == 410
+    assert "chấm tự động" in response.get_json()["error"]["message"]
+    again = client.post(f"/api/v1/attempts/{token}/submit")
+    assert again.status_code == 410
+    attempt = db.session.scalar(db.select(Attempt).filter_by(token=token))
+    assert attempt.finalised_by == "deadline" and attempt.submitted_at == attempt.deadline
+    assert [a.question_id for a in attempt.answers] == [qid] and attempt.answers[0].is_correct is not None
+
+
 def test_submit_is_idempotent_and_scores(client, quiz, frozen_clock):
     started = register(client, "TUAN1").get_json()
     token = started["attempt_id"]
@@ -271,21 +287,30 @@ def test_malformed_requests_never_500(client, quiz):
     assert client.get(f"/api/v1/attempts/{token}/answers/{qid}").status_code == 405
 
 
-def test_lazy_and_cli_finalisation(client, app, runner, quiz, frozen_clock):
-    tokens = [register(client, "TUAN1", identity=f"09123456{i:02d}").get_json()["attempt_id"] for i in range(3)]
+def test_cli_finalises_expired_attempts(client, app, runner, quiz, frozen_clock):
+    for i in range(3):
+        register(client, "TUAN1", identity=f"09123456{i:02d}")
     frozen_clock.advance(seconds=600 + 11)
-    # a ranking-like read of one attempt finalises it lazily
-    assert client.get(f"/api/v1/attempts/{tokens[0]}").get_json()["state"] == "finished"
     result = runner.invoke(args=["finalize-expired"])
     assert result.exit_code == 0, result.output
-    assert "2" in result.output
+    assert "Đã chấm 3 lượt thi quá hạn" in result.output
     with app.app_context():
         rows = db.session.execute(db.select(Attempt.finalised_by, Attempt.submitted_at, Attempt.deadline,
                                             Attempt.score, Attempt.max_score)).all()
     assert len(rows) == 3
     assert all(r.finalised_by == "deadline" and r.submitted_at == r.deadline and r.score == 0 and r.max_score == 4
                for r in rows)
-    assert "0" in runner.invoke(args=["finalize-expired"]).output
+    assert "Đã chấm 0 lượt thi" in runner.invoke(args=["finalize-expired"]).output
+
+
+def test_reading_an_attempt_or_a_ranking_finalises_expired_attempts(client, app, quiz, frozen_clock):
+    tokens = [register(client, "TUAN1", identity=f"09123456{i:02d}").get_json()["attempt_id"] for i in range(3)]
+    frozen_clock.advance(seconds=600 + 11)
+    assert client.get(f"/api/v1/attempts/{tokens[0]}").get_json()["state"] == "finished"
+    board = client.get("/api/v1/quizzes/TUAN1/leaderboard").get_json()
+    assert len(board["rows"]) == 3  # the ranking never misses an attempt left unsubmitted
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Attempt.id)).where(Attempt.submitted_at.is_(None))) == 0
 
 
 def test_attempt_not_finalised_inside_the_grace(client, quiz, frozen_clock, runner):
@@ -295,3 +320,23 @@ def test_attempt_not_finalised_inside_the_grace(client, quiz, frozen_clock, runn
     assert client.get(f"/api/v1/attempts/{token}").get_json()["state"] == "in_progress"
     result = client.post(f"/api/v1/attempts/{token}/submit").get_json()
     assert result["finalised_by"] == "participant" and result["duration_s"] == 600.0
+
+
+def test_closing_the_quiz_early_ends_running_attempts(client, app, quiz, frozen_clock):
+    from quiz.services.quizzes import close_quiz_now
+
+    started = register(client, "TUAN1").get_json()
+    token = started["attempt_id"]
+    qid, body = answer_body(started, 0)
+    assert client.put(f"/api/v1/attempts/{token}/answers/{qid}", json=body).status_code == 200
+    frozen_clock.advance(seconds=60)
+    close_quiz_now(db.session.get(Quiz, quiz.id), actor=None)
+    db.session.commit()
+    frozen_clock.advance(seconds=11)  # past the new deadline and its grace
+    qid2, body2 = answer_body(started, 1)
+    assert client.put(f"/api/v1/attempts/{token}/answers/{qid2}", json=body2).status_code == 410
+    assert client.get(f"/api/v1/attempts/{token}").get_json()["state"] == "finished"
+    db.session.expire_all()
+    attempt = db.session.scalar(db.select(Attempt).filter_by(token=token))
+    assert attempt.deadline == frozen_clock.at + timedelta(seconds=60)
+    assert attempt.finalised_by == "deadline" and attempt.duration_ms == 60_000

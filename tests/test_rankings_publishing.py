@@ -120,7 +120,7 @@ def test_api_leaderboard_and_unit_ranking(client, ctx, seeded):
     first = body["rows"][0]
     assert first == {"rank": 1, "full_name": "Nguyễn Thị Lan", "identity": "09xx xxx 678", "unit_code": "CDC",
                      "unit_name": "Trung tâm Kiểm soát bệnh tật", "correct_count": 5, "score": 5, "max_score": 5,
-                     "score_pct": 100.0, "prediction": "1.00000", "prediction_error": None, "duration_s": 60.0,
+                     "score_pct": 100.0, "prediction": 1.0, "prediction_error": None, "duration_s": 60.0,
                      "submitted_at": first["submitted_at"]}
     assert len(client.get("/api/v1/quizzes/TUAN1/leaderboard?limit=1").get_json()["rows"]) == 1
     units = client.get("/api/v1/quizzes/TUAN1/unit-ranking").get_json()

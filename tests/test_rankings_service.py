@@ -68,7 +68,6 @@ def test_percent_truth_rounds_to_five_decimals(ctx, make_quiz, make_attempt, fro
     make_attempt(quiz, None, full_name="x", score=5, prediction="33.33333")
     make_attempt(quiz, None, full_name="y", score=4, prediction="40")
     make_attempt(quiz, None, full_name="z", score=4, prediction="20.5")
-    make_attempt(quiz, None, full_name="unfinished", score=5, submitted_at=None)
     frozen_clock.advance(hours=2)
     assert ranking.prediction_truth(quiz) == Decimal("33.33333")
     rows = ranking.individual_ranking(quiz)

@@ -310,6 +310,16 @@ def submit_attempt(attempt: Attempt, *, now: datetime | None = None) -> Attempt:
     return attempt
 
 
+def ensure_submitted_in_time(attempt: Attempt) -> None:
+    """Refuse a submit that came after deadline + grace (the attempt was finalised at its deadline).
+
+    Call it after committing the submit: the attempt stays finalised with its saved answers.
+    """
+    if attempt.finalised_by == "deadline":
+        raise DeadlineError(_("Đã hết giờ làm bài nên không thể nộp nữa. Bài của bạn đã được chấm tự động "
+                              "với các câu trả lời đã lưu."))
+
+
 def unanswered_positions(attempt: Attempt) -> list[int]:
     """1-based numbers of the questions without a saved answer."""
     answered = {a.question_id for a in attempt.answers}

@@ -232,8 +232,22 @@ def save_quiz(definition: dict, *, timezone: str, actor: Organizer | None = None
             quiz.draw_rules.append(DrawRule(position=position, set_id=rule["set_id"], topic=rule["topic"],
                                             difficulty=rule["difficulty"], count=rule["count"]))
     db.session.flush()
+    if not created:
+        cap_running_deadlines(quiz)
     audit.record(actor, "quiz.create" if created else "quiz.update", quiz, code=quiz.code)
     return quiz, created
+
+
+def cap_running_deadlines(quiz: Quiz) -> int:
+    """Keep `deadline = min(started_at + duration, closes_at)` true after the window moved earlier."""
+    result = db.session.execute(
+        db.update(Attempt)
+        .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_(None),
+               Attempt.deadline > quiz.closes_at, Attempt.started_at < quiz.closes_at)
+        .values(deadline=quiz.closes_at)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
 
 
 def _rules_signature(rules) -> list[tuple]:
@@ -325,12 +339,13 @@ def open_quiz_now(quiz: Quiz, *, actor: Organizer | None) -> Quiz:
 
 
 def close_quiz_now(quiz: Quiz, *, actor: Organizer | None) -> Quiz:
-    """Close an open quiz at once (attempts already running keep their stored deadline)."""
+    """Close an open quiz at once; attempts still running end now (their saved answers count)."""
     now = clock.utcnow()
     if quiz.state_at(now) != "open":
         raise ConflictError(_("Chỉ đóng được đợt thi đang mở."))
     quiz.closes_at = now
     db.session.flush()
+    cap_running_deadlines(quiz)
     audit.record(actor, "quiz.close_now", quiz, code=quiz.code)
     return quiz
 

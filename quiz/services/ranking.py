@@ -49,6 +49,7 @@ from sqlalchemy import BigInteger, Float, case, cast, func, literal, null
 
 from ..extensions import db
 from ..models import Attempt, Contest, Participant, Quiz, Unit
+from .attempts import finalize_expired
 from .unit_rollup import UnitRow, UnitTable
 
 PREDICTION_SCALE = 100_000  # predictions and truths have at most 5 decimals
@@ -140,7 +141,12 @@ def _key_order(key: str, cols, error) -> list:
 
 
 def _counted_attempts(quiz: Quiz, truth: Decimal | None):
-    """A subquery: each participant's counted finished attempt of `quiz`, with `error_units`."""
+    """A subquery: each participant's counted finished attempt of `quiz`, with `error_units`.
+
+    Every live figure of a quiz starts here, so attempts left unsubmitted past their deadline are
+    finalised first (flushed; the calling view commits): no ranking ever misses them.
+    """
+    finalize_expired(quiz=quiz)
     error = _error_units(Attempt.prediction, truth) if truth is not None else None
     keys = quiz.ranking_keys
     if quiz.counted_attempt == "first":
@@ -244,6 +250,8 @@ def _individual_row(r, truth: Decimal | None) -> IndividualRow:
 
 def _contest_totals(contest: Contest):
     """A subquery: per participant, the sums over the contest's quizzes of counted attempts."""
+    for quiz in contest.quizzes:  # as in _counted_attempts: no expired attempt is left out
+        finalize_expired(quiz=quiz)
     pick_order = case(
         (Quiz.counted_attempt == "first", Attempt.attempt_no),
         (Quiz.counted_attempt == "last", -Attempt.attempt_no),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
+from ..extensions import db
+
 from ..services import results
 from .access import get_quiz_or_404
 
@@ -29,5 +31,6 @@ def show(code: str):
 def data(code: str):
     quiz = get_quiz_or_404(code)
     response = jsonify(results.board_data(quiz, source=_source()))
+    db.session.commit()  # keeps the lazy finalisation of expired attempts done by the ranking
     response.headers["Cache-Control"] = "no-store"
     return response

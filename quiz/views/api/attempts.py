@@ -39,4 +39,5 @@ def submit(token: str):
     now = clock.utcnow()
     attempt = attempts.submit_attempt(attempts.get_attempt(token, now=now), now=now)
     db.session.commit()
+    attempts.ensure_submitted_in_time(attempt)
     return jsonify(attempt_data.result_data(attempt, standing=attempt_data.standing_of(attempt)))

@@ -16,8 +16,6 @@ def _obj(required: list[str], properties: dict, **extra) -> dict:
 
 STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
 DATETIME = {"type": "string", "format": "date-time"}
-# Exact decimals (predictions have up to 5 decimals) travel as strings in the rankings: "12.50000".
-DECIMAL = {"type": "string", "format": "decimal"}
 
 
 def _nullable(schema: dict) -> dict:
@@ -84,7 +82,7 @@ LEADERBOARD = _obj(["quiz", "provisional", "rows"], {
          "score_pct", "prediction", "prediction_error", "duration_s", "submitted_at"],
         {"rank": INT, "full_name": STR, "identity": {"type": "string", "description": "masked: 09xx xxx 678"},
          "unit_code": _nullable(STR), "unit_name": _nullable(STR), "correct_count": INT, "score": INT,
-         "max_score": INT, "score_pct": NUM, "prediction": _nullable(DECIMAL), "prediction_error": _nullable(DECIMAL),
+         "max_score": INT, "score_pct": NUM, "prediction": _nullable(NUM), "prediction_error": _nullable(NUM),
          "duration_s": NUM, "submitted_at": DATETIME})}})
 UNIT_RANKING = _obj(["quiz", "provisional", "rows"], {
     "quiz": QUIZ_REF, "provisional": BOOL,

@@ -31,12 +31,17 @@ def _limit() -> int:
     return MAX_LIMIT if limit is None or limit < 1 else min(limit, MAX_LIMIT)
 
 
+def _number(value: str | None) -> float | None:
+    # Snapshots keep exact decimal strings; the API speaks numbers, as the submit result does.
+    return None if value is None else float(value)
+
+
 def _leader(row: dict) -> dict:
     return {
         "rank": row["rank"], "full_name": row["full_name"], "identity": row["identity"],
         "unit_code": row["unit_code"], "unit_name": row["unit_name"], "correct_count": row["correct_count"],
         "score": row["score"], "max_score": row["max_score"], "score_pct": row["score_pct"],
-        "prediction": row["prediction"], "prediction_error": row["prediction_error"],
+        "prediction": _number(row["prediction"]), "prediction_error": _number(row["prediction_error"]),
         "duration_s": round(row["duration_ms"] / 1000, 2), "submitted_at": row["submitted_at"],
     }
 
@@ -57,6 +62,7 @@ def leaderboard(code: str):
     else:
         rows = [publishing.individual_json(r) for r in ranking.individual_ranking(quiz, limit=limit)]
         provisional = ranking.is_provisional(quiz)
+    db.session.commit()  # keeps the lazy finalisation of expired attempts done by the ranking
     return jsonify(quiz={"code": quiz.code, "title": quiz.title}, provisional=provisional,
                    published_at=snapshot.published_at.isoformat() if snapshot else None,
                    rows=[_leader(r) for r in rows])
@@ -72,6 +78,7 @@ def unit_ranking(code: str):
     else:
         rows = [publishing.unit_json(r) for r in ranking.unit_ranking(quiz, parent_code=parent)]
         provisional = ranking.is_provisional(quiz)
+    db.session.commit()
     return jsonify(quiz={"code": quiz.code, "title": quiz.title}, provisional=provisional,
                    published_at=snapshot.published_at.isoformat() if snapshot else None,
                    rows=[_unit(r) for r in rows])
