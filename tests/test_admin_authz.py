@@ -10,7 +10,8 @@ from quiz.models import Contest, QuestionSet
 
 ANON, UNIT, ORG, ADMIN = "anonymous", "unit", "organizer", "admin"
 
-# endpoint: (method, {role: expected status}); anonymous always gets 302 to /login.
+# endpoint: (method, {role: expected status}[, URL values overriding the seeded ones]);
+# anonymous always gets 302 to /login.
 _STAFF_PAGE = {UNIT: 403, ORG: 200, ADMIN: 200}
 _ADMIN_PAGE = {UNIT: 403, ORG: 403, ADMIN: 200}
 _STAFF_POST = {UNIT: 403, ORG: 302, ADMIN: 302}
@@ -40,6 +41,15 @@ EXPECTED = {
     "admin.bank_template": ("GET", _STAFF_PAGE),
     "admin.bank_import": ("GET", _STAFF_PAGE),
     "admin.bank_import_confirm": ("POST", _STAFF_POST),
+    # rankings of a contest the seeded organizer neither created nor was granted: 403 for them
+    "admin.quiz_rankings": ("GET", _ADMIN_PAGE),
+    "admin.contest_rankings": ("GET", _ADMIN_PAGE),
+    "admin.publish_quiz_ranking": ("POST", {UNIT: 403, ORG: 403, ADMIN: 302}),
+    "admin.publish_contest_ranking": ("POST", {UNIT: 403, ORG: 403, ADMIN: 302}),
+    "admin.export_quiz_ranking": ("GET", _ADMIN_PAGE, {"fmt": "csv"}),
+    "admin.export_contest_ranking": ("GET", _ADMIN_PAGE, {"fmt": "csv"}),
+    # a unit contact's own results
+    "admin.unit_results": ("GET", {UNIT: 200, ORG: 403, ADMIN: 403}),
 }
 
 
@@ -73,10 +83,10 @@ def _url(app, endpoint: str, values: dict) -> str:
 @pytest.mark.parametrize("role", [ANON, UNIT, ORG, ADMIN])
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
 def test_admin_route_checks_the_role(app, client, seeded, login_as, role, endpoint):
-    method, statuses = EXPECTED[endpoint]
+    method, statuses, *overrides = EXPECTED[endpoint]
     if role != ANON:
         login_as(role)
-    url = _url(app, endpoint, seeded)
+    url = _url(app, endpoint, {**seeded, **(overrides[0] if overrides else {})})
     response = client.open(url, method=method)
     if role == ANON:
         assert response.status_code == 302
