@@ -89,3 +89,15 @@ def test_disabled_account_cannot_log_in(app, login_as, make_organizer, ctx, clie
     other = make_organizer(email="bi-khoa@example.vn")
     client.post(f"/admin/accounts/{other.id}/enabled")
     assert _login_elsewhere(app, "bi-khoa@example.vn", "mat-khau-123") == 401
+
+
+def test_granted_contest_becomes_manageable(app, client, login_as, make_organizer, make_quiz, frozen_clock, ctx):
+    login_as("admin")
+    quiz = make_quiz(questions=1)
+    organizer = make_organizer(email="duoc-giao@example.vn")
+    client.post(f"/admin/accounts/{organizer.id}", data={"role": "organizer", "unit_id": "0",
+                                                         "contest_ids": [str(quiz.contest_id)]})
+    g.pop("_login_user", None)
+    other = app.test_client()
+    other.post("/login", data={"email": "duoc-giao@example.vn", "password": "mat-khau-123"})
+    assert other.get(f"/admin/quizzes/{quiz.code}/rankings").status_code == 200
