@@ -14,12 +14,36 @@ from werkzeug.serving import make_server
 
 from quiz import clock, create_app
 from quiz.extensions import db
+from quiz.models import accounts as account_models
 from quiz.models import Contest, DrawRule, Option, Organizer, Question, QuestionSet, Quiz, Unit
 from quiz.services.units import refresh_paths
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or None
 FROZEN_AT = datetime(2025, 10, 10, 1, 0, tzinfo=UTC)  # 08:00 on 10/10 in Vietnam
+# Hundreds of tests create accounts and log in: a cheap hash keeps them fast (production: scrypt).
+account_models.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (`test_gw0`, …)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_database(os.environ.get("TEST_DATABASE_URL") or None)
 _schema_ready = False
+_sqlite_template: Path | None = None
 
 
 def pytest_configure(config):
@@ -58,9 +82,28 @@ def app_config(tmp_path):
     }
 
 
+def _copy_sqlite_schema(uri: str, tmp_path_factory) -> bool:
+    """Give a test's SQLite file the schema by copying one built per session (faster than DDL)."""
+    global _sqlite_template
+    target = Path(uri.removeprefix("sqlite:///"))
+    if not uri.startswith("sqlite:///") or target.exists():
+        return False
+    if _sqlite_template is None:
+        template = tmp_path_factory.mktemp("schema") / "template.db"
+        builder = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}"},
+                             instance_path=str(template.parent / "instance"))
+        with builder.app_context():
+            db.create_all()
+            db.engine.dispose()
+        _sqlite_template = template
+    shutil.copyfile(_sqlite_template, target)
+    return True
+
+
 @pytest.fixture
-def app(app_config, tmp_path):
+def app(app_config, tmp_path, tmp_path_factory):
     global _schema_ready
+    copied = not POSTGRES_URL and _copy_sqlite_schema(app_config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory)
     app = create_app(app_config, instance_path=str(tmp_path / "instance"))
     with app.app_context():
         if POSTGRES_URL:
@@ -70,7 +113,7 @@ def app(app_config, tmp_path):
                 _schema_ready = True
             else:
                 _truncate_all()
-        else:
+        elif not copied:
             db.create_all()
     yield app
     with app.app_context():

@@ -14,6 +14,8 @@ from .types import UTCDateTime
 from .units import Unit
 
 ROLES = ("admin", "organizer", "unit")
+# werkzeug's default (scrypt) is deliberately slow; the test suite swaps in a cheap method.
+PASSWORD_HASH_METHOD = "scrypt"
 
 
 class Organizer(UserMixin, db.Model):
@@ -39,7 +41,7 @@ class Organizer(UserMixin, db.Model):
     unit: Mapped[Unit | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
