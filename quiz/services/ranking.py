@@ -17,7 +17,10 @@ quiz's ``ranking_keys`` (default ``score,prediction,duration,submitted_at``), th
                        skipped and the ranking is provisional;
   * ``duration``     — time taken, shorter first;
   * ``submitted_at`` — submitted earlier first.
-Ranks are 1, 2, 3… without gaps or shared places: the attempt id settles any remaining tie.
+Ranks are 1, 2, 3… without gaps or shared places: the attempt id settles any remaining tie, so
+a rank is a position in that ORDER BY (no window function needed for the full list; a unit-
+filtered list uses ROW_NUMBER() to keep overall ranks, and one participant's rank is 1 + the
+number of counted rows that sort before theirs).
 
 Prediction truth (``quiz.prediction``): ``count`` = participants whose counted attempt has every
 drawn question correct; ``percent`` = that / participants × 100, rounded to 5 decimals.
@@ -45,13 +48,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import BigInteger, Float, and_, case, cast, func, literal, null, or_
+from sqlalchemy import Float, and_, case, cast, func, null, or_
 
 from ..extensions import db
 from ..models import Attempt, Contest, Participant, Quiz, Unit
+from .counted_attempts import counted_attempts as _counted_attempts
 from .unit_rollup import UnitRow, UnitTable
 
-PREDICTION_SCALE = 100_000  # predictions and truths have at most 5 decimals
 
 
 @dataclass
@@ -109,72 +112,6 @@ def prediction_truth(quiz: Quiz) -> Decimal | None:
     if not total:
         return Decimal("0.00000")
     return (Decimal(int(perfect)) * 100 / Decimal(int(total))).quantize(Decimal("0.00001"), ROUND_HALF_UP)
-
-
-def _truth_units(truth: Decimal) -> int:
-    return int((truth * PREDICTION_SCALE).to_integral_value(ROUND_HALF_UP))
-
-
-# --- Individual ranking of a quiz ------------------------------------------------------------
-
-def _error_units(prediction_col, truth: Decimal | None):
-    """|prediction − truth| in units of 0.00001, as an integer (exact on SQLite's floats too)."""
-    if truth is None:
-        return literal(None, BigInteger)
-    scaled = cast(func.round(prediction_col * PREDICTION_SCALE), BigInteger)
-    return func.abs(scaled - _truth_units(truth))
-
-
-def _key_order(key: str, cols, error) -> list:
-    if key == "score":
-        return [cols.score.desc()]
-    if key == "correct":
-        return [cols.correct_count.desc()]
-    if key == "prediction":
-        return [] if error is None else [case((error.is_(None), 1), else_=0), error.asc()]
-    if key == "duration":
-        return [case((cols.duration_ms.is_(None), 1), else_=0), cols.duration_ms.asc()]
-    if key == "submitted_at":
-        return [cols.submitted_at.asc()]
-    raise ValueError(key)
-
-
-def _counted_attempts(quiz: Quiz, truth: Decimal | None):
-    """A subquery: each participant's counted finished attempt of `quiz`, with `error_units`."""
-    error = _error_units(Attempt.prediction, truth) if truth is not None else None
-    if quiz.max_attempts == 1:
-        # One attempt per person: nothing to pick, and skipping the window halves the cost.
-        return (
-            db.select(
-                Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
-                Attempt.prediction, Attempt.duration_ms, Attempt.submitted_at,
-                (error if error is not None else literal(None, BigInteger)).label("error_units"),
-            )
-            .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
-            .subquery("counted")
-        )
-    keys = quiz.ranking_keys
-    if quiz.counted_attempt == "first":
-        order = [Attempt.attempt_no.asc(), Attempt.id.asc()]
-    elif quiz.counted_attempt == "last":
-        order = [Attempt.attempt_no.desc(), Attempt.id.desc()]
-    else:
-        order = [Attempt.score.desc()]
-        for key in keys:
-            if key != "score":
-                order += _key_order(key, Attempt, error)
-        order.append(Attempt.id.asc())
-    numbered = (
-        db.select(
-            Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
-            Attempt.prediction, Attempt.duration_ms, Attempt.submitted_at,
-            (error if error is not None else literal(None, BigInteger)).label("error_units"),
-            func.row_number().over(partition_by=Attempt.participant_id, order_by=order).label("pick"),
-        )
-        .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
-        .subquery("numbered")
-    )
-    return db.select(numbered).where(numbered.c.pick == 1).subquery("counted")
 
 
 _LAST = 10**15  # sorts after any real error (in 0.00001 units) or duration (ms)
