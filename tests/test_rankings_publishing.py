@@ -185,3 +185,13 @@ def test_unit_contact_sees_their_units(client, ctx, seeded, make_organizer):
     client.post("/logout")
     login(client, make_organizer, role="organizer")
     assert client.get("/admin/unit-results").status_code == 403
+
+
+def test_console_parent_filter(client, seeded, make_organizer, make_unit, make_attempt):
+    login(client, make_organizer, role="admin")
+    khoa = make_unit(code="BV-NGOAI", name="Khoa Ngoại", headcount=5, parent=seeded["bv"])
+    make_attempt(seeded["quiz"], khoa, full_name="Vũ Ngoại", score=2)
+    page = client.get("/admin/quizzes/TUAN1/rankings?parent=BV").get_data(as_text=True)
+    units_part = page.split("Xếp hạng cá nhân")[0]
+    assert '<option value="BV" selected>' in page
+    assert "Khoa Ngoại" in units_part and "Trung tâm Kiểm soát bệnh tật" not in units_part

@@ -248,3 +248,28 @@ def test_unit_ranking_levels_match_per_parent_calls(ctx, make_quiz, make_attempt
     assert levels[""] == ranking.unit_ranking(quiz)
     assert levels["B"] == ranking.unit_ranking(quiz, parent_code="B")
     assert [r.code for r in levels["R"]] == ["A", "C", "B", "E", "D"]
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_participant_rank_agrees_with_the_list(ctx, closing_quiz, make_attempt, frozen_clock, closed):
+    seed_tie_breaks(closing_quiz, make_attempt, frozen_clock)
+    if closed:
+        frozen_clock.advance(hours=2)
+    rows = ranking.individual_ranking(closing_quiz)
+    for row in rows:
+        assert ranking.participant_rank(closing_quiz, row.participant_id).rank == row.rank, row.full_name
+    assert [r.rank for r in ranking.individual_ranking(closing_quiz, limit=3, offset=2)] == [3, 4, 5]
+    assert [r.full_name for r in ranking.individual_ranking(closing_quiz, limit=3, offset=2)] == \
+        [r.full_name for r in rows[2:5]]
+    streamed = list(ranking.iter_individual_ranking(closing_quiz, batch=3))
+    assert [(r.rank, r.full_name) for r in streamed] == [(r.rank, r.full_name) for r in rows]
+
+
+def test_participant_rank_with_several_attempts(ctx, make_quiz, make_attempt):
+    quiz = make_quiz(questions=5, max_attempts=3, counted_attempt="last")
+    a = make_attempt(quiz, None, full_name="a", score=5).participant
+    make_attempt(quiz, a, score=1)  # a's last attempt counts: 1
+    make_attempt(quiz, None, full_name="b", score=3)
+    assert [r.full_name for r in ranking.individual_ranking(quiz)] == ["b", "a"]
+    assert ranking.participant_rank(quiz, a.id).rank == 2
+    assert ranking.participant_rank(quiz, 999_999) is None

@@ -106,8 +106,10 @@ def _unit_cells(row: dict) -> list:
 def _live_individuals(quiz: Quiz | None, contest: Contest | None, tz: ZoneInfo):
     rows = ranking.iter_individual_ranking(quiz) if quiz is not None \
         else ranking.iter_contest_individual_ranking(contest)
-    for row in rows:
-        yield _individual_cells(publishing.individual_json(row, masked=False), tz)
+    for r in rows:  # straight from the ranking rows: this loop runs 100,000 times in a big export
+        yield [r.rank, r.full_name, r.identity, r.unit_code or "", r.unit_name, r.correct_count, r.score,
+               r.max_score, r.score_pct, r.prediction, r.prediction_error, round(r.duration_ms / 1000, 2),
+               r.submitted_at.astimezone(tz).replace(tzinfo=None) if r.submitted_at else None]
 
 
 def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = None) -> Table:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 
 from .. import clock
 from ..errors import NotFoundError
@@ -107,8 +108,8 @@ def publish_ranking(*, quiz: Quiz | None = None, contest: Contest | None = None,
 
 
 def list_snapshots(*, quiz: Quiz | None = None, contest: Contest | None = None) -> list[RankingSnapshot]:
-    """Published versions, newest first."""
-    query = db.select(RankingSnapshot).order_by(RankingSnapshot.version.desc())
+    """Published versions, newest first (payloads not loaded: they can be megabytes)."""
+    query = db.select(RankingSnapshot).options(defer(RankingSnapshot.payload)).order_by(RankingSnapshot.version.desc())
     query = query.where(RankingSnapshot.quiz_id == quiz.id) if quiz is not None \
         else query.where(RankingSnapshot.contest_id == contest.id)
     return list(db.session.scalars(query))

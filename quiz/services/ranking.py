@@ -17,7 +17,10 @@ quiz's ``ranking_keys`` (default ``score,prediction,duration,submitted_at``), th
                        skipped and the ranking is provisional;
   * ``duration``     — time taken, shorter first;
   * ``submitted_at`` — submitted earlier first.
-Ranks are 1, 2, 3… without gaps or shared places: the attempt id settles any remaining tie.
+Ranks are 1, 2, 3… without gaps or shared places: the attempt id settles any remaining tie, so
+a rank is a position in that ORDER BY (no window function needed for the full list; a unit-
+filtered list uses ROW_NUMBER() to keep overall ranks, and one participant's rank is 1 + the
+number of counted rows that sort before theirs).
 
 Prediction truth (``quiz.prediction``): ``count`` = participants whose counted attempt has every
 drawn question correct; ``percent`` = that / participants × 100, rounded to 5 decimals.
@@ -45,14 +48,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import BigInteger, Float, case, cast, func, literal, null
+from sqlalchemy import Float, and_, case, cast, func, null, or_
 
 from ..extensions import db
 from ..models import Attempt, Contest, Participant, Quiz, Unit
 from .attempts import finalize_expired
+from .counted_attempts import counted_attempts as _counted_attempts
 from .unit_rollup import UnitRow, UnitTable
 
-PREDICTION_SCALE = 100_000  # predictions and truths have at most 5 decimals
 
 
 @dataclass
@@ -112,74 +115,36 @@ def prediction_truth(quiz: Quiz) -> Decimal | None:
     return (Decimal(int(perfect)) * 100 / Decimal(int(total))).quantize(Decimal("0.00001"), ROUND_HALF_UP)
 
 
-def _truth_units(truth: Decimal) -> int:
-    return int((truth * PREDICTION_SCALE).to_integral_value(ROUND_HALF_UP))
+_LAST = 10**15  # sorts after any real error (in 0.00001 units) or duration (ms)
 
 
-# --- Individual ranking of a quiz ------------------------------------------------------------
-
-def _error_units(prediction_col, truth: Decimal | None):
-    """|prediction − truth| in units of 0.00001, as an integer (exact on SQLite's floats too)."""
-    if truth is None:
-        return literal(None, BigInteger)
-    scaled = cast(func.round(prediction_col * PREDICTION_SCALE), BigInteger)
-    return func.abs(scaled - _truth_units(truth))
-
-
-def _key_order(key: str, cols, error) -> list:
-    if key == "score":
-        return [cols.score.desc()]
-    if key == "correct":
-        return [cols.correct_count.desc()]
-    if key == "prediction":
-        return [] if error is None else [case((error.is_(None), 1), else_=0), error.asc()]
-    if key == "duration":
-        return [case((cols.duration_ms.is_(None), 1), else_=0), cols.duration_ms.asc()]
-    if key == "submitted_at":
-        return [cols.submitted_at.asc()]
-    raise ValueError(key)
-
-
-def _counted_attempts(quiz: Quiz, truth: Decimal | None):
-    """A subquery: each participant's counted finished attempt of `quiz`, with `error_units`.
-
-    Every live figure of a quiz starts here, so attempts left unsubmitted past their deadline are
-    finalised first (flushed; the calling view commits): no ranking ever misses them.
-    """
-    finalize_expired(quiz=quiz)
-    error = _error_units(Attempt.prediction, truth) if truth is not None else None
-    keys = quiz.ranking_keys
-    if quiz.counted_attempt == "first":
-        order = [Attempt.attempt_no.asc(), Attempt.id.asc()]
-    elif quiz.counted_attempt == "last":
-        order = [Attempt.attempt_no.desc(), Attempt.id.desc()]
-    else:
-        order = [Attempt.score.desc()]
-        for key in keys:
-            if key != "score":
-                order += _key_order(key, Attempt, error)
-        order.append(Attempt.id.asc())
-    numbered = (
-        db.select(
-            Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
-            Attempt.prediction, Attempt.duration_ms, Attempt.submitted_at,
-            (error if error is not None else literal(None, BigInteger)).label("error_units"),
-            func.row_number().over(partition_by=Attempt.participant_id, order_by=order).label("pick"),
-        )
-        .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
-        .subquery("numbered")
-    )
-    return db.select(numbered).where(numbered.c.pick == 1).subquery("counted")
-
-
-def _ranked_quiz(quiz: Quiz, truth: Decimal | None):
-    counted = _counted_attempts(quiz, truth)
-    error = counted.c.error_units if truth is not None else None
-    order = []
+def _sort_exprs(quiz: Quiz, cols, has_truth: bool) -> list:
+    """The ranking order as ascending expressions, NULLs folded in: the same list serves ORDER BY
+    and the "who beats me" comparison of `participant_rank`."""
+    exprs = []
     for key in quiz.ranking_keys:
-        order += _key_order(key, counted.c, error)
-    order.append(counted.c.id.asc())
-    return db.select(counted, func.row_number().over(order_by=order).label("rank")).subquery("ranked")
+        if key == "score":
+            exprs.append(-func.coalesce(cols.score, 0))
+        elif key == "correct":
+            exprs.append(-func.coalesce(cols.correct_count, 0))
+        elif key == "prediction" and has_truth:
+            exprs.append(func.coalesce(cols.error_units, _LAST))
+        elif key == "duration":
+            exprs.append(func.coalesce(cols.duration_ms, _LAST))
+        elif key == "submitted_at":
+            exprs.append(cols.submitted_at)
+    exprs.append(cols.id)
+    return exprs
+
+
+def _named(counted):
+    """Counted rows joined to the participant's name and unit."""
+    return (
+        db.select(counted, Participant.full_name, Participant.identity, Participant.other_unit,
+                  Unit.code.label("unit_code"), Unit.name.label("unit_name"))
+        .join(Participant, Participant.id == counted.c.participant_id)
+        .outerjoin(Unit, Unit.id == Participant.unit_id)
+    )
 
 
 def _score_pct(score, max_score):
@@ -187,20 +152,20 @@ def _score_pct(score, max_score):
 
 
 def _individual_query(quiz: Quiz, truth: Decimal | None, *, unit_ids: set[int] | None,
-                      participant_id: int | None = None):
-    ranked = _ranked_quiz(quiz, truth)
-    query = (
-        db.select(ranked, Participant.full_name, Participant.identity, Participant.other_unit,
-                  Unit.code.label("unit_code"), Unit.name.label("unit_name"))
-        .join(Participant, Participant.id == ranked.c.participant_id)
-        .outerjoin(Unit, Unit.id == Participant.unit_id)
-        .order_by(ranked.c.rank)
-    )
-    if unit_ids is not None:
-        query = query.where(Participant.unit_id.in_(unit_ids or {-1}))
-    if participant_id is not None:
-        query = query.where(ranked.c.participant_id == participant_id)
-    return query
+                      limit: int | None = None, offset: int = 0):
+    """Rows in ranking order, paged. Ranks are positions (the id settles every tie), so a plain
+    ORDER BY does it; only a unit-filtered list needs ROW_NUMBER() to keep the overall ranks.
+    The page is cut before names are joined: joining 100,000 rows to show 100 costs seconds."""
+    counted = _counted_attempts(quiz, truth)
+    order = _sort_exprs(quiz, counted.c, truth is not None)
+    if unit_ids is None:
+        if limit is None and not offset:
+            return _named(counted).order_by(*order), False
+        page = _page(db.select(counted).order_by(*order), limit, offset).subquery("page")
+        return _named(page).order_by(*_sort_exprs(quiz, page.c, truth is not None)), False
+    ranked = db.select(counted, func.row_number().over(order_by=order).label("rank")).subquery("ranked")
+    query = _named(ranked).where(Participant.unit_id.in_(unit_ids or {-1})).order_by(ranked.c.rank)
+    return _page(query, limit, offset), True
 
 
 def _page(query, limit: int | None, offset: int):
@@ -212,32 +177,51 @@ def _page(query, limit: int | None, offset: int):
 
 
 def individual_ranking(quiz: Quiz, *, unit_ids: set[int] | None = None, limit: int | None = None,
-                       offset: int = 0, participant_id: int | None = None) -> list[IndividualRow]:
+                       offset: int = 0) -> list[IndividualRow]:
     """The quiz's individual ranking (see the module docstring), best first.
 
     `unit_ids` keeps only participants of those units; ranks stay the overall ones.
     """
     truth = prediction_truth(quiz)
-    query = _individual_query(quiz, truth, unit_ids=unit_ids, participant_id=participant_id)
-    return [_individual_row(r, truth) for r in db.session.execute(_page(query, limit, offset))]
+    query, has_rank = _individual_query(quiz, truth, unit_ids=unit_ids, limit=limit, offset=offset)
+    rows = db.session.execute(query)
+    return [_individual_row(r, truth, r.rank if has_rank else offset + i) for i, r in enumerate(rows, start=1)]
 
 
 def iter_individual_ranking(quiz: Quiz, *, unit_ids: set[int] | None = None, batch: int = 2000):
     """Like `individual_ranking`, but streamed from one query (exports of 100,000 rows)."""
     truth = prediction_truth(quiz)
-    query = _individual_query(quiz, truth, unit_ids=unit_ids).execution_options(yield_per=batch)
-    for r in db.session.execute(query):
-        yield _individual_row(r, truth)
+    query, has_rank = _individual_query(quiz, truth, unit_ids=unit_ids)
+    for i, r in enumerate(db.session.execute(query.execution_options(yield_per=batch)), start=1):
+        yield _individual_row(r, truth, r.rank if has_rank else i)
 
 
-def _individual_row(r, truth: Decimal | None) -> IndividualRow:
+def participant_rank(quiz: Quiz, participant_id: int) -> IndividualRow | None:
+    """One participant's row with their overall rank: 1 + how many counted rows sort before it
+    (a COUNT, no sort of the whole ranking: this runs after every submission)."""
+    truth = prediction_truth(quiz)
+    counted = _counted_attempts(quiz, truth)
+    order = _sort_exprs(quiz, counted.c, truth is not None)
+    mine = db.session.execute(
+        _named(counted).add_columns(*[e.label(f"k{i}") for i, e in enumerate(order)])
+        .where(counted.c.participant_id == participant_id)).first()
+    if mine is None:
+        return None
+    values = [getattr(mine, f"k{i}") for i in range(len(order))]
+    beats = or_(*[and_(*[order[j] == values[j] for j in range(i)], order[i] < values[i])
+                  for i in range(len(order))])
+    ahead = db.session.scalar(db.select(func.count()).select_from(counted).where(beats))
+    return _individual_row(mine, truth, ahead + 1)
+
+
+def _individual_row(r, truth: Decimal | None, rank: int) -> IndividualRow:
     prediction = None if r.prediction is None else Decimal(str(r.prediction)).quantize(Decimal("0.00001"))
     error = None
     if truth is not None and prediction is not None:
         error = abs(prediction - truth)
     score, max_score = r.score or 0, r.max_score or 0
     return IndividualRow(
-        rank=int(r.rank), attempt_id=r.id, participant_id=r.participant_id, full_name=r.full_name,
+        rank=int(rank), attempt_id=r.id, participant_id=r.participant_id, full_name=r.full_name,
         identity=r.identity, unit_code=r.unit_code, unit_name=r.unit_name or r.other_unit or "",
         correct_count=r.correct_count or 0, score=score, max_score=max_score,
         score_pct=round(100.0 * score / max_score, 2) if max_score else 0.0,
@@ -289,33 +273,28 @@ def _contest_totals(contest: Contest):
 
 def _contest_query(contest: Contest, unit_ids: set[int] | None):
     totals = _contest_totals(contest)
-    ranked = db.select(totals, func.row_number().over(order_by=(
-        totals.c.score.desc(), totals.c.correct_count.desc(),
-        case((totals.c.duration_ms.is_(None), 1), else_=0), totals.c.duration_ms.asc(),
-        totals.c.submitted_at.asc(), totals.c.participant_id.asc())).label("rank")).subquery("ranked")
-    query = (
-        db.select(ranked, null().label("prediction"), Participant.full_name, Participant.identity,
-                  Participant.other_unit, Unit.code.label("unit_code"), Unit.name.label("unit_name"))
-        .join(Participant, Participant.id == ranked.c.participant_id)
-        .outerjoin(Unit, Unit.id == Participant.unit_id)
-        .order_by(ranked.c.rank)
-    )
-    if unit_ids is not None:
-        query = query.where(Participant.unit_id.in_(unit_ids or {-1}))
-    return query
+    order = (-totals.c.score, -totals.c.correct_count, func.coalesce(totals.c.duration_ms, _LAST),
+             totals.c.submitted_at, totals.c.participant_id)
+    if unit_ids is None:
+        return _named(totals).add_columns(null().label("prediction")).order_by(*order), False
+    ranked = db.select(totals, func.row_number().over(order_by=order).label("rank")).subquery("ranked")
+    query = (_named(ranked).add_columns(null().label("prediction"))
+             .where(Participant.unit_id.in_(unit_ids or {-1})).order_by(ranked.c.rank))
+    return query, True
 
 
 def contest_individual_ranking(contest: Contest, *, unit_ids: set[int] | None = None,
                                limit: int | None = None, offset: int = 0) -> list[IndividualRow]:
     """The contest's individual ranking: every quiz's counted score summed per participant."""
-    query = _page(_contest_query(contest, unit_ids), limit, offset)
-    return [_individual_row(r, None) for r in db.session.execute(query)]
+    query, has_rank = _contest_query(contest, unit_ids)
+    rows = db.session.execute(_page(query, limit, offset))
+    return [_individual_row(r, None, r.rank if has_rank else offset + i) for i, r in enumerate(rows, start=1)]
 
 
 def iter_contest_individual_ranking(contest: Contest, *, unit_ids: set[int] | None = None, batch: int = 2000):
-    query = _contest_query(contest, unit_ids).execution_options(yield_per=batch)
-    for r in db.session.execute(query):
-        yield _individual_row(r, None)
+    query, has_rank = _contest_query(contest, unit_ids)
+    for i, r in enumerate(db.session.execute(query.execution_options(yield_per=batch)), start=1):
+        yield _individual_row(r, None, r.rank if has_rank else i)
 
 
 def is_contest_provisional(contest: Contest) -> bool:
@@ -384,8 +363,8 @@ def attempt_standing(attempt: Attempt) -> Standing:
     total = db.session.scalar(
         db.select(func.count(func.distinct(Attempt.participant_id)))
         .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))) or 0
-    mine = individual_ranking(quiz, participant_id=attempt.participant_id, limit=1)
-    rank = mine[0].rank if mine else None
+    mine = participant_rank(quiz, attempt.participant_id)
+    rank = mine.rank if mine else None
     unit_row, unit_rank, unit_total = None, None, 0
     unit = attempt.participant.unit
     if unit is not None:

@@ -29,6 +29,14 @@ def parent_choices(levels: dict[str, list]) -> list[tuple[str, str]]:
         db.select(Unit.code, Unit.name).where(Unit.code.in_(codes)).order_by(Unit.sort_order, Unit.name))]
 
 
+def parent_units() -> list[tuple[str, str]]:
+    """(code, name) of every unit that has children (the live pages' parent filter)."""
+    child = db.aliased(Unit)
+    has_children = db.select(child.id).where(child.parent_id == Unit.id).exists()
+    return [(code, name) for code, name in db.session.execute(
+        db.select(Unit.code, Unit.name).where(has_children).order_by(Unit.sort_order, Unit.name))]
+
+
 def published_results(*, quiz: Quiz | None = None, contest: Contest | None = None,
                       version: int | None = None, parent: str | None = None, top: int = 20) -> dict | None:
     """The public page's data from the latest (or `version`) snapshot; None if never published."""

@@ -18,7 +18,7 @@ TITLE_ROWS = 5  # title, window, export time, status, blank: the header is row 6
 HEADER_FILL = PatternFill("solid", fgColor="B3261E")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BBBBBB")
-NUMBER_FORMATS = {"int": "0", "pct": "0.00%", "rate": "0.00%", "dec": "0.00###", "seconds": "0.00",
+NUMBER_FORMATS = {"pct": "0.00%", "rate": "0.00%", "dec": "0.00###", "seconds": "0.00",
                   "datetime": "dd/mm/yyyy hh:mm:ss"}
 
 
@@ -46,15 +46,23 @@ def _title_block(ws, report: Report) -> None:
 
 
 def _cell(ws, value, kind: str):
-    if kind in ("pct",) and value is not None:
+    """A cell only where it needs a format or a text guard; plain values are much faster."""
+    if value is None:
+        return None
+    if kind == "pct":
         value = value / 100  # stored 0–100, shown with Excel's percent format
-    if kind == "dec" and value is not None:
+    elif kind == "dec":
         value = float(value)
-    cell = WriteOnlyCell(ws, value)
-    if isinstance(value, str) and cell.data_type == "f":
+    elif isinstance(value, str):
+        if not value.startswith("="):
+            return value
+        cell = WriteOnlyCell(ws, value)
         cell.data_type = "s"  # a name like "=HYPERLINK(…)" stays text: openpyxl would make it a formula
-    if kind in NUMBER_FORMATS:
-        cell.number_format = NUMBER_FORMATS[kind]
+        return cell
+    if kind not in NUMBER_FORMATS:
+        return value
+    cell = WriteOnlyCell(ws, value)
+    cell.number_format = NUMBER_FORMATS[kind]
     return cell
 
 

@@ -5,7 +5,9 @@ shows the latest published snapshot instead.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+import time
+
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from ..extensions import db
 
@@ -14,6 +16,20 @@ from .access import get_quiz_or_404
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 REFRESH_MS = 4000
+CACHE_SECONDS = 2.0  # every projector and phone polling the same board shares one computation
+
+
+def _board_data(quiz) -> dict:
+    """`results.board_data`, reused for a couple of seconds per app process."""
+    cache = current_app.extensions.setdefault("board_cache", {})
+    key = (quiz.id, _source())
+    hit = cache.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    data = results.board_data(quiz, source=_source())
+    cache[key] = (now + CACHE_SECONDS, data)
+    return data
 
 
 def _source() -> str:
@@ -23,14 +39,14 @@ def _source() -> str:
 @bp.get("/<code>")
 def show(code: str):
     quiz = get_quiz_or_404(code)
-    return render_template("board/show.html", quiz=quiz, data=results.board_data(quiz, source=_source()),
+    return render_template("board/show.html", quiz=quiz, data=_board_data(quiz),
                            refresh_ms=REFRESH_MS)
 
 
 @bp.get("/<code>/data.json")
 def data(code: str):
     quiz = get_quiz_or_404(code)
-    response = jsonify(results.board_data(quiz, source=_source()))
+    response = jsonify(_board_data(quiz))
     db.session.commit()  # keeps the lazy finalisation of expired attempts done by the ranking
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ...extensions import db
 from ...forms.rankings import PublishForm
 from ...models import Contest, Quiz
-from ...services import exports, permissions, publishing, ranking
+from ...services import exports, permissions, publishing, ranking, results
 from ...services.xlsx_report import write_xlsx
 from ..access import managed_contest_or_abort, managed_quiz_or_abort, roles_required
 from ..downloads import csv_response, xlsx_response
@@ -30,7 +30,8 @@ def _live(quiz: Quiz | None, contest: Contest | None) -> dict:
     return {"people": [publishing.individual_json(r, masked=False) for r in people],
             "units": [publishing.unit_json(r) for r in units], "is_provisional": provisional,
             "snapshots": publishing.list_snapshots(quiz=quiz, contest=contest),
-            "truth": ranking.prediction_truth(quiz) if quiz is not None else None}
+            "truth": ranking.prediction_truth(quiz) if quiz is not None else None,
+            "parents": results.parent_units(), "parent": request.args.get("parent") or ""}
 
 
 @bp.get("/quizzes/<code>/rankings")
