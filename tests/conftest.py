@@ -122,6 +122,22 @@ def app(app_config, tmp_path, tmp_path_factory):
 
 
 @pytest.fixture
+def make_app(tmp_path):
+    """`make_app(config)` builds another app for a test; its database connections are closed after."""
+    built = []
+
+    def make(config: dict | None = None, name: str = "extra"):
+        app = create_app(config, instance_path=str(tmp_path / name))
+        built.append(app)
+        return app
+    yield make
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

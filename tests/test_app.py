@@ -120,9 +120,9 @@ def test_error_pages_have_their_own_message(app, status):
     assert f">{status}<" in response.get_data(as_text=True)
 
 
-def test_unexpected_error_is_a_500_page_and_rolls_back(app_config, tmp_path):
+def test_unexpected_error_is_a_500_page_and_rolls_back(app_config, make_app):
     app_config["PROPAGATE_TEST_ERRORS"] = False
-    app = create_app(app_config, instance_path=str(tmp_path / "i500"))
+    app = make_app(app_config)
 
     @app.get("/crash")
     def crash():

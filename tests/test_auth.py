@@ -1,5 +1,4 @@
 """Organizer login, lockout and logout."""
-from quiz import create_app
 from quiz.extensions import db
 from quiz.models import Organizer
 
@@ -60,9 +59,9 @@ def test_passwords_are_hashed(ctx, make_organizer):
     assert "mot-mat-khau-dai" not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
 
 
-def test_login_form_requires_csrf_token(app_config, tmp_path):
+def test_login_form_requires_csrf_token(app_config, make_app):
     app_config["WTF_CSRF_ENABLED"] = True
-    app = create_app(app_config, instance_path=str(tmp_path / "csrf"))
+    app = make_app(app_config)
     with app.app_context():
         db.create_all()
         organizer = Organizer(email="btc@syt.vn", role="admin")

@@ -1,6 +1,6 @@
 """rankings: a covering index for the ranking queries
 
-Revision ID: 0002_rankings
+Revision ID: 0003_rankings
 Revises: 0002_console_content
 Create Date: 2026-11-26 11:55:00
 
