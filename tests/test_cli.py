@@ -4,7 +4,7 @@ import json
 from openpyxl import Workbook
 
 from quiz.extensions import db
-from quiz.models import AuditEntry, Contest, Organizer, Quiz, Unit
+from quiz.models import Attempt, AuditEntry, Contest, Organizer, Quiz, Unit
 
 
 def write_csv(tmp_path, text, name="units.csv"):
@@ -213,12 +213,17 @@ def test_demo_loads_units_starter_sets_and_an_open_quiz(runner, app, frozen_cloc
         assert quiz.state == "open" and quiz.question_count == 15
         assert db.session.scalar(db.select(db.func.count(Unit.id))) >= 15
         assert db.session.scalar(db.select(Unit).filter_by(code="CDC")).parent.code == "SYT"
+        finished = db.session.scalars(db.select(Attempt).where(Attempt.submitted_at.is_not(None))).all()
+        assert len(finished) == 60 and len({a.participant_id for a in finished}) == 60
+        assert all(a.max_score == 15 and 0 <= a.score <= 15 for a in finished)
     password = result.output.split("admin@thiduaso.local / ")[1].split()[0]
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "đã có sẵn" in again.output and password in again.output
     client = app.test_client()
     assert client.post("/login", data={"email": "admin@thiduaso.local", "password": password}).status_code == 302
     assert "Tìm hiểu chuyển đổi số" in client.get("/").get_data(as_text=True)
+    board = client.get("/api/v1/quizzes/BDHVS/unit-ranking").get_json()
+    assert sum(row["participants"] for row in board["rows"]) == 60
 
 
 def test_cli_speaks_through_the_console_script(app):

@@ -18,21 +18,26 @@ def _base_url() -> str:
 
 
 @click.command("demo", help="Nạp dữ liệu mẫu: cây đơn vị, bộ câu hỏi khởi đầu, một đợt thi đang mở.")
+@click.option("--sample-attempts", default=60, show_default=True, type=click.IntRange(0, 5000),
+              help="Số lượt thi mẫu để bảng xếp hạng có dữ liệu.")
 @with_appcontext
 @transactional
-def demo() -> None:
+def demo(sample_attempts: int) -> None:
     login_file = Path(current_app.instance_path) / LOGIN_FILE
     if not demo_service.is_loaded():
         password = secrets.token_urlsafe(9)
         quiz = demo_service.load_demo(clock.utcnow(), password, timezone=current_app.config["QUIZ_TIMEZONE"])
+        played = demo_service.play_sample_attempts(quiz, clock.utcnow(), count=sample_attempts)
         # Kept (0600, in instance/) so `make run` can show the demo login on every start.
         fd = os.open(login_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(f"{demo_service.DEMO_ADMIN_EMAIL}\n{password}\n")
-        click.echo(f"Đã nạp dữ liệu mẫu: đợt thi {quiz.code} ({quiz.question_count} câu).")
+        click.echo(f"Đã nạp dữ liệu mẫu: đợt thi {quiz.code} ({quiz.question_count} câu, {played} lượt thi mẫu).")
     else:
         click.echo("Dữ liệu mẫu đã có sẵn.")
     if login_file.exists():
         email, password = login_file.read_text(encoding="utf-8").split()[:2]
         click.echo(f"Đăng nhập ban tổ chức: {_base_url()}/login  —  {email} / {password}")
     click.echo(f"Đường dẫn dự thi: {_base_url()}/j/{demo_service.DEMO_QUIZ_CODE}")
+    click.echo(f"Bảng xếp hạng: {_base_url()}/r/{demo_service.DEMO_QUIZ_CODE}  ·  "
+               f"Màn hình lớn: {_base_url()}/board/{demo_service.DEMO_QUIZ_CODE}")

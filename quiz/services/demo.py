@@ -1,13 +1,14 @@
 """The demo: a provincial Health Department's unit tree, the starter sets and an open quiz."""
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 from question_bank import starter_sets
 
 from ..extensions import db
 from ..models import Organizer, Quiz, Unit
-from . import accounts, bank, quizzes, units
+from . import accounts, attempts, bank, quizzes, units
 
 DEMO_QUIZ_CODE = "BDHVS"
 DEMO_CONTEST_CODE = "BDHVS-DEMO"
@@ -76,3 +77,38 @@ def load_demo(now: datetime, admin_password: str, *, timezone: str) -> Quiz:
         "duration_s": 900, "draw": draw, "prediction": "count", "show_review": True,
     }, timezone=timezone)
     return quiz
+
+
+FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Lò", "Tòng", "Vàng", "Giàng", "Lường", "Đỗ")
+MIDDLE_NAMES = ("Văn", "Thị", "Minh", "Thu", "Quang", "Ngọc", "Đức", "Hồng", "Thanh", "Xuân")
+GIVEN_NAMES = ("An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Lan", "Linh", "Mai", "Nam", "Páo", "Sơn",
+               "Thảo", "Trang", "Tuấn", "Vân", "Yến", "Khánh", "Phương")
+
+
+def play_sample_attempts(quiz: Quiz, now: datetime, count: int = 60, seed: int = 10) -> int:
+    """Let `count` made-up staff take the quiz through the real services, so the demo's rankings
+    and board have something to show. Units near the province's centre take part more."""
+    rng = random.Random(seed)
+    leaves = [u for u in db.session.scalars(db.select(Unit)) if u.headcount]
+    weights = [1 + (u.headcount or 0) / 40 for u in leaves]
+    played = 0
+    for n in range(count):
+        unit = rng.choices(leaves, weights)[0]
+        started = now - timedelta(hours=rng.uniform(1, 20))
+        name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
+        attempt, _created = attempts.start_attempt(quiz, {
+            "full_name": name, "unit_code": unit.code, "identity": f"09{n:04d}{rng.randrange(10**4):04d}",
+            "consent": True, "prediction": rng.randrange(5, 40),
+        }, now=started)
+        skill = rng.uniform(0.45, 0.95)
+        clock_at = started
+        for drawn in attempt.questions:
+            clock_at += timedelta(seconds=rng.uniform(15, 50))
+            options = drawn.question.options
+            correct = [o.id for o in options if o.is_correct]
+            wrong = [o.id for o in options if not o.is_correct]
+            picked = correct if rng.random() < skill or not wrong else [rng.choice(wrong)]
+            attempts.save_answer(attempt, drawn.question_id, picked, now=clock_at)
+        attempts.submit_attempt(attempt, now=clock_at + timedelta(seconds=5))
+        played += 1
+    return played
