@@ -195,3 +195,11 @@ def test_console_parent_filter(client, seeded, make_organizer, make_unit, make_a
     units_part = page.split("Xếp hạng cá nhân")[0]
     assert '<option value="BV" selected>' in page
     assert "Khoa Ngoại" in units_part and "Trung tâm Kiểm soát bệnh tật" not in units_part
+
+
+
+def test_board_shows_this_servers_join_address_when_no_base_url_is_set(app, client, make_quiz):
+    make_quiz(code="BANG1")
+    app.config["QUIZ_BASE_URL"] = None
+    page = client.get("/board/BANG1", base_url="http://thi.syt.local").get_data(as_text=True)
+    assert "Vào thi: http://thi.syt.local/j/BANG1" in page and "None" not in page

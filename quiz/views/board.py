@@ -11,8 +11,9 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from ..extensions import db
 
-from ..services import results
+from ..services import qr, results
 from .access import get_quiz_or_404
+from .qr import join_base_url
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 REFRESH_MS = 4000
@@ -39,8 +40,8 @@ def _source() -> str:
 @bp.get("/<code>")
 def show(code: str):
     quiz = get_quiz_or_404(code)
-    return render_template("board/show.html", quiz=quiz, data=_board_data(quiz),
-                           refresh_ms=REFRESH_MS)
+    return render_template("board/show.html", quiz=quiz, data=_board_data(quiz), refresh_ms=REFRESH_MS,
+                           join_url=qr.join_url(join_base_url(), quiz.code))
 
 
 @bp.get("/<code>/data.json")
