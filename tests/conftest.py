@@ -258,18 +258,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture
-def live_app(tmp_path):
+def live_app(make_app, tmp_path, tmp_path_factory):
     """A separate app for the browser, on its own SQLite file, with CSRF on as in production."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "live-test", "WTF_CSRF_ENABLED": True,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.db'}",
-                      "PROPAGATE_TEST_ERRORS": False},
-                     instance_path=str(tmp_path / "live-instance"))
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    uri = f"sqlite:///{tmp_path / 'live.db'}"
+    copied = _copy_sqlite_schema(uri, tmp_path_factory)
+    app = make_app({"TESTING": True, "SECRET_KEY": "live-test", "WTF_CSRF_ENABLED": True,
+                    "SQLALCHEMY_DATABASE_URI": uri, "PROPAGATE_TEST_ERRORS": False}, name="live-instance")
+    if not copied:
+        with app.app_context():
+            db.create_all()
+    return app
 
 
 @pytest.fixture
