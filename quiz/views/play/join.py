@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ... import clock
 from ...errors import ConflictError, DeadlineError, ForbiddenError, ValidationError
@@ -19,10 +20,10 @@ INDENT = "\u00a0\u00a0\u00a0"
 
 def _unit_choices(allow_other: bool) -> list[tuple[str, str]]:
     # Indented by depth so the tree reads in a plain <select> (no JavaScript needed).
-    choices = [("", "— Chọn đơn vị —")]
+    choices = [("", _("— Chọn đơn vị —"))]
     choices += [(u["code"], INDENT * u["depth"] + u["name"]) for u in unit_picker_items()]
     if allow_other:
-        choices.append((OTHER_UNIT, "Đơn vị khác (ghi rõ bên dưới)"))
+        choices.append((OTHER_UNIT, _("Đơn vị khác (ghi rõ bên dưới)")))
     return choices
 
 
