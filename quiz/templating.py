@@ -46,5 +46,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_locale():
         from flask_babel import get_locale
-        # Lets shared templates link to a feature's page only when its blueprint is registered.
-        return {"current_locale": str(get_locale()), "url_map_endpoints": app.view_functions}
+        return {"current_locale": str(get_locale())}
