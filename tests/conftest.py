@@ -368,14 +368,15 @@ def make_attempt(ctx):
         if attempt_no is None:
             attempt_no = 1 + (db.session.scalar(db.select(db.func.max(Attempt.attempt_no)).where(
                 Attempt.quiz_id == quiz.id, Attempt.participant_id == participant.id)) or 0)
+        attempt_max = len(questions) if max_score is None else max_score
         attempt = Attempt(
             token=secrets.token_urlsafe(16), quiz=quiz, participant=participant, attempt_no=attempt_no,
             started_at=started_at, deadline=started_at + timedelta(seconds=quiz.duration_s + 1),
             submitted_at=finished_at, finalised_by="participant" if finished_at else None,
             prediction=None if prediction is None else Decimal(str(prediction)),
             correct_count=correct_count if finished_at else None, score=score if finished_at else None,
-            max_score=len(questions) if max_score is None else max_score,
-            score_pct=(100.0 * score / len(questions) if questions else 0.0) if finished_at else None,
+            max_score=attempt_max,
+            score_pct=(100.0 * score / attempt_max if attempt_max else 0.0) if finished_at else None,
             duration_ms=duration_ms if finished_at else None)
         for position, question in enumerate(questions):
             attempt.questions.append(AttemptQuestion(
@@ -404,35 +405,3 @@ def login_as(client, make_organizer, make_unit):
         return account
     return login
 
-
-# --- Organizer console (contests, quizzes, posters, monitor) ---
-
-@pytest.fixture
-def add_attempt(ctx):
-    """Insert a participant's attempt directly (the participant flow lives in another module).
-
-    `add_attempt(quiz, unit, "Nguyễn Văn A", finished=True, score=8)`; returns the Attempt.
-    """
-    from quiz.models import Attempt, Participant
-
-    def add(quiz: Quiz, unit: Unit | None, full_name: str, *, finished: bool = True, score: int = 8,
-            max_score: int = 10, identity: str | None = None, started_ago_s: int = 600,
-            duration_s: int = 300) -> Attempt:
-        n = next(_seq)
-        now = clock.utcnow()
-        participant = Participant(contest_id=quiz.contest_id, identity=identity or f"09{n:08d}", identity_kind="phone",
-                                  full_name=full_name, unit_id=unit.id if unit else None,
-                                  other_unit=None if unit else "Khác", consent_at=now)
-        started = now - timedelta(seconds=started_ago_s)
-        attempt = Attempt(token=f"tok-{n}", quiz_id=quiz.id, participant=participant, started_at=started,
-                          deadline=started + timedelta(seconds=quiz.duration_s), max_score=max_score)
-        if finished:
-            attempt.submitted_at = started + timedelta(seconds=duration_s)
-            attempt.finalised_by = "participant"
-            attempt.score, attempt.correct_count = score, score
-            attempt.score_pct = 100.0 * score / max_score
-            attempt.duration_ms = duration_s * 1000
-        db.session.add(attempt)
-        db.session.commit()
-        return attempt
-    return add

@@ -15,15 +15,19 @@ def _setup(login_as, make_quiz, make_unit, frozen_clock):
     return quiz, parent, ward, cdc
 
 
-def test_monitor_counts_units_and_latest(client, ctx, login_as, make_quiz, make_unit, add_attempt, frozen_clock):
+def test_monitor_counts_units_and_latest(client, ctx, login_as, make_quiz, make_unit, make_attempt, frozen_clock):
     quiz, parent, ward, cdc = _setup(login_as, make_quiz, make_unit, frozen_clock)
-    add_attempt(quiz, ward, "Nguyễn Văn A", score=9, duration_s=200)
-    add_attempt(quiz, ward, "Trần Thị B", finished=False)
-    add_attempt(quiz, cdc, "Lê Văn C", score=7, duration_s=100)
-    add_attempt(quiz, cdc, "Phạm D", score=5, duration_s=50)
-    add_attempt(quiz, cdc, "Hoàng E", score=6, duration_s=40)  # 3 of a headcount of 2: capped at 100 %
+    def finished(who, name, score, seconds, ago):
+        make_attempt(quiz, who, full_name=name, score=score, max_score=10, duration_ms=seconds * 1000,
+                     submitted_at=frozen_clock.now() - timedelta(seconds=ago))
+
+    finished(ward, "Nguyễn Văn A", 9, 200, ago=400)
+    make_attempt(quiz, ward, full_name="Trần Thị B", submitted_at=None)
+    finished(cdc, "Lê Văn C", 7, 100, ago=500)
+    finished(cdc, "Phạm D", 5, 50, ago=550)
+    finished(cdc, "Hoàng E", 6, 40, ago=560)  # 3 of a headcount of 2: capped at 100 %
     # Past its deadline but not finalised yet: still in progress.
-    add_attempt(quiz, None, "Khách", finished=False, started_ago_s=3600)
+    make_attempt(quiz, None, full_name="Khách", submitted_at=None, duration_ms=3_600_000)
 
     progress = quiz_progress(quiz)
     assert progress.counts.to_dict() == {"started": 6, "finished": 4, "in_progress": 2}
@@ -46,25 +50,25 @@ def test_monitor_counts_units_and_latest(client, ctx, login_as, make_quiz, make_
     assert "identity" not in str(data) and "09" not in "".join(r["full_name"] for r in data["latest"])
 
 
-def test_monitor_json_updates_when_an_attempt_finishes(client, ctx, login_as, make_quiz, make_unit, add_attempt, frozen_clock):
+def test_monitor_json_updates_when_an_attempt_finishes(client, ctx, login_as, make_quiz, make_unit, make_attempt, frozen_clock):
     quiz, _parent, ward, _cdc = _setup(login_as, make_quiz, make_unit, frozen_clock)
     before = client.get(f"/admin/quizzes/{quiz.code}/monitor.json").get_json()
     assert before["counts"] == {"started": 0, "finished": 0, "in_progress": 0} and before["latest"] == []
-    add_attempt(quiz, ward, "Nguyễn Văn A")
+    make_attempt(quiz, ward, full_name="Nguyễn Văn A")
     after = client.get(f"/admin/quizzes/{quiz.code}/monitor.json")
     assert after.get_json()["counts"]["finished"] == 1
     assert "no-store" in after.headers["Cache-Control"]
 
 
-def test_dashboard_shows_quizzes_with_state_and_counts(client, ctx, login_as, make_quiz, make_unit, add_attempt, frozen_clock):
+def test_dashboard_shows_quizzes_with_state_and_counts(client, ctx, login_as, make_quiz, make_unit, make_attempt, frozen_clock):
     quiz, _parent, ward, _cdc = _setup(login_as, make_quiz, make_unit, frozen_clock)
     contest = quiz.contest
     make_quiz(contest=contest, title="Tuần 2", opens_at=frozen_clock.now() + timedelta(days=7),
               closes_at=frozen_clock.now() + timedelta(days=8))
     make_quiz(contest=contest, title="Tuần 0", opens_at=frozen_clock.now() - timedelta(days=8),
               closes_at=frozen_clock.now() - timedelta(days=7))
-    add_attempt(quiz, ward, "A")
-    add_attempt(quiz, ward, "B", finished=False)
+    make_attempt(quiz, ward, full_name="A")
+    make_attempt(quiz, ward, full_name="B", submitted_at=None)
     page = client.get("/admin/").get_data(as_text=True)
     assert "Theo dõi" in page and "Tuần 1" in page and "Tuần 2" in page
     assert page.count("badge-open") == 1 and "Đang mở" in page and "Sắp mở" in page and "Đã đóng" in page

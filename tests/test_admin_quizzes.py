@@ -126,9 +126,9 @@ def test_edit_form_shows_local_times_and_saves(client, contest, ctx):
     assert (quiz.code, quiz.title, quiz.duration_s) == ("TUAN1", "Tuần 1 (sửa)", 1200)
 
 
-def test_draw_rules_locked_once_attempts_exist(client, contest, ctx, add_attempt, make_unit, frozen_clock):
+def test_draw_rules_locked_once_attempts_exist(client, contest, ctx, make_attempt, make_unit, frozen_clock):
     quiz = _create(client)
-    add_attempt(quiz, make_unit(), "Nguyễn Văn A")
+    make_attempt(quiz, make_unit(), full_name="Nguyễn Văn A")
     response = client.post("/admin/quizzes/TUAN1/edit", data=form_data(**{"draw-0-count": "9"}))
     assert response.status_code == 422
     assert "đã có lượt thi: không thể đổi cuộc thi hay quy tắc rút câu hỏi." in response.get_data(as_text=True)
