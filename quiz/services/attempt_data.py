@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from ..models import Attempt, Quiz
+from ..models import Answer, Attempt, AttemptQuestion, Quiz
 from . import attempts as attempt_service
 from .ranking import Standing, attempt_standing
 from .units import unit_picker_items
@@ -32,17 +32,26 @@ def quiz_info_with_units(quiz: Quiz, now: datetime) -> dict:
     return {**quiz_info(quiz, now), "units": unit_picker_items()}
 
 
+def picked_option_ids(drawn: AttemptQuestion, mask: int) -> list[int]:
+    """The option ids a choice mask stands for, in the order the participant was shown them."""
+    positions = {o.id: o.position for o in drawn.question.options}
+    return [i for i in drawn.option_ids if mask >> positions[i] & 1]
+
+
+def saved_answer_reply(attempt: Attempt, question_id: int, answer: Answer | None, now: datetime) -> dict:
+    """What a participant's phone gets back for one saved (or cleared) answer."""
+    drawn = next(q for q in attempt.questions if q.question_id == question_id)
+    return {"question_id": question_id,
+            "option_ids": picked_option_ids(drawn, answer.choice_mask) if answer is not None else [],
+            "saved": answer is not None, "saved_at": now.isoformat(),
+            "remaining_s": attempt_service.remaining_seconds(attempt, now)}
+
+
 def saved_answers(attempt: Attempt) -> dict[str, list[int]]:
     """`{question_id: [option ids in the order shown]}` for every saved answer."""
     by_question = {a.question_id: a.choice_mask for a in attempt.answers}
-    result = {}
-    for drawn in attempt.questions:
-        mask = by_question.get(drawn.question_id)
-        if mask is None:
-            continue
-        positions = {o.id: o.position for o in drawn.question.options}
-        result[str(drawn.question_id)] = [i for i in drawn.option_ids if mask >> positions[i] & 1]
-    return result
+    return {str(drawn.question_id): picked_option_ids(drawn, by_question[drawn.question_id])
+            for drawn in attempt.questions if drawn.question_id in by_question}
 
 
 def question_items(attempt: Attempt) -> list[dict]:

@@ -282,12 +282,16 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
     return answer
 
 
-def save_answer_retrying(token: str, question_id: int, option_ids, *, now: datetime | None = None) -> Answer | None:
-    """`save_answer`, retried once when a simultaneous save of the same question won the insert."""
+def save_answer_retrying(token: str, question_id: int, option_ids, *,
+                         now: datetime | None = None) -> tuple[Attempt, Answer | None]:
+    """`save_answer`, retried once when a simultaneous save of the same question won the insert.
+
+    Returns the attempt it loaded as well, so the caller can answer without reading it again.
+    """
     for _try in range(2):
         attempt = get_attempt(token, now=now)
         try:
-            return save_answer(attempt, question_id, option_ids, now=now)
+            return attempt, save_answer(attempt, question_id, option_ids, now=now)
         except IntegrityError:
             db.session.rollback()
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))

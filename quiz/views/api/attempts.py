@@ -25,13 +25,11 @@ def attempt_state(token: str):
 def save_answer(token: str, question_id: int):
     now = clock.utcnow()
     body = json_object()
-    answer = attempts.save_answer_retrying(token, question_id, body.get("option_ids"), now=now)
+    attempt, answer = attempts.save_answer_retrying(token, question_id, body.get("option_ids"), now=now)
+    # Built before the commit from the attempt already loaded, so it is not read a second time.
+    reply = attempt_data.saved_answer_reply(attempt, question_id, answer, now)
     db.session.commit()
-    attempt = attempts.get_attempt(token, now=now)
-    return jsonify({"question_id": question_id,
-                    "option_ids": attempt_data.saved_answers(attempt).get(str(question_id), []),
-                    "saved": answer is not None, "saved_at": now.isoformat(),
-                    "remaining_s": attempts.remaining_seconds(attempt, now)})
+    return jsonify(reply)
 
 
 @bp.post("/attempts/<token>/submit")
