@@ -115,6 +115,25 @@ def test_answers_after_deadline_redirect_to_result(client, quiz, frozen_clock):
     assert db.session.scalar(db.select(db.func.count(Answer.id))) == 0
 
 
+def test_a_submit_after_the_grace_says_time_was_up_and_shows_the_saved_answers_scored(client, quiz, frozen_clock):
+    token = client.post("/j/TUAN1", data=form_data()).headers["Location"].rsplit("/", 1)[1]
+    option = re.search(r'name="option" value="(\d+)"', client.get(f"/a/{token}").get_data(as_text=True)).group(1)
+    client.post(f"/a/{token}/q/1", data={"option": option, "nav": "next"})
+    frozen_clock.advance(seconds=600 + 11)
+    response = client.post(f"/a/{token}/submit", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.request.path == f"/a/{token}/result"
+    assert "Đã hết giờ làm bài nên không thể nộp nữa" in html
+    attempt = db.session.scalar(db.select(Attempt))
+    assert attempt.finalised_by == "deadline" and len(attempt.answers) == 1
+
+
+def test_a_submit_in_time_has_no_time_up_message(client, quiz):
+    token = client.post("/j/TUAN1", data=form_data()).headers["Location"].rsplit("/", 1)[1]
+    html = client.post(f"/a/{token}/submit", follow_redirects=True).get_data(as_text=True)
+    assert "Đã hết giờ làm bài" not in html and "tự nộp khi hết giờ" not in html
+
+
 def test_csrf_is_required_on_participant_forms(app, quiz):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()

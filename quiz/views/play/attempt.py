@@ -5,7 +5,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 
 from ... import clock
-from ...errors import ValidationError
+from ...errors import DeadlineError, ValidationError
 from ...extensions import db
 from ...forms.play import AnswerForm, SubmitForm
 from ...services import attempt_data, attempts
@@ -78,6 +78,10 @@ def submit(token: str):
     attempt, now = _load(token)
     attempts.submit_attempt(attempt, now=now)
     db.session.commit()
+    try:
+        attempts.ensure_submitted_in_time(attempt)
+    except DeadlineError as error:  # the page still shows the result scored from the saved answers
+        flash(error.message, "error")
     return redirect(url_for("play.result", token=token))
 
 
