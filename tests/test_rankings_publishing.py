@@ -139,6 +139,7 @@ def test_api_leaderboard_and_unit_ranking(client, ctx, seeded):
 def test_board_page_and_json(client, ctx, seeded):
     page = client.get("/board/TUAN1")
     assert page.status_code == 200 and "board.js" in page.get_data(as_text=True)
+    assert "Thứ tự theo điểm thi đua; thanh và số % là tỉ lệ tham gia" in page.get_data(as_text=True)
     data = client.get("/board/TUAN1/data.json").get_json()
     assert data["counters"] == {"participants": 2, "finished": 2, "headcount": 14, "finished_pct": 14.3}
     assert [u["code"] for u in data["units"]] == ["CDC", "BV"]
