@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-ROLE_CHOICES = [("organizer", _l("Ban tổ chức")), ("admin", _l("Quản trị")), ("unit", _l("Đầu mối đơn vị"))]
+ROLE_CHOICES = [("organizer", _l("Ban tổ chức")), ("admin", _l("Quản trị viên")), ("unit", _l("Đầu mối đơn vị"))]
 PASSWORD_HINT = _l("Ít nhất 8 ký tự.")
 
 
