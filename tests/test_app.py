@@ -1,5 +1,6 @@
 """The factory, configuration, base pages, login and error handling."""
 import os
+import re
 import stat
 
 import pytest
@@ -135,3 +136,14 @@ def test_unexpected_error_is_a_500_page_and_rolls_back(app_config, make_app):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_english_counts_agree_in_number(client, make_quiz, frozen_clock):
+    make_quiz(code="ONE", questions=1, max_attempts=1)
+    page = client.get("/j/ONE?lang=en").get_data(as_text=True)
+    assert re.search(r"<strong>1</strong>\s*question</li>", page)
+    assert re.search(r"<strong>1</strong>\s*attempt</li>", page)
+    make_quiz(code="TWO", questions=2, max_attempts=3)
+    page = client.get("/j/TWO?lang=en").get_data(as_text=True)
+    assert re.search(r"<strong>2</strong>\s*questions</li>", page)
+    assert re.search(r"<strong>3</strong>\s*attempts</li>", page)
