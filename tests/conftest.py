@@ -41,6 +41,8 @@ def _worker_database(url: str | None) -> str | None:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+# Rate limits are off in tests unless a test turns them on (QUIZ_RATELIMIT_ENABLED=True in its config).
+os.environ["QUIZ_RATELIMIT_ENABLED"] = "0"
 POSTGRES_URL = _worker_database(os.environ.get("TEST_DATABASE_URL") or None)
 _schema_ready = False
 _sqlite_template: Path | None = None
