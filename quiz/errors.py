@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -89,6 +90,13 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: DomainError):
         db.session.rollback()
         return error_response(error.status, error.code, error.message, error.to_dict())
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        # A form posted without the token of this browser's session: a forged cross-site post,
+        # or a page left open across a server key change. Nothing was done; say how to retry.
+        return error_response(400, "csrf_failed", _(
+            "Biểu mẫu đã hết hạn hoặc không hợp lệ nên chưa được xử lý. Vui lòng tải lại trang rồi gửi lại."))
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
