@@ -5,7 +5,7 @@ Requests under /api/ get `{"error": {"code", "message", "fields"?}}`; the rest g
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -71,7 +71,8 @@ def _default_message(status: int) -> str:
         404: _("Không tìm thấy trang bạn cần."),
         405: _("Phương thức không được hỗ trợ."),
         410: _("Đã hết thời gian."),
-        413: _("Tệp tải lên quá lớn."),
+        413: _("Tệp tải lên quá lớn (tối đa %(mb)d MB). Hãy chia nhỏ tệp rồi tải lên lại.",
+               mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)),
         429: _("Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút."),
         500: _("Máy chủ gặp sự cố. Vui lòng thử lại sau ít phút."),
     }
