@@ -13,6 +13,9 @@ The client address is `request.remote_addr`; behind nginx that is 127.0.0.1 unle
 it from X-Forwarded-For. Never set it higher than the real number of proxies: the header is
 otherwise the client's to forge.
 
+The login form's POST is limited per address too (`QUIZ_RATELIMIT_LOGIN`, 30 a minute), on top
+of the per-account lockout, so one client cannot try a password on every account.
+
 Counters live in `QUIZ_RATELIMIT_STORAGE_URI` (`memory://` per process; `redis://host:6379` to
 share them between several gunicorn workers or servers).
 """
@@ -71,6 +74,11 @@ def limit_join(view):
     view = limiter.limit(_limit("QUIZ_RATELIMIT_IDENTITY"), key_func=_identity_key, methods=["POST"],
                          scope="join-identity")(view)
     return limiter.limit(_limit("QUIZ_RATELIMIT_JOIN"), methods=["POST"], scope="join")(view)
+
+
+def limit_login(view):
+    """Per address, on top of the per-account lockout: slows password spraying across accounts."""
+    return limiter.limit(_limit("QUIZ_RATELIMIT_LOGIN"), methods=["POST"], scope="login")(view)
 
 
 def limit_start(view):
