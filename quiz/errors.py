@@ -104,7 +104,13 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         code = (error.name or "error").lower().replace(" ", "_")
         # Keep werkzeug's English descriptions out of user-facing text; ours are Vietnamese.
-        return error_response(status, code, _default_message(status))
+        body, status = error_response(status, code, _default_message(status))
+        response = current_app.make_response((body, status))
+        # But keep its headers: a 405 must say which methods are allowed (Allow, RFC 9110).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
