@@ -69,7 +69,7 @@ def test_api_never_fails_with_a_5xx(case, app, seeded_api):
 def test_a_405_names_the_allowed_methods(client, seeded_api):
     """Found by the fuzzer: the Vietnamese error pages dropped werkzeug's Allow header."""
     api = client.open(f"/api/v1/attempts/{seeded_api['attempt_id']}/submit", method="TRACE")
-    assert api.status_code == 405 and api.headers["Allow"] == "OPTIONS, POST"
+    assert api.status_code == 405 and set(api.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
     assert api.get_json()["error"]["code"] == "method_not_allowed"
     page = client.get("/logout")
     assert page.status_code == 405 and "POST" in page.headers["Allow"] and page.mimetype == "text/html"

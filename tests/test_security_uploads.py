@@ -158,3 +158,30 @@ def test_a_request_over_the_size_limit_gets_a_413_page(app, client, login_as, ma
     assert api.status_code == 413 and api.get_json()["error"]["code"] == "request_entity_too_large"
     assert "quá lớn" in api.get_json()["error"]["message"]
     assert client.get("/admin/units").status_code == 200
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+DEFINITIONS = {
+    "deep.json": (b"[" * 100_000 + b"]" * 100_000, "sâu"),
+    "laughs.yaml": (BILLION_LAUGHS.encode(), "alias"),
+    "deep.yaml": (b"[" * 100_000, ""),
+    "binary.json": (os.urandom(3000), "UTF-8"),
+    "huge.yaml": (b"code: " + b"x" * (2 * 1024 * 1024), "1 MB"),
+}
+
+
+@pytest.mark.parametrize("name", list(DEFINITIONS))
+def test_quiz_definition_upload_refuses_hostile_files(client, login_as, runner, tmp_path, name):
+    from quiz.models import Quiz
+    data, word = DEFINITIONS[name]
+    login_as("organizer")
+    response = upload(client, "/admin/quizzes/upload", name, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and name in page and word in page, page[:300]
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = runner.invoke(args=["quizzes", "create", str(path)])
+    assert result.exit_code == 1 and "Lỗi" in result.output and "Traceback" not in result.output
+    assert db.session.scalar(db.select(db.func.count(Quiz.id))) == 0
+    assert client.get("/admin/").status_code == 200
