@@ -141,3 +141,34 @@ def test_login_posts_are_limited_per_address(make_app, app_config, make_organize
     assert statuses == [401] * 5 + [429]
     assert login(client, "nguoi9@syt.vn", "doan-mo", ip="10.1.1.2").status_code == 401
     assert client.get("/login", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 200
+
+
+def test_migration_0004_fills_the_hash_of_existing_attempts(tmp_path):
+    """Existing attempts keep working after the upgrade: their token_hash is computed from the token."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_migrate import downgrade, upgrade
+
+    from quiz import create_app
+    from quiz.models import Contest, Participant, Quiz
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url},
+                     instance_path=str(tmp_path / "inst"))
+    with app.app_context():
+        upgrade()
+        now = datetime(2025, 10, 10, tzinfo=UTC)
+        contest = Contest(code="M1", title="Cuộc thi")
+        quiz = Quiz(code="MIG1", title="Đợt", contest=contest, opens_at=now, closes_at=now + timedelta(days=1),
+                    duration_s=600)
+        person = Participant(contest=contest, identity="0912345678", identity_kind="phone", full_name="A",
+                             other_unit="Khác", consent_at=now)
+        db.session.add(Attempt(token="existing-token-1234567890", quiz=quiz, participant=person, attempt_no=1,
+                               started_at=now, deadline=now + timedelta(minutes=10), max_score=1))
+        db.session.commit()
+        downgrade(revision="0003_rankings")
+        upgrade()
+        stored = db.session.execute(db.text("SELECT token, token_hash FROM attempt")).one()
+        assert stored.token_hash == hashlib.sha256(b"existing-token-1234567890").hexdigest()
+        assert attempts.find_attempt("existing-token-1234567890") is not None
+        db.engine.dispose()
