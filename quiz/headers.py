@@ -6,6 +6,8 @@
   use them for bar widths and tree depths, and styles cannot run code.
 - `X-Content-Type-Options: nosniff`: a JSON body or a CSV export is never sniffed into HTML.
 - `Referrer-Policy`: an attempt URL (`/a/<token>`) never leaks to another site in a Referer.
+- `Strict-Transport-Security` when the site runs on HTTPS (`QUIZ_SECURE_COOKIES=1`): browsers then
+  never try plain HTTP again, so a hall's Wi-Fi cannot downgrade the connection.
 """
 from __future__ import annotations
 
@@ -23,7 +25,12 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+HSTS = "max-age=31536000"
+
+
 def init_app(app: Flask) -> None:
+    https = bool(app.config.get("SESSION_COOKIE_SECURE"))
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         headers = response.headers
@@ -31,4 +38,6 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         headers.setdefault("Referrer-Policy", "same-origin")
+        if https:
+            headers.setdefault("Strict-Transport-Security", HSTS)
         return response

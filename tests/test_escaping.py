@@ -143,3 +143,9 @@ def test_every_page_forbids_inline_script(client, hostile):
         assert "frame-ancestors 'self'" in policy and "object-src 'none'" in policy
         page = response.get_data(as_text=True)
         assert " onclick=" not in page and "<script>" not in page, url
+
+
+def test_hsts_only_when_the_site_runs_on_https(app_config, make_app, client):
+    assert "Strict-Transport-Security" not in client.get("/healthz").headers
+    secure = make_app({**app_config, "SESSION_COOKIE_SECURE": True}, name="https").test_client()
+    assert secure.get("/healthz").headers["Strict-Transport-Security"] == "max-age=31536000"
