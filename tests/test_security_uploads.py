@@ -185,3 +185,34 @@ def test_quiz_definition_upload_refuses_hostile_files(client, login_as, runner, 
     assert result.exit_code == 1 and "Lỗi" in result.output and "Traceback" not in result.output
     assert db.session.scalar(db.select(db.func.count(Quiz.id))) == 0
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_real_server_answers_an_oversized_upload_with_the_413(live_app, live_server):
+    """Over a socket (not the test client): the 413 page arrives, the connection is not just cut."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from datetime import timedelta
+
+    from quiz import clock
+    from quiz.models import Contest, Quiz
+    live_app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    with live_app.app_context():
+        now = clock.utcnow()
+        db.session.add(Quiz(code="BIG1", title="Đợt", contest=Contest(code="C-BIG", title="Cuộc thi"),
+                            opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=1), duration_s=600))
+        db.session.commit()
+    address = urlsplit(live_server)
+    for path, content_type in (("/admin/units/import", "multipart/form-data; boundary=x"),
+                               ("/api/v1/quizzes/BIG1/attempts", "application/json")):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=20)
+        connection.request("POST", path, body=b"x" * (8 * 1024 * 1024), headers={"Content-Type": content_type})
+        response = connection.getresponse()
+        body = response.read().decode("utf-8")
+        connection.close()
+        assert response.status == 413, (path, response.status)
+        assert "quá lớn" in body or "qu\\u00e1 l\\u1edbn" in body
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    connection.request("GET", "/healthz")
+    assert connection.getresponse().status == 200
+    connection.close()
