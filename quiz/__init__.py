@@ -32,7 +32,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
-    from . import database, templating
+    from . import database, headers, ratelimit, templating
     from .cli import register_cli
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
@@ -45,6 +45,8 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     csrf.init_app(app)
     babel.init_app(app, locale_selector=templating.select_locale)
     templating.init_app(app)
+    ratelimit.init_app(app)
+    headers.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)

@@ -32,6 +32,14 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": int(env.get("QUIZ_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("QUIZ_LOGIN_LOCK_MINUTES", "15")),
         "WTF_CSRF_TIME_LIMIT": None,  # an organizer may keep a form open all day
+        # Rate limits (see quiz/ratelimit.py for why these numbers): Flask-Limiter strings.
+        "QUIZ_RATELIMIT_ENABLED": env.get("QUIZ_RATELIMIT_ENABLED", "1") not in ("0", "false", "no", "off", ""),
+        "QUIZ_RATELIMIT_JOIN": env.get("QUIZ_RATELIMIT_JOIN", "600 per minute;3000 per hour"),
+        "QUIZ_RATELIMIT_START": env.get("QUIZ_RATELIMIT_START", "600 per minute;3000 per hour"),
+        "QUIZ_RATELIMIT_IDENTITY": env.get("QUIZ_RATELIMIT_IDENTITY", "10 per minute"),
+        "QUIZ_RATELIMIT_LOGIN": env.get("QUIZ_RATELIMIT_LOGIN", "30 per minute"),
+        "QUIZ_RATELIMIT_STORAGE_URI": env.get("QUIZ_RATELIMIT_STORAGE_URI", "memory://"),
+        "QUIZ_TRUSTED_PROXIES": int(env.get("QUIZ_TRUSTED_PROXIES", "0")),
     }
 
 

@@ -5,8 +5,9 @@ Requests under /api/ get `{"error": {"code", "message", "fields"?}}`; the rest g
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -70,7 +71,8 @@ def _default_message(status: int) -> str:
         404: _("Không tìm thấy trang bạn cần."),
         405: _("Phương thức không được hỗ trợ."),
         410: _("Đã hết thời gian."),
-        413: _("Tệp tải lên quá lớn."),
+        413: _("Tệp tải lên quá lớn (tối đa %(mb)d MB). Hãy chia nhỏ tệp rồi tải lên lại.",
+               mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)),
         429: _("Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút."),
         500: _("Máy chủ gặp sự cố. Vui lòng thử lại sau ít phút."),
     }
@@ -90,12 +92,25 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return error_response(error.status, error.code, error.message, error.to_dict())
 
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        # A form posted without the token of this browser's session: a forged cross-site post,
+        # or a page left open across a server key change. Nothing was done; say how to retry.
+        return error_response(400, "csrf_failed", _(
+            "Biểu mẫu đã hết hạn hoặc không hợp lệ nên chưa được xử lý. Vui lòng tải lại trang rồi gửi lại."))
+
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
         code = (error.name or "error").lower().replace(" ", "_")
         # Keep werkzeug's English descriptions out of user-facing text; ours are Vietnamese.
-        return error_response(status, code, _default_message(status))
+        body, status = error_response(status, code, _default_message(status))
+        response = current_app.make_response((body, status))
+        # But keep its headers: a 405 must say which methods are allowed (Allow, RFC 9110).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

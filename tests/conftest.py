@@ -41,6 +41,8 @@ def _worker_database(url: str | None) -> str | None:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+# Rate limits are off in tests unless a test turns them on (QUIZ_RATELIMIT_ENABLED=True in its config).
+os.environ["QUIZ_RATELIMIT_ENABLED"] = "0"
 POSTGRES_URL = _worker_database(os.environ.get("TEST_DATABASE_URL") or None)
 _schema_ready = False
 _sqlite_template: Path | None = None
@@ -290,8 +292,24 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
+        yield _CSPBypassingBrowser(chromium)
         chromium.close()
+
+
+class _CSPBypassingBrowser:
+    """Contexts bypass the app's Content-Security-Policy unless asked not to: Playwright's
+    wait_for_function evaluates strings, which the CSP (no eval) forbids in the page.
+    tests/test_security_browser.py checks the pages under the real policy (bypass_csp=False)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        options.setdefault("bypass_csp", True)
+        return self._browser.new_context(**options)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture

@@ -74,18 +74,46 @@ def parse_int(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+MAX_ZIP_MEMBERS = 1000
+MAX_ZIP_RATIO = 200          # uncompressed / compressed, for members above 1 MB
+_MB = 1024 * 1024
+
+
+def check_zip(data: bytes, file: str, max_bytes: int = MAX_BYTES) -> set[str]:
+    """Refuse a damaged zip or a zip bomb BEFORE anything inflates it; returns the member names.
+
+    An XLSX is a zip. A bomb is a small file whose members inflate to hundreds of megabytes,
+    enough to exhaust the server's memory inside openpyxl. The sizes checked are the declared
+    ones from the central directory: Python's zipfile (which openpyxl uses) never yields more
+    than a member declares and fails the CRC check if the data says otherwise, so a member that
+    lies about its size ends as "damaged", not as a bomb.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
+        fail(file, "tệp Excel bị hỏng hoặc không phải tệp .xlsx — hãy mở bằng Excel và lưu lại dạng .xlsx")
+    if len(infos) > MAX_ZIP_MEMBERS:
+        fail(file, f"tệp nén chứa quá nhiều thành phần ({len(infos)}, tối đa {MAX_ZIP_MEMBERS}) — "
+                   "đây không phải bảng tính Excel thông thường")
+    declared = sum(info.file_size for info in infos)
+    if declared > max_bytes:
+        fail(file, f"tệp Excel quá lớn khi giải nén ({declared // _MB} MB, tối đa {max_bytes // _MB} MB) — "
+                   "hãy chia nhỏ tệp")
+    for info in infos:
+        if info.file_size > _MB and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            fail(file, f"tệp có phần nén bất thường ({info.file_size // _MB} MB nén còn "
+                       f"{max(info.compress_size // 1024, 1)} KB, gấp {ratio} lần) — có thể là 'bom nén' (zip bomb), "
+                       "hệ thống không mở tệp này")
+    return {info.filename for info in infos}
+
+
 def load_xlsx(data: bytes, file: str):
     """Open an XLSX after checking it is a sane zip; every failure is ours."""
     import openpyxl  # imported here so text-only callers never pay for it
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            declared = sum(info.file_size for info in zf.infolist())
-            names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
-        fail(file, "tệp Excel bị hỏng hoặc không phải tệp .xlsx — hãy mở bằng Excel và lưu lại dạng .xlsx")
-    if declared > MAX_BYTES:
-        fail(file, f"tệp Excel quá lớn khi giải nén ({declared // (1024 * 1024)} MB, tối đa 50 MB) — hãy chia nhỏ tệp")
+    names = check_zip(data, file)
     if "xl/workbook.xml" not in names:
         fail(file, "tệp không phải bảng tính Excel .xlsx — hãy lưu lại dạng 'Excel Workbook (.xlsx)'")
     try:
@@ -194,4 +222,7 @@ def csv_rows(data: bytes, file: str) -> list[list[str]]:
                 fail(file, f"tệp có quá nhiều dòng (tối đa {MAX_QUESTIONS} câu hỏi một lần) — hãy chia thành nhiều tệp")
         return rows
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            fail(file, f"tệp CSV có một ô dài quá {csv.field_size_limit() // 1024} KB — đây không phải bảng "
+                       "câu hỏi thông thường; hãy kiểm tra lại tệp")
         fail(file, f"tệp CSV sai cấu trúc ({exc}) — hãy mở bằng Excel và lưu lại dạng CSV UTF-8")

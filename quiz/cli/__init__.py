@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from . import accounts, attempts, bank, demo, export, maintenance, quizzes, units
+from . import accounts, attempts, bank, demo, export, maintenance, purge, quizzes, units
 
 
 def register_cli(app: Flask) -> None:
@@ -21,6 +21,7 @@ def register_cli(app: Flask) -> None:
         export.export,
         attempts.finalize_expired,
         maintenance.backup,
+        purge.purge,
     ):
         app.cli.add_command(command)
 

@@ -43,8 +43,15 @@ def transactional(func):
     return wrapper
 
 
+MAX_INPUT_BYTES = 50 * 1024 * 1024  # as question_bank's readers: larger is not a question or unit list
+
+
 def read_input_file(path: str) -> bytes:
     file = Path(path)
     if not file.is_file():
         raise CommandError(f"Không tìm thấy tệp {path}.")
+    size = file.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise CommandError(f"Tệp {path} quá lớn ({size // (1024 * 1024)} MB, tối đa "
+                           f"{MAX_INPUT_BYTES // (1024 * 1024)} MB). Hãy chia nhỏ tệp.")
     return file.read_bytes()

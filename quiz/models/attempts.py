@@ -1,11 +1,12 @@
 """Participants, their attempts, the questions each attempt drew, and saved answers."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .. import clock
 from ..extensions import db
@@ -42,8 +43,16 @@ class Participant(db.Model):
     unit: Mapped[Unit | None] = relationship()
 
 
+def hash_token(token: str) -> str:
+    """The SHA-256 (hex) an attempt is looked up by; see Attempt.token_hash."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 class Attempt(db.Model):
     """One participant × one quiz. `token` is the public, unguessable id; `id` never leaves.
+
+    Lookups go through `token_hash` (SHA-256 of the token, kept in step by a validator): the
+    database compares hashes, so how long a wrong guess takes says nothing about the token.
 
     Score fields are filled when the attempt is finalised (submitted or expired), so rankings
     aggregate stored numbers instead of re-scoring answers.
@@ -67,6 +76,7 @@ class Attempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
     attempt_no: Mapped[int] = mapped_column(default=1)
@@ -91,6 +101,11 @@ class Attempt(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.submitted_at is not None
+
+    @validates("token")
+    def _keep_token_hash(self, _key: str, token: str) -> str:
+        self.token_hash = hash_token(token)
+        return token
 
 
 class AttemptQuestion(db.Model):

@@ -1,8 +1,12 @@
 """Organizer accounts: creation, password checks with lockout."""
 from __future__ import annotations
 
+import functools
 import re
+import secrets
 from datetime import timedelta
+
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from flask_babel import gettext as _
 
@@ -10,6 +14,7 @@ from .. import clock
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..models import ROLES, Contest, Organizer, Unit, contest_organizer
+from ..models import accounts as models_accounts
 from . import audit
 
 MIN_PASSWORD_LENGTH = 8
@@ -53,6 +58,9 @@ def authenticate(email: str, password: str, *, max_failures: int, lock_minutes: 
     """
     organizer = db.session.scalar(db.select(Organizer).filter_by(email=(email or "").strip().lower()))
     if organizer is None or not organizer.is_enabled:
+        # Hash anyway, so an unknown email takes as long as a wrong password: response times
+        # do not tell which emails have accounts.
+        check_password_hash(_dummy_hash(), password or "")
         return None
     now = clock.utcnow()
     if organizer.locked_until is not None and organizer.locked_until > now:
@@ -68,6 +76,11 @@ def authenticate(email: str, password: str, *, max_failures: int, lock_minutes: 
     organizer.locked_until = None
     organizer.last_login_at = now
     return organizer
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16), method=models_accounts.PASSWORD_HASH_METHOD)
 
 
 def is_locked(email: str) -> bool:

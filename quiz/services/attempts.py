@@ -7,6 +7,7 @@ that notices (`expire_if_due`) or by `finalize_expired()` (the CLI), so no ranki
 """
 from __future__ import annotations
 
+import hmac
 import random
 import secrets
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from .. import clock
 from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Option, Participant, Question, Quiz
+from ..models.attempts import hash_token
 from .quizzes import matching_questions
 from .registration import Registration, clean_registration
 from .scoring import finalise_attempt
@@ -61,13 +63,21 @@ def get_quiz(code: str) -> Quiz:
 
 
 def find_attempt(token: str | None) -> Attempt | None:
+    """The attempt of a client-supplied token, or None.
+
+    Looked up by the token's SHA-256, then compared in constant time: neither the index search
+    nor the comparison takes a time that depends on how much of a guess was right.
+    """
     if not token or not isinstance(token, str) or len(token) > 64:
         return None
-    return db.session.scalar(
-        db.select(Attempt).filter_by(token=token)
+    attempt = db.session.scalar(
+        db.select(Attempt).filter_by(token_hash=hash_token(token))
         .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
                  .selectinload(Question.options), selectinload(Attempt.answers))
     )
+    if attempt is None or not hmac.compare_digest(attempt.token.encode(), token.encode()):
+        return None
+    return attempt
 
 
 def get_attempt(token: str, *, now: datetime | None = None) -> Attempt:

@@ -40,15 +40,38 @@ def generate_quiz_code(length: int = 6) -> str:
             return code
 
 
+MAX_DEFINITION_BYTES = 1024 * 1024  # a quiz definition is a few hundred bytes
+MAX_YAML_BRACKETS = 500
+
+
 def load_definition_file(data: bytes, filename: str) -> dict:
+    """The definition as a dict, or a ValidationError in Vietnamese for any damaged or hostile file:
+    not UTF-8, too large, nested beyond reason, or YAML aliases (the "billion laughs" expansion)."""
+    if len(data) > MAX_DEFINITION_BYTES:
+        raise ValidationError(_("Tệp %(name)s quá lớn cho một định nghĩa đợt thi (tối đa 1 MB).", name=filename))
     try:
         text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(_("Không đọc được tệp %(name)s: tệp không phải văn bản UTF-8 (JSON hoặc YAML).",
+                                name=filename)) from None
+    try:
         if filename.lower().endswith((".yaml", ".yml")):
+            # PyYAML's scanner takes quadratic time in nested [ and {: 100 KB of "[" holds a worker
+            # for minutes. A definition has a dozen; refuse a file with hundreds before parsing.
+            if text.count("[") + text.count("{") > MAX_YAML_BRACKETS:
+                raise ValidationError(_("Tệp %(name)s lồng nhau quá sâu, không phải một định nghĩa đợt thi.",
+                                        name=filename))
+            if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
+                raise ValidationError(_("Tệp %(name)s dùng tham chiếu YAML (*alias), không được hỗ trợ: "
+                                        "hãy viết đầy đủ từng giá trị.", name=filename))
             parsed = yaml.safe_load(text)
         else:
             parsed = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ValidationError(_("Không đọc được tệp %(name)s: %(err)s", name=filename, err=str(exc).splitlines()[0]))
+    except RecursionError:
+        raise ValidationError(_("Tệp %(name)s lồng nhau quá sâu, không phải một định nghĩa đợt thi.",
+                                name=filename)) from None
     if not isinstance(parsed, dict):
         raise ValidationError(_("Tệp %(name)s phải chứa một đối tượng JSON/YAML (các khóa code, title…).", name=filename))
     return parsed

@@ -4,13 +4,14 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-import zipfile
 
 from flask_babel import gettext as _
+from question_bank import QuestionBankError, check_zip
 
 from ..errors import ValidationError
 
 MAX_ROWS = 50_000
+MAX_UNZIPPED_BYTES = 20 * 1024 * 1024  # a unit list of 50,000 rows is a few megabytes
 
 
 def header_key(text: object) -> str:
@@ -39,11 +40,7 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
         raw_rows = _xlsx_rows(data, filename)
     elif name.endswith((".csv", ".txt", ".tsv")) or not name:
         text = unicodedata.normalize("NFC", _decode(data))
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        raw_rows = list(csv.reader(io.StringIO(text), dialect))
+        raw_rows = _csv_rows(text, filename)
     else:
         raise ValidationError(_("Tệp %(name)s không phải CSV hoặc XLSX.", name=filename))
     if not raw_rows:
@@ -60,17 +57,42 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
     return headers, rows
 
 
+def _csv_rows(text: str, filename: str) -> list[list[str]]:
+    if "\x00" in text[:65536]:
+        raise ValidationError(_("Tệp %(name)s không phải tệp văn bản CSV (có dữ liệu nhị phân). "
+                                "Hãy mở bằng Excel và lưu lại dạng CSV UTF-8 hoặc .xlsx.", name=filename))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                break
+    except csv.Error as exc:
+        if "field larger" in str(exc):
+            message = _("Tệp %(name)s có một ô dài quá %(kb)d KB, không phải danh sách đơn vị.",
+                        name=filename, kb=csv.field_size_limit() // 1024)
+        else:
+            message = _("Tệp %(name)s sai cấu trúc CSV ở dòng %(line)d. Hãy mở bằng Excel và lưu lại dạng CSV UTF-8.",
+                        name=filename, line=len(rows) + 1)
+        raise ValidationError(message) from None
+    return rows
+
+
 def _xlsx_rows(data: bytes, filename: str) -> list[list[object]]:
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            # A small file that inflates to gigabytes is a zip bomb, not a unit list.
-            if sum(i.file_size for i in archive.infolist()) > 100 * 1024 * 1024:
-                raise ValidationError(_("Tệp %(name)s giải nén ra quá lớn.", name=filename))
+        # A small file that inflates to hundreds of megabytes is a zip bomb, not a unit list:
+        # refused from the archive's directory before anything is inflated.
+        check_zip(data, filename, max_bytes=MAX_UNZIPPED_BYTES)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except ValidationError:
-        raise
+    except QuestionBankError as error:
+        raise ValidationError(_("Không đọc được tệp Excel %(name)s: %(problem)s.", name=filename,
+                                problem=error.problems[0].message)) from None
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise ValidationError(
             _("Không đọc được tệp Excel %(name)s: tệp hỏng hoặc không phải .xlsx.", name=filename)

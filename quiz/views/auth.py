@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, login_manager
 from ..forms import LoginForm
 from ..models import Organizer
+from ..ratelimit import limit_login
 from ..services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -31,6 +32,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_login
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))

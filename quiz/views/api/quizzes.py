@@ -5,6 +5,7 @@ from flask import jsonify
 
 from ... import clock
 from ...extensions import db
+from ...ratelimit import limit_start
 from ...services import attempt_data, attempts
 from ..play.cookies import remember_attempt
 from . import bp
@@ -18,6 +19,7 @@ def quiz_info(code: str):
 
 
 @bp.post("/quizzes/<code>/attempts")
+@limit_start
 def start_attempt(code: str):
     quiz = attempts.get_quiz(code)
     now = clock.utcnow()

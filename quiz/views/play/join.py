@@ -8,6 +8,7 @@ from ... import clock
 from ...errors import ConflictError, DeadlineError, ForbiddenError, ValidationError
 from ...extensions import db
 from ...forms.play import JoinForm
+from ...ratelimit import limit_join
 from ...services import attempt_data, attempts
 from ...services.registration import OTHER_UNIT, find_unit
 from ...services.units import unit_picker_items
@@ -37,6 +38,7 @@ def _prefill(form: JoinForm, participant) -> None:
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
+@limit_join
 def join(code: str):
     quiz = get_quiz_or_404(code)
     now = clock.utcnow()

@@ -1,0 +1,86 @@
+"""Rate limits on the two calls a script would flood: the join form's POST and the API's attempt start.
+
+Why two keys. In a hall, hundreds of phones share one Wi-Fi NAT address, so a tight per-IP
+limit would lock out a whole room. Each call therefore counts twice:
+- per client address (`QUIZ_RATELIMIT_JOIN` / `QUIZ_RATELIMIT_START`, default 600 a minute and
+  3000 an hour): a room of 500 phones behind one address all get in within the minute, but one
+  script cannot open thousands of attempts;
+- per (address, identity typed) (`QUIZ_RATELIMIT_IDENTITY`, default 10 a minute): re-trying or
+  resuming the same person stays possible, hammering one identity is not.
+
+The client address is `request.remote_addr`; behind nginx that is 127.0.0.1 unless
+`QUIZ_TRUSTED_PROXIES` (the number of proxies in front of the app) lets werkzeug's ProxyFix take
+it from X-Forwarded-For. Never set it higher than the real number of proxies: the header is
+otherwise the client's to forge.
+
+The login form's POST is limited per address too (`QUIZ_RATELIMIT_LOGIN`, 30 a minute), on top
+of the per-account lockout, so one client cannot try a password on every account.
+
+Counters live in `QUIZ_RATELIMIT_STORAGE_URI` (`memory://` per process; `redis://host:6379` to
+share them between several gunicorn workers or servers).
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Flask, current_app, request
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .errors import ValidationError
+from .extensions import limiter
+from .services.identity import normalise_identity
+
+_IDENTITY_NOISE = re.compile(r"[^0-9A-Za-z]")
+
+
+def init_app(app: Flask) -> None:
+    config = app.config
+    proxies = int(config.get("QUIZ_TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    # Flask-Limiter reads its own RATELIMIT_* keys; ours (QUIZ_*) are the documented ones.
+    config["RATELIMIT_ENABLED"] = bool(config["QUIZ_RATELIMIT_ENABLED"])
+    config["RATELIMIT_STORAGE_URI"] = config["QUIZ_RATELIMIT_STORAGE_URI"]
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)  # Retry-After on a 429
+    config.setdefault("RATELIMIT_KEY_PREFIX", "thiduaso")
+    limiter.init_app(app)
+
+
+def _identity_key() -> str:
+    """Client address + the identity typed (form field or JSON key), normalised like registration does."""
+    raw = ""
+    if request.form:
+        raw = request.form.get("identity", "")
+    else:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and isinstance(body.get("identity"), str):
+            raw = body["identity"]
+    try:
+        identity = normalise_identity(raw[:100])[1]
+    except ValidationError:  # refused later by the view anyway; still counted, under a loose key
+        identity = _IDENTITY_NOISE.sub("", raw).upper()[:40]
+    return f"{get_remote_address()}|{identity}"
+
+
+def _limit(config_key: str):
+    return lambda: current_app.config[config_key]
+
+
+# Decorators for the two views (the join page limits only its POST). Over a limit Flask-Limiter
+# raises a 429, which quiz.errors renders as a Vietnamese page, or JSON under /api/; the
+# Retry-After header says when to try again.
+def limit_join(view):
+    view = limiter.limit(_limit("QUIZ_RATELIMIT_IDENTITY"), key_func=_identity_key, methods=["POST"],
+                         scope="join-identity")(view)
+    return limiter.limit(_limit("QUIZ_RATELIMIT_JOIN"), methods=["POST"], scope="join")(view)
+
+
+def limit_login(view):
+    """Per address, on top of the per-account lockout: slows password spraying across accounts."""
+    return limiter.limit(_limit("QUIZ_RATELIMIT_LOGIN"), methods=["POST"], scope="login")(view)
+
+
+def limit_start(view):
+    view = limiter.limit(_limit("QUIZ_RATELIMIT_IDENTITY"), key_func=_identity_key, scope="start-identity")(view)
+    return limiter.limit(_limit("QUIZ_RATELIMIT_START"), scope="start")(view)
