@@ -183,21 +183,27 @@ def current_version(session_id: int) -> int | None:
     return db.session.scalar(db.select(LiveSession.version).where(LiveSession.id == session_id))
 
 
-def state_body(session_id: int, version: int) -> bytes | None:
-    """The shared document as JSON bytes, built once per version and kept in this process."""
+def state_document(session_id: int, version: int) -> tuple[int, bytes, dict]:
+    """`(version, JSON bytes, dict)` of the shared document, built once per version in this process.
+
+    The version returned is the document's own: it may be newer than the one asked for when the
+    host moved on in between, and the ETag must name what was actually sent.
+    """
     cached = _cache().get(session_id)
-    if cached is not None and cached[0] == version:
-        return cached[1]
+    if cached is not None and cached[0] >= version:
+        return cached
     session = db.session.get(LiveSession, session_id)
-    if session is None:
-        return None
     doc = build_state(session)
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     cache = _cache()
     if len(cache) > 100:
         cache.clear()
     cache[session_id] = (doc["version"], body, doc)
-    return body
+    return cache[session_id]
+
+
+def session_of(attempt: Attempt) -> LiveSession:
+    return db.session.get(LiveSession, attempt.live_session_id)
 
 
 def standings_by_attempt(session: LiveSession) -> dict[int, PlayerRow]:

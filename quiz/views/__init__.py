@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, board, main, play, qr, results
+    from . import admin, api, auth, board, live, main, play, qr, results
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -13,3 +13,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(qr.bp)
+    app.register_blueprint(live.bp)
