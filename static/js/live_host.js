@@ -28,7 +28,9 @@
     return n;
   }
   function clockText(ms) {
-    var s = Math.round(ms / 1000), m = Math.floor(s / 60);
+    // Total answer time, the tie-break: tenths of a second count, so show them ("12,3 s").
+    if (ms < 60000) return (ms / 1000).toFixed(1).replace(".", ",") + " s";
+    var s = Math.floor(ms / 1000), m = Math.floor(s / 60);
     s = s % 60;
     return m + ":" + (s < 10 ? "0" : "") + s;
   }
@@ -72,7 +74,7 @@
       var row = el("tr");
       r.forEach(function (c, i) {
         var td = el("td", i === 1 ? "lh-name" : null);
-        if (c && c.small !== undefined) { td.textContent = c.text; td.appendChild(el("small", null, c.small)); }
+        if (c !== null && typeof c === "object") { td.textContent = c.text; td.appendChild(el("small", null, c.small)); }
         else td.textContent = c;
         row.appendChild(td);
       });
@@ -83,13 +85,13 @@
     return box;
   }
   function topTable(d, n) {
-    return table(T("top"), ["#", T("people"), T("correct"), "⏱", T("points")], (d.top || []).slice(0, n).map(function (p) {
+    return table(T("top"), ["#", T("people"), T("col-correct"), T("col-time"), T("col-points")], (d.top || []).slice(0, n).map(function (p) {
       return [p.rank, { text: p.full_name, small: p.unit_name }, p.correct, clockText(p.time_ms), fmt(p.speed)];
     }), "lh-top10");
   }
   function unitTable(d, n) {
     var label = d.unit_score === "sum" ? T("sum") : T("mean");
-    return table(T("unit-standing"), ["#", T("units"), label, T("members")], (d.units || []).slice(0, n).map(function (u) {
+    return table(T("unit-standing"), ["#", T("units"), label, T("col-members")], (d.units || []).slice(0, n).map(function (u) {
       return [u.rank, u.name, fmt(u.value), u.members];
     }), "lh-unit-table");
   }

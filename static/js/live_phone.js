@@ -27,7 +27,9 @@
     return text.replace(/%\((\w+)\)s/g, function (_m, k) { return values[k]; });
   }
   function clockText(ms) {
-    var s = Math.round(ms / 1000), m = Math.floor(s / 60);
+    // Total answer time, the tie-break: tenths of a second count, so show them ("12,3 s").
+    if (ms < 60000) return (ms / 1000).toFixed(1).replace(".", ",") + " s";
+    var s = Math.floor(ms / 1000), m = Math.floor(s / 60);
     s = s % 60;
     return m + ":" + (s < 10 ? "0" : "") + s;
   }
