@@ -129,6 +129,7 @@ class Stats:
         self.changes: dict[int, tuple[str, float]] = {}  # version → (state, host send time)
         self.poll_ms: list[float] = []
         self.answer_ms: list[float] = []
+        self.player_ms: list[float] = []
         self.acked: list[tuple[str, int]] = []       # (token, question id) the server acknowledged
         self.requests = {"200": 0, "304": 0}
         self.errors: dict[str, int] = {}
@@ -186,10 +187,8 @@ async def phone(n: int, base: str, session_id: int, stats: Stats, joined: asynci
                 if doc is not None and doc["version"] != version:
                     version = doc["version"]
                     stats.seen.setdefault(version, []).append(received)
-                    async with http.get(f"{base}/api/v1/live/players/{token}") as r:
-                        if r.status != 200:
-                            stats.error(f"player {r.status}")
-                        await r.read()
+                    if doc["state"] in ("reveal", "ended"):  # as the phone page does: within a second
+                        asyncio.create_task(own_part(http, base, token, stats, rng))
                     if doc["state"] == "ended":
                         return
                     question = doc.get("question")
@@ -201,6 +200,19 @@ async def phone(n: int, base: str, session_id: int, stats: Stats, joined: asynci
             await asyncio.sleep(max(0.0, POLL_S - (time.perf_counter() - started)))
         if answer_task:
             await answer_task
+
+
+async def own_part(http, base: str, token: str, stats: Stats, rng: random.Random) -> None:
+    await asyncio.sleep(rng.random())
+    started = time.perf_counter()
+    try:
+        async with http.get(f"{base}/api/v1/live/players/{token}") as r:
+            await r.read()
+            stats.player_ms.append((time.perf_counter() - started) * 1000)
+            if r.status != 200:
+                stats.error(f"player {r.status}")
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        stats.error(f"player {type(error).__name__}")
 
 
 async def answer(http, base: str, token: str, question: dict, stats: Stats, rng: random.Random) -> None:
@@ -343,6 +355,8 @@ def report(stats: Stats, args, database_url: str, session_id: int) -> None:
     print(f"answers: {len(stats.acked)} acknowledged, {stats.refused} refused as late (410); save latency "
           f"p50 {pct(stats.answer_ms, 50):.0f} ms, p95 {pct(stats.answer_ms, 95):.0f} ms, "
           f"max {max(stats.answer_ms, default=0):.0f} ms")
+    print(f"own result (after a reveal or the end): p50 {pct(stats.player_ms, 50):.0f} ms, "
+          f"p95 {pct(stats.player_ms, 95):.0f} ms, max {max(stats.player_ms, default=0):.0f} ms")
     print(f"errors: {stats.errors or 'none'}")
     stored, missing, finished = verify(database_url, stats, session_id)
     print(f"database: {stored} answers stored; acknowledged but missing: {missing}; "

@@ -159,7 +159,7 @@ def test_live_session_host_and_three_phones(live_server, live_app, browser, scre
         assert host.locator(".lh-podium-people .lh-step-2 .lh-step-name").inner_text() == "Trần Văn Bình"
         assert host.locator(".lh-podium-people .lh-step-3 .lh-step-name").inner_text() == "Lò Thị Mai"
         for page, rank, correct in [(phones[0], 1, 3), (phones[1], 2, 2), (back, 3, 1)]:
-            page.wait_for_selector(".lp-result.is-final")
+            page.wait_for_selector(".lp-result.is-final .lp-rank")
             assert page.locator(".lp-rank").inner_text() == f"Hạng {rank}/3"
             assert page.locator(".lp-summary").first.inner_text().startswith(f"{correct} câu đúng")
         screenshot(phones[1], "live-phone-final", full_page=False)

@@ -20,6 +20,7 @@ only from the reveal of their question on.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import asdict, dataclass
 
 from flask import current_app
@@ -29,6 +30,9 @@ from ..extensions import db
 from ..models import Answer, Attempt, LiveQuestion, LiveSession, Participant, Unit
 from .identity import mask_identity
 
+# At a state change hundreds of phones ask for the new document within a few hundred ms: one
+# thread builds it while the others wait for it, instead of every thread building it at once.
+_build_lock = threading.Lock()
 SHAPES = ("triangle", "diamond", "circle", "square", "star", "hexagon")
 LETTERS = "ABCDEFGHIJ"
 TOP_N = 10
@@ -192,6 +196,14 @@ def state_document(session_id: int, version: int) -> tuple[int, bytes, dict]:
     cached = _cache().get(session_id)
     if cached is not None and cached[0] >= version:
         return cached
+    with _build_lock:
+        cached = _cache().get(session_id)
+        if cached is not None and cached[0] >= version:
+            return cached
+        return _build_document(session_id)
+
+
+def _build_document(session_id: int) -> tuple[int, bytes, dict]:
     session = db.session.get(LiveSession, session_id)
     doc = build_state(session)
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
@@ -212,11 +224,15 @@ def standings_by_attempt(session: LiveSession) -> dict[int, PlayerRow]:
     cached = cache.get(session.id)
     if cached is not None and cached[0] == session.version:
         return cached[1]
-    rows = {p.attempt_id: p for p in player_standings(session)}
-    if len(cache) > 100:
-        cache.clear()
-    cache[session.id] = (session.version, rows)
-    return rows
+    with _build_lock:
+        cached = cache.get(session.id)
+        if cached is not None and cached[0] == session.version:
+            return cached[1]
+        rows = {p.attempt_id: p for p in player_standings(session)}
+        if len(cache) > 100:
+            cache.clear()
+        cache[session.id] = (session.version, rows)
+        return rows
 
 
 def joined_by_unit(session: LiveSession) -> list[dict]:

@@ -20,11 +20,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..errors import ConflictError, DeadlineError, NotFoundError, ValidationError
 from ..extensions import db
-from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option
+from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant
 from .attempts import AttemptLimitError, _parse_option_ids, save_participant
 from .registration import clean_registration
 from .scoring import is_answer_correct
@@ -53,8 +54,8 @@ def speed_points(elapsed_ms: int, time_s: int) -> int:
 def find_player(token: str | None) -> Attempt | None:
     if not token or not isinstance(token, str) or len(token) > 64:
         return None
-    return db.session.scalar(db.select(Attempt).where(Attempt.token == token,
-                                                      Attempt.live_session_id.is_not(None)))
+    return db.session.scalar(db.select(Attempt).where(Attempt.token == token, Attempt.live_session_id.is_not(None))
+                             .options(joinedload(Attempt.participant).joinedload(Participant.unit)))
 
 
 def get_player(token: str) -> Attempt:

@@ -110,20 +110,27 @@
         }
         if (doc.state === "paused") parts.push(el("p", "lp-big lp-paused", T("paused")));
       }
-    } else if ((doc.state === "reveal" || doc.state === "ended") && me && me.result) {
-      var r = me.result, card = el("div", "lp-result");
-      if (doc.state === "reveal") {
-        var verdict = !r.answered ? T("none") : r.is_correct ? T("right") : T("wrong");
-        card.className += !r.answered ? " is-none" : r.is_correct ? " is-right" : " is-wrong";
-        card.appendChild(el("p", "lp-big", verdict));
-        if (r.answered && r.is_correct && doc.scoring === "speed") card.appendChild(el("p", "lp-plus", fill(T("plus"), { points: fmt(r.points) })));
+    } else if (doc.state === "reveal" || doc.state === "ended") {
+      // The verdict shows at once from what the phone knows (its answer, the revealed correct
+      // options); points and rank follow from its own part, fetched a moment later.
+      var fresh = me && me.result && me.version === doc.version;
+      var r = fresh ? me.result : null, card = el("div", "lp-result");
+      if (doc.state === "reveal" && q) {
+        var mineNow = answeredIds(), right = q.correct_option_ids || [];
+        var correct = !!mineNow && mineNow.length === right.length &&
+          mineNow.every(function (id) { return right.indexOf(id) >= 0; });
+        card.className += !mineNow ? " is-none" : correct ? " is-right" : " is-wrong";
+        card.appendChild(el("p", "lp-big", !mineNow ? T("none") : correct ? T("right") : T("wrong")));
+        if (r && r.is_correct && doc.scoring === "speed") card.appendChild(el("p", "lp-plus", fill(T("plus"), { points: fmt(r.points) })));
       } else {
         card.className += " is-final";
         card.appendChild(el("p", "lp-big", T("ended")));
       }
-      if (r.rank) card.appendChild(el("p", "lp-rank", fill(T("rank"), { rank: r.rank, total: r.players })));
-      card.appendChild(el("p", "lp-summary", fill(T("summary"), { correct: r.correct, time: clockText(r.time_ms) })));
-      card.appendChild(el("p", "lp-summary", fill(T("points"), { points: fmt(r.speed) })));
+      if (r) {
+        if (r.rank) card.appendChild(el("p", "lp-rank", fill(T("rank"), { rank: r.rank, total: r.players })));
+        card.appendChild(el("p", "lp-summary", fill(T("summary"), { correct: r.correct, time: clockText(r.time_ms) })));
+        card.appendChild(el("p", "lp-summary", fill(T("points"), { points: fmt(r.speed) })));
+      }
       if (doc.state === "ended") {
         var link = el("a", "button button-block", T("results"));
         link.href = A("results-url");
@@ -163,7 +170,16 @@
       etag = r.headers.get("ETag");
       return r.json().then(function (d) {
         doc = d;
-        return loadMe();
+        // Its own part is needed only for a result (reveal, end) or on the first load: a question
+        // change costs one request per phone, not two. After a reveal the phones ask for it spread
+        // over a second, so 500 of them do not all hit the server in the same instant.
+        if (!me) return loadMe();
+        if (d.state === "reveal" || d.state === "ended") {
+          var version = d.version;
+          setTimeout(function () {
+            if (doc.version === version) loadMe().then(render, function () { /* next change retries */ });
+          }, Math.random() * 1000);
+        }
       });
     }).then(function (changed) {
       failures = 0;

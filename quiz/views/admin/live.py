@@ -17,6 +17,7 @@ from ...forms.contests import ActionForm
 from ...models import LiveSession
 from ...services import live, live_board, permissions, qr
 from ..access import managed_quiz_or_abort, roles_required
+from ..live_fastpath import remember_version
 from . import bp
 
 
@@ -109,6 +110,7 @@ def live_control(session_id: int, action: str):
         flash(error.message, "error")
         return redirect(url_for("admin.live_host", session_id=session_id))
     db.session.commit()
+    remember_version(current_app._get_current_object(), session.id, session.version)
     if _wants_json():
         return jsonify(host_payload(session))
     return redirect(url_for("admin.live_host", session_id=session.id))
