@@ -163,3 +163,23 @@ def test_finished_session_is_in_the_rankings_and_exports(client, runner, hall, f
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
     assert [r[1] for r in rows[1:3]] == ["Phạm Nhanh", "Đỗ Chậm"]
+
+
+def test_unchanged_polls_are_answered_before_flask_within_the_version_ttl(app, client, hall):
+    """The fast path keeps the version ≤ LIVE_VERSION_TTL_MS; a host action on this server
+    updates it at once, a change made elsewhere (another app server) shows after the TTL."""
+    app.config["LIVE_VERSION_TTL_MS"] = 60_000
+    url = f"/api/v1/live/{hall.id}/state"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    live.control(hall, "start")  # as if another app server handled the host's click
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304  # still within the TTL
+    app.config["LIVE_VERSION_TTL_MS"] = 0
+    seen = client.get(url, headers={"If-None-Match": etag})
+    assert seen.status_code == 200 and seen.get_json()["state"] == "question"
+    app.config["LIVE_VERSION_TTL_MS"] = 60_000
+    etag = seen.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": f'W/{etag}, "v0"'}).status_code == 304
+    control(client, hall, "pause")  # handled here: the cached version moves with it
+    assert client.get(url, headers={"If-None-Match": etag}).get_json()["state"] == "paused"

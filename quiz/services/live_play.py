@@ -51,15 +51,17 @@ def speed_points(elapsed_ms: int, time_s: int) -> int:
     return round(SPEED_MAX * (1 - share / 2))
 
 
-def find_player(token: str | None) -> Attempt | None:
+def find_player(token: str | None, *, with_participant: bool = False) -> Attempt | None:
     if not token or not isinstance(token, str) or len(token) > 64:
         return None
-    return db.session.scalar(db.select(Attempt).where(Attempt.token == token, Attempt.live_session_id.is_not(None))
-                             .options(joinedload(Attempt.participant).joinedload(Participant.unit)))
+    query = db.select(Attempt).where(Attempt.token == token, Attempt.live_session_id.is_not(None))
+    if with_participant:
+        query = query.options(joinedload(Attempt.participant).joinedload(Participant.unit))
+    return db.session.scalar(query)
 
 
-def get_player(token: str) -> Attempt:
-    attempt = find_player(token)
+def get_player(token: str, *, with_participant: bool = False) -> Attempt:
+    attempt = find_player(token, with_participant=with_participant)
     if attempt is None:
         raise NotFoundError(_("Không tìm thấy lượt chơi này. Vui lòng vào lại bằng mã QR."))
     return attempt

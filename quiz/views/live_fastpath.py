@@ -5,7 +5,8 @@ every answer is "nothing changed". Going through Flask for that (request context
 routing, teardown) costs several times the work of the answer itself, so this WSGI middleware
 answers it first: when the ETag the phone holds names the session's current version, it returns
 a bodyless 304 without entering Flask. Everything else (a changed state, a first poll, any other
-URL) goes on to Flask unchanged.
+URL) goes on to Flask unchanged, except that once Flask has built the document of the current
+version, the next phones get it from here as well (a 200 with the same ETag).
 
 The version comes from the database (the truth shared by several app servers) and is kept in
 this process for at most `LIVE_VERSION_TTL_MS` (default 150 ms), so a state change is seen
@@ -64,14 +65,28 @@ class LiveStateFastPath:
             return version
 
     def __call__(self, environ, start_response):
-        held = environ.get("HTTP_IF_NONE_MATCH")
-        if held and environ.get("REQUEST_METHOD") == "GET":
+        if environ.get("REQUEST_METHOD") == "GET":
             match = STATE_PATH.match(environ.get("PATH_INFO", ""))
             if match:
-                version = self.version(int(match.group(1)))
-                if version is not None and f"v{version}" in _etags(held):
-                    start_response("304 NOT MODIFIED", [
-                        ("ETag", f'"v{version}"'), ("Cache-Control", "no-cache"),
-                        ("X-Server-Time", str(int(clock.utcnow().timestamp() * 1000)))])
-                    return [b""]
+                return self.state(int(match.group(1)), environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def state(self, session_id: int, environ, start_response):
+        version = self.version(session_id)
+        if version is None:
+            return self.wsgi_app(environ, start_response)  # Flask answers the 404
+        headers = [("ETag", f'"v{version}"'), ("Cache-Control", "no-cache"),
+                   ("X-Server-Time", str(int(clock.utcnow().timestamp() * 1000)))]
+        held = environ.get("HTTP_IF_NONE_MATCH")
+        if held and f"v{version}" in _etags(held):
+            start_response("304 NOT MODIFIED", headers)
+            return [b""]
+        # A changed state: hundreds of phones want the same new document at once. Once Flask has
+        # built it for this version (services.live_board keeps it), serve it from here too.
+        cached = self.app.extensions.get("live_state", {}).get(session_id)
+        if cached is not None and cached[0] == version:
+            body = cached[1]
+            start_response("200 OK", headers + [("Content-Type", "application/json"),
+                                                ("Content-Length", str(len(body)))])
+            return [body]
         return self.wsgi_app(environ, start_response)

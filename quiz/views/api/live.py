@@ -42,7 +42,7 @@ def live_state(session_id: int):
 
 @bp.get("/live/players/<token>")
 def live_player(token: str):
-    attempt = live_play.get_player(token)
+    attempt = live_play.get_player(token, with_participant=True)
     session = live_board.session_of(attempt)
     return server_time_header(jsonify(live_play.player_state(attempt, session)))
 
