@@ -23,6 +23,7 @@ import asyncio
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -45,7 +46,7 @@ from quiz.services import live  # noqa: E402
 from quiz.services.units import refresh_paths  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-POLL_S = 0.6
+POLL_S = 0.6  # as static/js/live_phone.js
 
 
 def pct(values: list[float], p: float) -> float:
@@ -303,11 +304,16 @@ def main() -> None:
     server = start_gunicorn(database_url, port, workdir)
     base = f"http://127.0.0.1:{port}"
     stats = Stats()
+    load_before = os.getloadavg()[0]
     try:
         asyncio.run(run(base, session_id, stats, args))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(10)
+    # Where the CPU went: this process is the 500 phones; gunicorn (master and its reaped workers)
+    # is a waited-for child, so RUSAGE_CHILDREN counts it (the seeding ran in-process, before).
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    stats.cpu = (me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime, load_before, os.getloadavg()[0])
     report(stats, args, database_url, session_id)
 
 
@@ -358,6 +364,10 @@ def report(stats: Stats, args, database_url: str, session_id: int) -> None:
     print(f"own result (after a reveal or the end): p50 {pct(stats.player_ms, 50):.0f} ms, "
           f"p95 {pct(stats.player_ms, 95):.0f} ms, max {max(stats.player_ms, default=0):.0f} ms")
     print(f"errors: {stats.errors or 'none'}")
+    client_s, server_s, load_before, load_after = stats.cpu
+    print(f"CPU over {stats.elapsed_s:.0f} s: gunicorn {server_s:.0f} s ({server_s / stats.elapsed_s * 100:.0f} % of one core), "
+          f"simulated phones {client_s:.0f} s; load average {load_before:.1f} before, {load_after:.1f} after "
+          f"(other work on the machine counts too)")
     stored, missing, finished = verify(database_url, stats, session_id)
     print(f"database: {stored} answers stored; acknowledged but missing: {missing}; "
           f"finished attempts: {finished}/{args.phones}")
