@@ -62,8 +62,10 @@ def new_phone(browser):
                                is_mobile=True, has_touch=True)
 
 
-def join(page, base, name, identity, unit):
+def join(page, base, name, identity, unit, screenshot=None):
     page.goto(f"{base}/live/NGAYHOI")
+    if screenshot is not None:
+        screenshot(page, "live-phone-join")
     page.fill("#full_name", name)
     page.select_option("#unit_code", unit)
     page.fill("#identity", identity)
@@ -84,6 +86,8 @@ def host_click(host, action, state):
 
 def test_live_session_host_and_three_phones(live_server, live_app, browser, screenshot):
     session_id = seed(live_app)
+    # What the host screen prints and its QR encodes (the phones below use the real address).
+    live_app.config["QUIZ_BASE_URL"] = "https://thiduaso.syt.laichau.gov.vn"
     errors = []
     host_context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="vi-VN")
     contexts = [new_phone(browser) for _ in PLAYERS]
@@ -101,7 +105,7 @@ def test_live_session_host_and_three_phones(live_server, live_app, browser, scre
         for context, (name, identity, unit) in zip(contexts, PLAYERS):
             page = context.new_page()
             page.on("pageerror", lambda e: errors.append(f"phone: {e}"))
-            join(page, live_server, name, identity, unit)
+            join(page, live_server, name, identity, unit, screenshot if not phones else None)
             page.wait_for_selector("text=Bạn đã vào phòng chờ.")
             phones.append(page)
         host.wait_for_function("document.querySelector('[data-field=joined]').textContent === '3'")
@@ -118,7 +122,7 @@ def test_live_session_host_and_three_phones(live_server, live_app, browser, scre
         host.wait_for_function("document.querySelector('[data-field=answered] strong').textContent === '3'")
         screenshot(host, "live-host-question", full_page=False)
         host_click(host, "reveal", "reveal")
-        phones[0].wait_for_selector(".lp-result.is-right")
+        phones[0].wait_for_selector(".lp-result.is-right .lp-rank")  # the verdict at once, the rank a moment later
         phones[2].wait_for_selector(".lp-result.is-wrong")
         screenshot(phones[0], "live-phone-result", full_page=False)
         screenshot(host, "live-host-reveal", full_page=False)
@@ -163,6 +167,9 @@ def test_live_session_host_and_three_phones(live_server, live_app, browser, scre
             assert page.locator(".lp-rank").inner_text() == f"Hạng {rank}/3"
             assert page.locator(".lp-summary").first.inner_text().startswith(f"{correct} câu đúng")
         screenshot(phones[1], "live-phone-final", full_page=False)
+        host.goto(f"{live_server}/admin/quizzes/NGAYHOI/live")
+        host.wait_for_selector("text=Tạo phiên thi trực tiếp")
+        screenshot(host, "live-admin-sessions")
         assert not errors, errors
     finally:
         for context in contexts + [host_context]:

@@ -121,7 +121,8 @@ def test_host_controls_refuse_wrong_states_in_json(client, hall):
     no_js = client.post(f"/admin/live/{hall.id}/start")
     assert no_js.status_code == 302 and no_js.headers["Location"].endswith(f"/admin/live/{hall.id}")
     host = client.get(f"/admin/live/{hall.id}")
-    assert host.status_code == 200 and "HOITHI" in host.get_data(as_text=True) and "<svg" in host.get_data(as_text=True)
+    html = host.get_data(as_text=True)
+    assert host.status_code == 200 and "quiz.test/<wbr>live/<wbr>HOITHI" in html and "<svg" in html
     state = client.get(f"/admin/live/{hall.id}/host.json").get_json()
     assert state["state"] == "question" and state["joined"] == 0 and state["answered"] == 0
 
@@ -183,3 +184,20 @@ def test_unchanged_polls_are_answered_before_flask_within_the_version_ttl(app, c
     assert client.get(url, headers={"If-None-Match": f'W/{etag}, "v0"'}).status_code == 304
     control(client, hall, "pause")  # handled here: the cached version moves with it
     assert client.get(url, headers={"If-None-Match": etag}).get_json()["state"] == "paused"
+
+
+def test_live_responses_match_the_openapi_document(client, hall):
+    from tests.test_play_contract import check, response_schema
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    token = join(client, "Hà Văn Sơn", "0912000077")
+    control(client, hall, "start")
+    state = client.get(f"/api/v1/live/{hall.id}/state").get_json()
+    check(response_schema(spec, "/live/{session_id}/state", "get", 200), state, spec)
+    check(response_schema(spec, "/live/players/{attempt_id}", "get", 200),
+          client.get(f"/api/v1/live/players/{token}").get_json(), spec)
+    qid = state["question"]["id"]
+    saved = put_answer(client, token, qid, [state["question"]["options"][0]["id"]])
+    check(response_schema(spec, "/live/players/{attempt_id}/answers/{question_id}", "put", 200), saved.get_json(), spec)
+    late = put_answer(client, token, qid + 999, [1])
+    check(response_schema(spec, "/live/players/{attempt_id}/answers/{question_id}", "put", 404), late.get_json(), spec)

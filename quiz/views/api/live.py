@@ -54,3 +54,56 @@ def live_answer(token: str, question_id: int):
     reply = {"question_id": question_id, "saved": True, "elapsed_ms": answer.elapsed_ms}
     db.session.commit()
     return server_time_header(jsonify(reply))
+
+
+# --- OpenAPI: the live endpoints, added to the document served at /api/v1/openapi.json ----------
+
+def _document() -> None:
+    from .openapi import BOOL, INT, SPEC, STR, _err, _json, _nullable, _obj, _ok
+
+    session = {"name": "session_id", "in": "path", "required": True, "schema": INT}
+    token = {"name": "attempt_id", "in": "path", "required": True, "schema": STR,
+             "description": "the phone's attempt token (from joining at /live/<code>)"}
+    question_id = {"name": "question_id", "in": "path", "required": True, "schema": INT}
+    option = _obj(["id", "text", "letter", "shape"], {"id": INT, "text": STR, "letter": STR, "shape": STR})
+    question = _obj(["id", "number", "text", "kind", "time_s", "options"], {
+        "id": INT, "number": INT, "text": STR, "kind": STR, "time_s": INT,
+        "deadline_ms": _nullable(INT), "remaining_ms": _nullable(INT),
+        "options": {"type": "array", "items": option},
+        "correct_option_ids": {"type": "array", "items": INT, "description": "only once revealed"}})
+    state = _obj(["session", "version", "state", "question_count", "index"], {
+        "session": INT, "version": INT,
+        "state": {"type": "string", "enum": ["lobby", "question", "reveal", "paused", "ended"]},
+        "scoring": {"type": "string", "enum": ["correct_time", "speed"]},
+        "unit_score": {"type": "string", "enum": ["mean", "sum"]},
+        "question_count": INT, "index": INT, "question": question,
+        "top": {"type": "array", "items": {"type": "object"}}, "units": {"type": "array", "items": {"type": "object"}},
+        "distribution": {"type": "object", "additionalProperties": INT}})
+    player = _obj(["attempt_id", "session", "version", "state", "full_name"], {
+        "attempt_id": STR, "session": INT, "version": INT, "state": STR, "full_name": STR, "unit_name": STR,
+        "answer": _nullable({"type": "object"}), "result": _nullable({"type": "object"})})
+    SPEC["paths"].update({
+        "/live/{session_id}/state": {"get": {
+            "summary": "The live session's shared state; ETag = version, If-None-Match → 304 without a body",
+            "parameters": [session],
+            "responses": {"200": _ok("state", state), "304": {"description": "unchanged"},
+                          "404": _err("unknown session")}}},
+        "/live/players/{attempt_id}": {"get": {
+            "summary": "One phone's own part: its answer to the current question, its result once revealed",
+            "parameters": [token],
+            "responses": {"200": _ok("player", player), "404": _err("unknown player")}}},
+        "/live/players/{attempt_id}/answers/{question_id}": {"put": {
+            "summary": "Answer the current question (once; the same answer again is an idempotent retry)",
+            "parameters": [token, question_id],
+            "requestBody": {"required": True, "content": _json(_obj(["option_ids"], {
+                "option_ids": {"type": "array", "items": INT}}))},
+            "responses": {"200": _ok("saved", _obj(["question_id", "saved"], {
+                "question_id": INT, "saved": BOOL, "elapsed_ms": INT})),
+                "400": _err("malformed JSON"), "404": _err("unknown player, or not the current question"),
+                "409": _err("already answered differently, or paused"),
+                "410": _err("the question's time is over, or the session ended"),
+                "422": _err("invalid option ids")}}},
+    })
+
+
+_document()
