@@ -130,6 +130,11 @@ def test_live_session_host_and_three_phones(live_server, live_app, browser, scre
         # Mai's phone drops out (page closed) before question 2.
         contexts[2].close()
         host_click(host, "next", "question")
+        host_click(host, "pause", "paused")  # the host pauses: phones wait, the clock stops
+        phones[0].wait_for_selector(".lp-paused")
+        screenshot(host, "live-host-paused", full_page=False)
+        host_click(host, "resume", "question")
+        phones[0].wait_for_selector(".lp-options .lp-opt:not([disabled])")
         answer(phones[0], "B")
         answer(phones[1], "A")
         # She comes back on another phone, typing her number another way: same attempt, joins Q2.

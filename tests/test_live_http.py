@@ -201,3 +201,19 @@ def test_live_responses_match_the_openapi_document(client, hall):
     check(response_schema(spec, "/live/players/{attempt_id}/answers/{question_id}", "put", 200), saved.get_json(), spec)
     late = put_answer(client, token, qid + 999, [1])
     check(response_schema(spec, "/live/players/{attempt_id}/answers/{question_id}", "put", 404), late.get_json(), spec)
+
+
+def test_phone_page_answers_without_javascript(client, hall, frozen_clock):
+    token = join(client, "Vi Thị Hoa", "0912000088")
+    control(client, hall, "start")
+    page = client.get(f"/live/p/{token}").get_data(as_text=True)
+    qid, option_ids = current_options(client, hall)
+    assert f'name="option" value="{option_ids[0]}"' in page and "Câu 1/3" in page
+    posted = client.post(f"/live/p/{token}/answer", data={"question": str(qid), "option": str(option_ids[1])})
+    assert posted.status_code == 302
+    assert "Đã ghi nhận" in client.get(f"/live/p/{token}").get_data(as_text=True)
+    again = client.post(f"/live/p/{token}/answer", data={"question": str(qid), "option": str(option_ids[0])},
+                        follow_redirects=True)
+    assert "không thể đổi đáp án" in again.get_data(as_text=True)
+    assert client.post(f"/live/p/{token}/answer", data={"question": "x", "option": "1"}).status_code == 400
+    assert client.post("/live/p/khongco/answer", data={"question": "1", "option": "1"}).status_code == 404

@@ -136,7 +136,7 @@
       head.appendChild(counter);
       dyn.appendChild(head);
       dyn.appendChild(optionsList(d.question, false));
-      if (d.state === "paused") dyn.appendChild(el("p", "lh-paused", T("paused")));
+      if (d.state === "paused") dyn.appendChild(el("p", "lh-pause-banner", T("paused")));
     } else if (d.state === "reveal") {
       var main = el("div", "lh-reveal-main");
       main.appendChild(el("p", "lh-qtext lh-qtext-small", d.question.text));
