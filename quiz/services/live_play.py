@@ -134,7 +134,8 @@ def save_live_answer(token: str, question_id: int, option_ids, *, now: datetime 
     current = session.current
     if session.state == "paused":
         raise ConflictError(_("Phiên thi đang tạm dừng, vui lòng chờ."))
-    if session.state == "ended":
+    if session.state == "ended" or attempt.submitted_at is not None:
+        # (An attempt finalised early: the quiz was closed under a running session.)
         raise LiveClosedError(_("Phiên thi trực tiếp đã kết thúc."))
     if current is None or current.question_id != question_id:
         if any(q.question_id == question_id and q.position < session.current_index for q in session.questions):
