@@ -122,8 +122,13 @@ def test_late_answer_is_refused_and_saved_answers_kept(setup, frozen_clock):
     frozen_clock.advance(seconds=-1)  # 20.5 s: inside the grace, counted as 20 s
     assert answer(late, session).elapsed_ms == 20000
     act(session, "reveal")
+    assert answer(late, session).elapsed_ms == 20000  # a retry whose acknowledgement was lost
+    with pytest.raises(ConflictError):
+        answer(late, session, right=False)
+    db.session.rollback()
+    stranger = join(session, "Không kịp", "0912000013")
     with pytest.raises(DeadlineError):
-        answer(late, session)
+        answer(stranger, session)
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(Answer.id))) == 2
 

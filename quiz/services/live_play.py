@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload
 from .. import clock
 from ..errors import ConflictError, DeadlineError, NotFoundError, ValidationError
 from ..extensions import db
-from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant
+from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question
 from .attempts import AttemptLimitError, _parse_option_ids, save_participant
 from .registration import clean_registration
 from .scoring import is_answer_correct
@@ -108,8 +108,8 @@ def _join(session: LiveSession, registration, now: datetime) -> tuple[Attempt, b
     return attempt, True
 
 
-def _options(question_id: int) -> tuple[dict[int, int], int]:
-    """`({option id: position}, correct mask)` of a question.
+def _options(question_id: int) -> tuple[dict[int, int], int, str]:
+    """`({option id: position}, correct mask, kind)` of a question.
 
     The options of a question do not change during a session; asking the database for them on
     each of 500 answers to the same question is waste. Cached per app (bounded).
@@ -117,9 +117,11 @@ def _options(question_id: int) -> tuple[dict[int, int], int]:
     _options_cache = current_app.extensions.setdefault("live_options", {})
     cached = _options_cache.get(question_id)
     if cached is None:
-        rows = db.session.execute(db.select(Option.id, Option.position, Option.is_correct)
+        rows = db.session.execute(db.select(Option.id, Option.position, Option.is_correct, Question.kind)
+                                  .join(Question, Question.id == Option.question_id)
                                   .where(Option.question_id == question_id)).all()
-        cached = ({r.id: r.position for r in rows}, sum(1 << r.position for r in rows if r.is_correct))
+        cached = ({r.id: r.position for r in rows}, sum(1 << r.position for r in rows if r.is_correct),
+                  rows[0].kind if rows else "single")
         if len(_options_cache) > 2000:
             _options_cache.clear()
         _options_cache[question_id] = cached
@@ -127,7 +129,20 @@ def _options(question_id: int) -> tuple[dict[int, int], int]:
 
 
 def save_live_answer(token: str, question_id: int, option_ids, *, now: datetime | None = None) -> Answer:
-    """Record the phone's answer to the current question (see the module docstring)."""
+    """Record the phone's answer to the current question (see the module docstring).
+
+    The common case (a first answer) is one INSERT; a repeat hits the unique (attempt, question)
+    constraint, and only then is the saved answer read: the same choice is an idempotent retry,
+    another one is refused.
+    """
+    try:
+        return _save(token, question_id, option_ids, now=now, check_existing=False)
+    except IntegrityError:
+        db.session.rollback()
+    return _save(token, question_id, option_ids, now=now, check_existing=True)
+
+
+def _save(token: str, question_id: int, option_ids, *, now: datetime | None, check_existing: bool) -> Answer:
     now = now or clock.utcnow()
     attempt = get_player(token)
     session = db.session.get(LiveSession, attempt.live_session_id)
@@ -141,22 +156,28 @@ def save_live_answer(token: str, question_id: int, option_ids, *, now: datetime 
         if any(q.question_id == question_id and q.position < session.current_index for q in session.questions):
             raise LiveClosedError(_("Câu hỏi này đã hết giờ trả lời."))
         raise NotFoundError(_("Câu hỏi này không phải câu đang thi."))
-    if session.state != "question" or now > current.deadline + answer_grace():
-        raise LiveClosedError(_("Đã hết giờ trả lời câu này. Các câu trả lời trước vẫn được giữ."))
     ids = _parse_option_ids(option_ids)
-    positions, correct_mask = _options(question_id)
+    positions, correct_mask, kind = _options(question_id)
     if not ids:
         raise ValidationError(_("Vui lòng chọn một phương án."), fields={"option_ids": [_("Bắt buộc chọn.")]})
     if any(i not in positions for i in ids):
         raise ValidationError(_("Phương án đã chọn không thuộc câu hỏi này."),
                               fields={"option_ids": [_("Phương án không thuộc câu hỏi này.")]})
-    if current.question.kind in ("single", "true_false") and len(ids) != 1:
+    if kind in ("single", "true_false") and len(ids) != 1:
         raise ValidationError(_("Câu hỏi này chỉ được chọn một phương án."),
                               fields={"option_ids": [_("Chỉ được chọn một phương án.")]})
     mask = sum(1 << positions[i] for i in ids)
-    existing = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=question_id))
-    if existing is not None:
-        return _same_or_refuse(existing, mask)
+    closed = session.state != "question" or now > current.deadline + answer_grace()
+    if check_existing or closed:
+        # A retry of an answer the server already took (its acknowledgement was lost on the Wi-Fi)
+        # gets the same answer back, even after the deadline; a different choice is refused.
+        existing = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=question_id))
+        if existing is not None:
+            if existing.choice_mask != mask:
+                raise AlreadyAnsweredError(_("Bạn đã trả lời câu này rồi, không thể đổi đáp án."))
+            return existing
+    if closed:
+        raise LiveClosedError(_("Đã hết giờ trả lời câu này. Các câu trả lời trước vẫn được giữ."))
     elapsed = max(0, min(int((now - current.started_at).total_seconds() * 1000), session.question_time_s * 1000))
     correct = is_answer_correct(mask, correct_mask)
     answer = Answer(attempt_id=attempt.id, question_id=question_id, choice_mask=mask, saved_at=now,
@@ -167,18 +188,8 @@ def save_live_answer(token: str, question_id: int, option_ids, *, now: datetime 
     return answer
 
 
-def _same_or_refuse(existing: Answer, mask: int) -> Answer:
-    if existing.choice_mask != mask:
-        raise AlreadyAnsweredError(_("Bạn đã trả lời câu này rồi, không thể đổi đáp án."))
-    return existing  # the phone retried after a network error: the first answer stands
-
-
 def save_live_answer_retrying(token: str, question_id: int, option_ids, *, now: datetime | None = None) -> Answer:
-    """`save_live_answer`, once more when a simultaneous retry of the same answer won the insert."""
-    try:
-        return save_live_answer(token, question_id, option_ids, now=now)
-    except IntegrityError:
-        db.session.rollback()
+    """`save_live_answer` (kept for the views: the name says a lost race is handled)."""
     return save_live_answer(token, question_id, option_ids, now=now)
 
 
@@ -194,7 +205,7 @@ def my_answer(attempt: Attempt, session: LiveSession) -> dict | None:
     answer = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=current.question_id))
     if answer is None:
         return None
-    positions, _mask = _options(current.question_id)
+    positions, _mask, _kind = _options(current.question_id)
     return {"question_id": current.question_id,
             "option_ids": chosen_option_ids(current.option_order, positions, answer.choice_mask),
             "answer": answer}
