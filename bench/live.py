@@ -196,6 +196,11 @@ async def phone(n: int, base: str, session_id: int, stats: Stats, joined: asynci
                     if doc["state"] == "question" and question and question["id"] not in answered:
                         answered.add(question["id"])
                         answer_task = asyncio.create_task(answer(http, base, token, question, stats, rng))
+            except aiohttp.ServerDisconnectedError:
+                # gunicorn closed a kept-alive connection as it was reused: a browser retries such
+                # an idempotent GET at once on a new connection, and so does this phone.
+                stats.error("state: kept-alive connection closed, retried")
+                continue
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 stats.error(f"state {type(error).__name__}")
             await asyncio.sleep(max(0.0, POLL_S - (time.perf_counter() - started)))
@@ -239,7 +244,10 @@ async def answer(http, base: str, token: str, question: dict, stats: Stats, rng:
 
 async def host(base: str, session_id: int, stats: Stats, joined: asyncio.Event, questions: int,
                question_time_s: int, reveal_s: float) -> None:
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+    # A new connection per host click: a kept-alive one may have been closed by gunicorn while
+    # the phones were joining (a browser would silently retry; a POST is not retried here).
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                     connector=aiohttp.TCPConnector(force_close=True)) as http:
         async with http.get(f"{base}/login") as r:
             token = csrf_of(await r.text())
         async with http.post(f"{base}/login", data={"csrf_token": token, "email": "host@bench.vn",
