@@ -185,3 +185,71 @@ def test_live_session_host_and_three_phones(live_server, live_app, browser, scre
                   for a, p in db.session.execute(db.select(Attempt, Participant).join(Participant))}
     assert stored == {"Nguyễn Thị Lan": (3, True, "organizer"), "Trần Văn Bình": (2, True, "organizer"),
                       "Lò Thị Mai": (1, True, "organizer")}
+
+
+def test_multiple_choice_question_and_ending_early(live_server, live_app, browser):
+    """A "multiple" question: the phone toggles options and sends them together; speed scoring;
+    the host ends the session early (after confirming) and the phone shows its final result."""
+    with live_app.app_context():
+        root = Unit(code="SYT", name="Sở Y tế", path="/")
+        db.session.add(Unit(code="CDC", name="Trung tâm Kiểm soát bệnh tật tỉnh", parent=root, path="/"))
+        db.session.add(root)
+        db.session.flush()
+        refresh_paths()
+        question_set = QuestionSet(name="Chọn nhiều")
+        texts = ["Không chia sẻ mã OTP", "Bật xác thực hai lớp", "Gửi mật khẩu cho đồng nghiệp", "Cập nhật ứng dụng"]
+        for text in ("Những việc nào giúp bảo vệ tài khoản VNeID?", "Câu hỏi thứ hai?"):
+            db.session.add(Question(question_set=question_set, text=text, text_key=text.lower(), kind="multiple",
+                                    options=[Option(position=i, text=t, is_correct=i in (0, 1, 3))
+                                             for i, t in enumerate(texts)]))
+        now = clock.utcnow()
+        quiz = Quiz(code="NHIEU", title="Chọn nhiều đáp án", contest=Contest(code="C2", title="Thử"),
+                    opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1), duration_s=600,
+                    shuffle_questions=False, draw_rules=[DrawRule(position=0, question_set=question_set, count=2)])
+        admin = Organizer(email="host2@example.vn", role="admin")
+        admin.set_password("mat-khau-123")
+        db.session.add_all([quiz, admin])
+        db.session.flush()
+        session_id = live.create_session(quiz, {"question_time_s": 30, "scoring": "speed"}, actor=admin).id
+        db.session.commit()
+    host_context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="vi-VN")
+    phone_context = new_phone(browser)
+    try:
+        host = host_context.new_page()
+        host.goto(f"{live_server}/login")
+        host.fill("#email", "host2@example.vn")
+        host.fill("#password", "mat-khau-123")
+        host.click("button[type=submit]")
+        host.goto(f"{live_server}/admin/live/{session_id}")
+        page = phone_context.new_page()
+        page.goto(f"{live_server}/live/NHIEU")
+        page.fill("#full_name", "Sùng A Dế")
+        page.select_option("#unit_code", "CDC")
+        page.fill("#identity", "nv-0042")
+        page.check("#consent")
+        page.click("button[type=submit]")
+        page.wait_for_selector("text=Bạn đã vào phòng chờ.")
+        host_click(host, "start", "question")
+        send = page.locator(".lp-send")
+        send.wait_for()
+        assert send.is_disabled()
+        for letter in "ABD":
+            page.locator(".lp-options .lp-opt", has_text=letter).first.click()
+        page.locator(".lp-options .lp-opt", has_text="B").first.click()  # changes her mind…
+        page.locator(".lp-options .lp-opt", has_text="B").first.click()  # …and back
+        assert page.locator(".lp-opt.is-chosen").count() == 3
+        send.click()
+        page.wait_for_selector(".lp-saved:has-text('Đã ghi nhận')")
+        host_click(host, "reveal", "reveal")
+        page.wait_for_selector(".lp-result.is-right .lp-plus")
+        host.once("dialog", lambda dialog: dialog.accept())
+        host_click(host, "end", "ended")
+        page.wait_for_selector(".lp-result.is-final .lp-rank")
+        assert page.locator(".lp-rank").inner_text() == "Hạng 1/1"
+    finally:
+        host_context.close()
+        phone_context.close()
+    with live_app.app_context():
+        attempt = db.session.scalar(db.select(Attempt))
+        assert (attempt.correct_count, attempt.max_score, attempt.finalised_by) == (1, 1, "organizer")
+        assert attempt.answers[0].live_points > 500

@@ -254,7 +254,10 @@
     var button = event.target.querySelector("[data-action]");
     if (!button) return;
     event.preventDefault();
-    send(button.getAttribute("data-action"));
+    var action = button.getAttribute("data-action");
+    // Ending finalises every phone's attempt: a misclick on the projector must not do that.
+    if (action === "end" && !window.confirm(T("confirm-end"))) return;
+    send(action);
   });
   document.addEventListener("keydown", function (event) {
     if (!doc || event.target.tagName === "INPUT" || event.target.tagName === "BUTTON") return;
