@@ -6,7 +6,7 @@ post a form, and a link reloads it.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import clock
@@ -27,7 +27,7 @@ def _cookie_name(quiz_code: str) -> str:
 
 
 def _remember(response, attempt):
-    from flask import current_app
+    """The phone's token per quiz (httponly, SameSite=Lax): a reload goes straight back in."""
     response.set_cookie(_cookie_name(attempt.quiz.code), attempt.token, max_age=COOKIE_MAX_AGE_S, httponly=True,
                         samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
