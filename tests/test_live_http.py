@@ -61,6 +61,12 @@ def test_join_page_registers_and_a_reload_continues(client, hall):
     assert join(client.application.test_client(), "Nguyễn Văn An", "+84912345678") == other.token == token
 
 
+def test_join_page_without_a_session(client, hall, make_quiz):
+    make_quiz(questions=1, code="KHONGLIVE")
+    page = client.get("/live/KHONGLIVE")
+    assert page.status_code == 404 and "không có phiên thi trực tiếp" in page.get_data(as_text=True)
+
+
 def test_state_etag_and_304(client, hall):
     url = f"/api/v1/live/{hall.id}/state"
     first = client.get(url)

@@ -38,7 +38,7 @@ def join(code: str):
     quiz = get_quiz_or_404(code)
     session = live.latest_session(quiz)
     if session is None:
-        abort(404)
+        return render_template("live/join.html", quiz=quiz, session=None, form=None, problem=None), 404
     mine = live_play.find_player(request.cookies.get(_cookie_name(quiz.code)))
     if mine is not None and mine.live_session_id == session.id and request.method == "GET":
         return redirect(url_for("live.phone", token=mine.token))  # a reload continues, points kept
