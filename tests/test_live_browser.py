@@ -117,6 +117,7 @@ def test_live_session_host_and_three_phones(live_server, live_app, browser, scre
             page.wait_for_selector(".lp-options .lp-opt")
         screenshot(phones[0], "live-phone-question", full_page=False)
         answer(phones[0], "B")
+        screenshot(phones[0], "live-phone-answered", full_page=False)
         answer(phones[1], "B")
         answer(phones[2], "A")
         host.wait_for_function("document.querySelector('[data-field=answered] strong').textContent === '3'")
