@@ -69,6 +69,12 @@ EXPECTED = {
     "admin.publish_contest_ranking": ("POST", _CONTEST_POST),
     "admin.export_quiz_ranking": ("GET", _CONTEST_PAGE),
     "admin.export_contest_ranking": ("GET", _CONTEST_PAGE),
+    # live sessions: the host screen and its controls
+    "admin.live_sessions": ("GET", _CONTEST_PAGE),
+    "admin.live_create": ("POST", _CONTEST_POST),
+    "admin.live_host": ("GET", _CONTEST_PAGE),
+    "admin.live_host_state": ("GET", _CONTEST_PAGE),
+    "admin.live_control": ("POST", _CONTEST_POST),
     # a unit contact's own results page
     "admin.unit_results": ("GET", {UNIT: 200, ORG: 403, OWNER: 403, ADMIN: 403}),
 }
@@ -82,7 +88,11 @@ def seeded(app, make_unit, make_organizer, make_question, make_quiz, frozen_cloc
     question = make_question(QuestionSet(name="Bộ phân quyền"))
     quiz = make_quiz(questions=1)
     contest = db.session.get(Contest, quiz.contest_id)
-    return {"organizer_id": target.id, "unit_id": unit.id, "question_id": question.id,
+    from quiz.services import live
+    session = live.create_session(quiz, {}, actor=None)
+    db.session.commit()
+    return {"session_id": session.id, "action": "start",
+            "organizer_id": target.id, "unit_id": unit.id, "question_id": question.id,
             "set_id": question.set_id, "fmt": "csv", "code": quiz.code, "quiz_id": quiz.id,
             "contest_id": contest.id}
 

@@ -90,6 +90,8 @@ class Attempt(db.Model):
     max_score: Mapped[int] = mapped_column(default=0)
     score_pct: Mapped[float | None]
     duration_ms: Mapped[int | None]
+    # Set when the attempt is a phone's participation in a live session (models/live.py).
+    live_session_id: Mapped[int | None] = mapped_column(ForeignKey("live_session.id"), index=True)
 
     quiz: Mapped[Quiz] = relationship()
     participant: Mapped[Participant] = relationship()
@@ -151,5 +153,8 @@ class Answer(db.Model):
     choice_mask: Mapped[int] = mapped_column(default=0)
     is_correct: Mapped[bool | None]
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
+    # Live sessions only: ms from the question's start to the answer, and its speed points.
+    elapsed_ms: Mapped[int | None]
+    live_points: Mapped[int | None]
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")

@@ -172,7 +172,8 @@ def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tup
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
 
 
-def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:
+def save_participant(quiz: Quiz, reg: Registration, now: datetime) -> Participant:
+    """The contest's participant with this identity, created or updated from the registration."""
     participant = db.session.scalar(db.select(Participant).filter_by(contest_id=quiz.contest_id,
                                                                      identity=reg.identity))
     if participant is None:
@@ -187,7 +188,11 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
     participant.position = reg.position or participant.position
     participant.consent_at = now
     db.session.flush()
+    return participant
 
+
+def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:
+    participant = save_participant(quiz, reg, now)
     attempts = attempts_of(quiz, participant)
     for attempt in attempts:
         expire_if_due(attempt, now=now)

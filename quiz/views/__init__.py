@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, board, main, play, qr, results
+    from . import admin, api, auth, board, live, main, play, qr, results
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -13,3 +13,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(qr.bp)
+    app.register_blueprint(live.bp)
+    # Live sessions: phones' unchanged-state polls are answered before Flask (see live_fastpath).
+    from .live_fastpath import LiveStateFastPath
+    app.wsgi_app = LiveStateFastPath(app, app.wsgi_app)
