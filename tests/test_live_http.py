@@ -114,6 +114,9 @@ def test_answer_errors_are_json(client, hall, frozen_clock):
     two = client.put(url, json={"option_ids": option_ids[:2]})
     assert two.status_code == 422
     assert put_answer(client, "khongco", qid, [option_ids[0]]).status_code == 404
+    for forged in (token[:-1] + ("A" if token[-1] != "A" else "B"), token[:-1] + "é"):
+        assert client.get(f"/api/v1/live/players/{forged}").status_code == 404
+        assert put_answer(client, forged, qid, [option_ids[0]]).get_json()["error"]["code"] == "not_found"
     frozen_clock.advance(seconds=12)
     late = put_answer(client, token, qid, [option_ids[1]])
     assert late.status_code == 410 and "hết giờ" in late.get_json()["error"]["message"]

@@ -14,6 +14,7 @@ from 1000 (instant) down to 500 (at the deadline); a wrong answer 0.
 """
 from __future__ import annotations
 
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -26,6 +27,7 @@ from .. import clock
 from ..errors import ConflictError, DeadlineError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question
+from ..models.attempts import hash_token
 from .attempts import AttemptLimitError, _parse_option_ids, save_participant
 from .registration import clean_registration
 from .scoring import is_answer_correct
@@ -54,10 +56,12 @@ def speed_points(elapsed_ms: int, time_s: int) -> int:
 def find_player(token: str | None, *, with_participant: bool = False) -> Attempt | None:
     if not token or not isinstance(token, str) or len(token) > 64:
         return None
-    query = db.select(Attempt).where(Attempt.token == token, Attempt.live_session_id.is_not(None))
+    query = db.select(Attempt).where(Attempt.token_hash == hash_token(token), Attempt.live_session_id.is_not(None))
     if with_participant:
         query = query.options(joinedload(Attempt.participant).joinedload(Participant.unit))
-    return db.session.scalar(query)
+    attempt = db.session.scalar(query)
+    # Looked up by the token's hash, then confirmed in constant time, as find_attempt does.
+    return attempt if attempt is not None and hmac.compare_digest(attempt.token.encode(), token.encode()) else None
 
 
 def get_player(token: str, *, with_participant: bool = False) -> Attempt:

@@ -1,7 +1,7 @@
 """live sessions: the session and its questions, attempts linked to a session, answer timing
 
-Revision ID: 0004_live
-Revises: 0003_rankings
+Revision ID: 0005_live
+Revises: 0004_attempt_token_hash
 Create Date: 2026-11-26 12:46:10.174566
 
 """
@@ -12,8 +12,8 @@ import quiz.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_live'
-down_revision = '0003_rankings'
+revision = '0005_live'
+down_revision = '0004_attempt_token_hash'
 branch_labels = None
 depends_on = None
 
