@@ -100,3 +100,18 @@ def test_default_limits_let_a_hall_in_but_not_a_flood(monkeypatch, tmp_path):
         assert per_hour <= 5000, key
     identity = parse_many(config["QUIZ_RATELIMIT_IDENTITY"])
     assert all(i.amount * 60 / i.get_expiry() <= 20 for i in identity)
+
+
+def test_the_live_join_form_is_limited_like_the_quiz_join(client, quiz):
+    from quiz.services import live
+
+    live.create_session(quiz, {"question_time_s": 10}, actor=None)
+    db.session.commit()
+
+    def join(phone):
+        return client.post("/live/RATE1", environ_base={"REMOTE_ADDR": "10.0.0.6"}, data={
+            "full_name": "Lò Văn Minh", "unit_code": "CDC", "identity": phone, "consent": "y"})
+    assert [join(f"091234500{i}").status_code for i in range(3)] == [302, 302, 302]
+    refused = join("0912345009")
+    assert refused.status_code == 429 and "thử lại" in refused.get_data(as_text=True)
+    assert attempt_count() == 3

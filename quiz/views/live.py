@@ -13,10 +13,11 @@ from .. import clock
 from ..errors import ConflictError, DeadlineError, DomainError, ForbiddenError, ValidationError
 from ..extensions import db
 from ..forms.play import AnswerForm, JoinForm
+from ..ratelimit import limit_join
 from ..services import live, live_board, live_play
 from ..services.registration import find_unit
 from .access import get_quiz_or_404
-from .play.join import _prefill, _unit_choices
+from .play.join import prefill_form, unit_choices
 
 bp = Blueprint("live", __name__)
 COOKIE_MAX_AGE_S = 2 * 24 * 3600
@@ -34,6 +35,7 @@ def _remember(response, attempt):
 
 
 @bp.route("/live/<code>", methods=["GET", "POST"])
+@limit_join
 def join(code: str):
     quiz = get_quiz_or_404(code)
     session = live.latest_session(quiz)
@@ -43,11 +45,11 @@ def join(code: str):
     if mine is not None and mine.live_session_id == session.id and request.method == "GET":
         return redirect(url_for("live.phone", token=mine.token))  # a reload continues, points kept
     form = JoinForm()
-    form.unit_code.choices = _unit_choices(quiz.allow_other_unit)
+    form.unit_code.choices = unit_choices(quiz.allow_other_unit)
     status, problem = 200, None
     if request.method == "GET":
         if mine is not None:
-            _prefill(form, mine.participant)
+            prefill_form(form, mine.participant)
         unit = find_unit(request.args.get("u"))
         if unit is not None:
             form.unit_code.data = unit.code

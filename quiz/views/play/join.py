@@ -19,7 +19,7 @@ from .cookies import remember_attempt, remembered_token
 INDENT = "\u00a0\u00a0\u00a0"
 
 
-def _unit_choices(allow_other: bool) -> list[tuple[str, str]]:
+def unit_choices(allow_other: bool) -> list[tuple[str, str]]:
     # Indented by depth so the tree reads in a plain <select> (no JavaScript needed).
     choices = [("", _("— Chọn đơn vị —"))]
     choices += [(u["code"], INDENT * u["depth"] + u["name"]) for u in unit_picker_items()]
@@ -28,7 +28,7 @@ def _unit_choices(allow_other: bool) -> list[tuple[str, str]]:
     return choices
 
 
-def _prefill(form: JoinForm, participant) -> None:
+def prefill_form(form: JoinForm, participant) -> None:
     form.full_name.data = participant.full_name
     form.identity.data = participant.identity
     form.unit_code.data = participant.unit.code if participant.unit else OTHER_UNIT
@@ -48,11 +48,11 @@ def join(code: str):
     if mine is not None and attempts.expire_if_due(mine, now=now):
         db.session.commit()
     form = JoinForm()
-    form.unit_code.choices = _unit_choices(quiz.allow_other_unit)
+    form.unit_code.choices = unit_choices(quiz.allow_other_unit)
     status, problem = 200, None
     if request.method == "GET":
         if mine is not None:
-            _prefill(form, mine.participant)
+            prefill_form(form, mine.participant)
         unit = find_unit(request.args.get("u"))
         if unit is not None:
             form.unit_code.data = unit.code
