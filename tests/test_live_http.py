@@ -226,3 +226,11 @@ def test_phone_page_answers_without_javascript(client, hall, frozen_clock):
     assert "không thể đổi đáp án" in again.get_data(as_text=True)
     assert client.post(f"/live/p/{token}/answer", data={"question": "x", "option": "1"}).status_code == 400
     assert client.post("/live/p/khongco/answer", data={"question": "1", "option": "1"}).status_code == 404
+
+
+def test_ids_too_large_for_the_database_are_404_not_500(client, hall):
+    """Found by the API fuzzer: a session id past 2**63 overflowed the SQLite driver."""
+    response = client.get("/api/v1/live/9223372036854775808/state")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    assert client.get("/api/v1/live/9223372036854775807/state").status_code == 404
+    assert client.get("/admin/live/99999999999999999999999").status_code == 404

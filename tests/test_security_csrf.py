@@ -14,6 +14,7 @@ from flask import url_for
 
 from quiz.extensions import db
 from quiz.models import Contest, Organizer, QuestionSet
+from quiz.services import live
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 API_PREFIX = "/api/"
@@ -37,7 +38,9 @@ def seeded(app, client, make_unit, make_organizer, make_question, make_quiz, fro
     assert started.status_code == 201, started.get_json()
     admin = make_organizer(role="admin", email="admin@example.vn")
     client.delete_cookie("tds_CSRF1")
-    return {"organizer_id": target.id, "unit_id": unit.id, "question_id": question.id, "set_id": question.set_id,
+    session = live.create_session(quiz, {"question_time_s": 10}, actor=None)
+    db.session.commit()
+    return {"session_id": session.id, "action": "start", "organizer_id": target.id, "unit_id": unit.id, "question_id": question.id, "set_id": question.set_id,
             "fmt": "csv", "code": quiz.code, "quiz_id": quiz.id, "contest_id": quiz.contest_id,
             "token": started.get_json()["attempt_id"], "number": 1, "admin_id": admin.id}
 
@@ -88,7 +91,8 @@ def test_the_walk_finds_the_forms_it_must_check(app):
     endpoints = {endpoint for endpoint, _m in form_routes(app)}
     # A sample of what must be there: if the walk stopped finding routes, the check below would be empty.
     assert {"auth.login", "auth.logout", "play.join", "play.answer", "play.submit", "admin.unit_delete",
-            "admin.account_password", "admin.publish_quiz_ranking", "admin.units_import"} <= endpoints
+            "admin.account_password", "admin.publish_quiz_ranking", "admin.units_import", "live.join",
+            "admin.live_control", "admin.live_create"} <= endpoints
     assert len(endpoints) >= 25
 
 

@@ -1,9 +1,22 @@
 """Blueprints, one per feature."""
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+ROW_ID_MAX = 2**63 - 1  # the largest id a database integer holds (SQLite, PostgreSQL bigint)
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number too large for any row id is a 404, not a driver overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", ROW_ID_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_blueprints(app: Flask) -> None:
     from . import admin, api, auth, board, live, main, play, qr, results
+
+    app.url_map.converters["int"] = RowIdConverter  # before any rule is added
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
