@@ -10,6 +10,7 @@ from datetime import datetime
 
 from ..models import Answer, Attempt, AttemptQuestion, Quiz
 from . import attempts as attempt_service
+from . import live_ranking
 from .ranking import Standing, attempt_standing
 from .units import unit_picker_items
 
@@ -87,7 +88,7 @@ def started_payload(attempt: Attempt, now: datetime) -> dict:
 
 def standing_of(attempt: Attempt) -> Standing:
     """Where the participant and their unit stand (the one ranking pipeline decides)."""
-    return attempt_standing(attempt)
+    return attempt_standing(attempt, units=live_ranking.unit_ranking)
 
 
 def result_data(attempt: Attempt, *, standing=None) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..extensions import db
 from ..models import Attempt, Contest, Participant, Quiz, Unit
-from . import publishing, ranking
+from . import live_ranking, publishing, ranking
 from .identity import mask_identity
 
 BOARD_TOP = 10
@@ -91,7 +91,7 @@ def board_data(quiz: Quiz, *, source: str = "live") -> dict:
         latest, provisional = [], snapshot.is_provisional
         published_at = snapshot.published_at.isoformat()
     else:
-        units = [publishing.unit_json(r) for r in ranking.unit_ranking(quiz)]
+        units = [publishing.unit_json(r) for r in live_ranking.unit_ranking(quiz)]
         individuals = [publishing.individual_json(r) for r in ranking.individual_ranking(quiz, limit=BOARD_TOP)]
         counters = publishing.quiz_counters(quiz, units)
         latest, provisional, published_at = _latest_finishers(quiz), ranking.is_provisional(quiz), None

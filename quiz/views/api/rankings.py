@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ...errors import NotFoundError
 from ...extensions import db
 from ...models import Quiz
-from ...services import publishing, ranking
+from ...services import live_ranking, publishing, ranking
 from . import bp
 
 MAX_LIMIT = 500
@@ -76,7 +76,7 @@ def unit_ranking(code: str):
     if snapshot is not None:
         rows, provisional = snapshot.payload["units"].get(parent or "", []), snapshot.is_provisional
     else:
-        rows = [publishing.unit_json(r) for r in ranking.unit_ranking(quiz, parent_code=parent)]
+        rows = [publishing.unit_json(r) for r in live_ranking.unit_ranking(quiz, parent_code=parent)]
         provisional = ranking.is_provisional(quiz)
     db.session.commit()
     return jsonify(quiz={"code": quiz.code, "title": quiz.title}, provisional=provisional,
