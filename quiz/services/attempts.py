@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
 from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError, ValidationError
@@ -70,6 +72,13 @@ def find_attempt(token: str | None) -> Attempt | None:
     )
 
 
+def find_attempt_row(token: str | None) -> Attempt | None:
+    """The attempt alone (relationships load lazily if needed): for the one-answer save."""
+    if not token or not isinstance(token, str) or len(token) > 64:
+        return None
+    return db.session.scalar(db.select(Attempt).filter_by(token=token))
+
+
 def get_attempt(token: str, *, now: datetime | None = None) -> Attempt:
     """The attempt with this token, finalised first if its deadline (plus grace) has passed."""
     attempt = find_attempt(token)
@@ -87,8 +96,11 @@ def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int:
 
 
 def attempts_of(quiz: Quiz, participant: Participant) -> list[Attempt]:
+    # Loaded with what resuming shows (questions, options, answers), or each is one more query.
     return list(db.session.scalars(
-        db.select(Attempt).filter_by(quiz_id=quiz.id, participant_id=participant.id).order_by(Attempt.attempt_no)))
+        db.select(Attempt).filter_by(quiz_id=quiz.id, participant_id=participant.id).order_by(Attempt.attempt_no)
+        .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
+                 .selectinload(Question.options), selectinload(Attempt.answers))))
 
 
 def attempts_left(attempt: Attempt) -> int:
@@ -249,11 +261,28 @@ def _parse_option_ids(raw) -> list[int]:
     return list(dict.fromkeys(raw))
 
 
-def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime | None = None) -> Answer | None:
-    """Save (or, with an empty list, clear) the options picked for one question of the attempt."""
+def drawn_question(attempt: Attempt, question_id: int) -> AttemptQuestion | None:
+    """The drawn question with its options: from the attempt if its questions are loaded, else
+    one query (saving one answer need not load the other questions)."""
+    if "questions" in attempt.__dict__:
+        return next((q for q in attempt.questions if q.question_id == question_id), None)
+    if not 0 < question_id < 2**63:  # no such row; the database could not even bind the number
+        return None
+    return db.session.scalar(
+        db.select(AttemptQuestion).filter_by(attempt_id=attempt.id, question_id=question_id)
+        .options(joinedload(AttemptQuestion.question).selectinload(Question.options)))
+
+
+def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime | None = None,
+                drawn: AttemptQuestion | None = None) -> int | None:
+    """Save (or, with an empty list, clear) the options picked for one question of the attempt.
+
+    Returns the stored choice mask (None when cleared). The save is one INSERT … ON CONFLICT
+    DO UPDATE, so two simultaneous saves of the same question cannot collide.
+    """
     now = now or clock.utcnow()
     check_accepting(attempt, now)
-    drawn = next((q for q in attempt.questions if q.question_id == question_id), None)
+    drawn = drawn or drawn_question(attempt, question_id)
     if drawn is None:
         raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
     ids = _parse_option_ids(option_ids)
@@ -264,34 +293,43 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
     if ids and drawn.question.kind in ("single", "true_false") and len(ids) != 1:
         raise ValidationError(_("Câu hỏi này chỉ được chọn một phương án."),
                               fields={"option_ids": [_("Chỉ được chọn một phương án.")]})
-    answer = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=question_id))
     if not ids:
+        answer = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=question_id))
         if answer is not None:
             db.session.delete(answer)
             db.session.flush()
         db.session.expire(attempt, ["answers"])
         return None
     mask = sum(1 << positions[i] for i in ids)
-    if answer is None:
-        answer = Answer(attempt_id=attempt.id, question_id=question_id, choice_mask=mask, saved_at=now)
-        db.session.add(answer)
-    else:
-        answer.choice_mask, answer.saved_at = mask, now
-    db.session.flush()
+    upsert = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Answer)
+    db.session.execute(
+        upsert.values(attempt_id=attempt.id, question_id=question_id, choice_mask=mask, saved_at=now)
+        .on_conflict_do_update(index_elements=["attempt_id", "question_id"],
+                               set_={"choice_mask": mask, "saved_at": now}))
+    # The row changed behind the ORM's back: drop what this session may hold of it.
     db.session.expire(attempt, ["answers"])
-    return answer
+    for held in [o for o in db.session.identity_map.values() if isinstance(o, Answer)]:
+        if held.attempt_id == attempt.id and held.question_id == question_id:
+            db.session.expire(held)
+    return mask
 
 
 def save_answer_retrying(token: str, question_id: int, option_ids, *,
-                         now: datetime | None = None) -> tuple[Attempt, Answer | None]:
-    """`save_answer`, retried once when a simultaneous save of the same question won the insert.
+                         now: datetime | None = None) -> tuple[Attempt, AttemptQuestion, int | None]:
+    """`save_answer` for the API: loads only the attempt row and the one drawn question.
 
-    Returns the attempt it loaded as well, so the caller can answer without reading it again.
+    Returns the attempt, the drawn question and the stored mask, so the caller can answer
+    without reading anything again. Retried once on an IntegrityError (a concurrent clear).
     """
     for _try in range(2):
-        attempt = get_attempt(token, now=now)
+        attempt = find_attempt_row(token)
+        if attempt is None:
+            raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
+        expire_if_due(attempt, now=now)
         try:
-            return attempt, save_answer(attempt, question_id, option_ids, now=now)
+            check_accepting(attempt, now or clock.utcnow())  # before loading the question
+            drawn = drawn_question(attempt, question_id)
+            return attempt, drawn, save_answer(attempt, question_id, option_ids, now=now, drawn=drawn)
         except IntegrityError:
             db.session.rollback()
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
