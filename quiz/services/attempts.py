@@ -175,8 +175,22 @@ def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tup
 
 
 def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:
+    """Reads first, writes last: SQLite holds its write lock from a transaction's first write to
+    its commit, so drawing the questions before writing keeps everyone else's saves waiting less."""
     participant = db.session.scalar(db.select(Participant).filter_by(contest_id=quiz.contest_id,
                                                                      identity=reg.identity))
+    attempts = attempts_of(quiz, participant) if participant is not None else []
+    for attempt in attempts:
+        expire_if_due(attempt, now=now)
+    current = next((a for a in attempts if not a.is_finished), None)
+    questions: list[AttemptQuestion] = []
+    if current is None:
+        if len(attempts) >= quiz.max_attempts:
+            raise AttemptLimitError(_("Bạn đã dùng hết số lượt thi của đợt thi này."))
+        questions = draw_questions(quiz)
+        if not questions:
+            raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng báo ban tổ chức."))
+
     if participant is None:
         participant = Participant(contest_id=quiz.contest_id, identity=reg.identity,
                                   identity_kind=reg.identity_kind, full_name=reg.full_name)
@@ -188,24 +202,14 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
     participant.birth_year = reg.birth_year or participant.birth_year
     participant.position = reg.position or participant.position
     participant.consent_at = now
-    db.session.flush()
-
-    attempts = attempts_of(quiz, participant)
-    for attempt in attempts:
-        expire_if_due(attempt, now=now)
-    current = next((a for a in attempts if not a.is_finished), None)
     if current is not None:
+        db.session.flush()
         return current, False
-    if len(attempts) >= quiz.max_attempts:
-        raise AttemptLimitError(_("Bạn đã dùng hết số lượt thi của đợt thi này."))
-    questions = draw_questions(quiz)
-    if not questions:
-        raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng báo ban tổ chức."))
     attempt = Attempt(
         token=secrets.token_urlsafe(24), quiz=quiz, participant=participant,
         attempt_no=(attempts[-1].attempt_no + 1) if attempts else 1,
         started_at=now, deadline=min(now + timedelta(seconds=quiz.duration_s), quiz.closes_at),
-        prediction=reg.prediction, questions=questions,
+        prediction=reg.prediction, questions=questions, answers=[],
         max_score=sum(q.points for q in questions),
     )
     db.session.add(attempt)
