@@ -57,6 +57,7 @@ TARGETS = {  # endpoint: (reference, minimum ratio, p99 limit in ms)
     "join page": ("bare Flask", 0.5, None),
 }
 RANKING_LIMIT_MS = 50
+EVENT_RATE = 10_000 * 20 / 900  # answer saves per second of the province's event
 
 
 # --- Database and servers --------------------------------------------------------------------------
@@ -313,11 +314,40 @@ class Run:
             p.submitted = await self.rec.call(s, "submit", "POST",
                                               f"{self.app.base}/api/v1/attempts/{p.token}/submit") is not None
 
-    async def ranking_reader(self, s, done: asyncio.Event) -> None:
+    async def ranking_reader(self, s, done: asyncio.Event, name: str = "unit ranking (100k)") -> None:
         url = f"{self.app.base}/api/v1/quizzes/{RANK_CODE}/unit-ranking"
         while not done.is_set():
-            await self.rec.call(s, "unit ranking (100k)", "GET", url)
+            await self.rec.call(s, name, "GET", url)
             await asyncio.sleep(self.args.ranking_pause)
+
+    async def paced_saves(self, s, players: list[Player], rate: float, seconds: float) -> None:
+        """Open-loop answer saves at `rate` per second (the event's pace), one in flight per player."""
+        busy: set[int] = set()
+        tasks = []
+
+        async def one(p: Player):
+            q = self.rng.choice(p.questions)
+            picked = choose(q, self.rng)
+            body = await self.rec.call(s, "answer save (event pace)", "PUT",
+                                       f"{self.app.base}/api/v1/attempts/{p.token}/answers/{q['id']}",
+                                       json={"option_ids": picked})
+            if body is None:
+                p.unacked.add(q["id"])
+            else:
+                p.acked[q["id"]] = picked
+                p.unacked.discard(q["id"])
+            busy.discard(p.n)
+
+        ready = [p for p in players if p.token]
+        began, k = time.perf_counter(), 0
+        while time.perf_counter() - began < seconds and ready:
+            p = ready[k % len(ready)]
+            k += 1
+            if p.n not in busy:
+                busy.add(p.n)
+                tasks.append(asyncio.create_task(one(p)))
+            await asyncio.sleep(max(0.0, began + k / rate - time.perf_counter()))
+        await asyncio.gather(*tasks)
 
     async def phases(self, players: list[Player]) -> None:
         async with self.session() as s:
@@ -327,6 +357,14 @@ class Run:
             reader = asyncio.create_task(self.ranking_reader(s, done))
             with Phase(self.rec, ["answer save", "unit ranking (100k)"], self.app):
                 await over_items(players, self.args.clients, lambda p: self.answer_all(s, p))
+                done.set()
+                await reader
+            # The same reads at the event's own pace (10,000 × 20 answers in 15 minutes ≈ 222/s):
+            # at saturation every request queues behind 64 others, whatever it costs itself.
+            done = asyncio.Event()
+            reader = asyncio.create_task(self.ranking_reader(s, done, "unit ranking (event pace)"))
+            with Phase(self.rec, ["answer save (event pace)", "unit ranking (event pace)"], self.app):
+                await self.paced_saves(s, players, EVENT_RATE, self.args.seconds * 2)
                 done.set()
                 await reader
             with Phase(self.rec, ["submit"], self.app):
@@ -431,13 +469,14 @@ def report(run: Run, label: str, elapsed_event: float | None) -> list[str]:
         limit = f", p99 {st.pct(99):.0f} ms (≤ {p99_limit})" if p99_limit else ""
         print(f"  {'✓' if ok else '✗'} {name}: {st.rate:.0f} req/s = {ratio:.2f} × {ref} ({base.rate:.0f} req/s; "
               f"target ≥ {minimum}){limit}")
-    st = stats.get("unit ranking (100k)")
-    if st and st.latencies:
-        ok = st.pct(99) <= RANKING_LIMIT_MS and not st.errors
-        failures += ["unit ranking"] * (not ok)
-        print(f"  {'✓' if ok else '✗'} unit ranking of {run.args.ranking_attempts:,} attempts during the load: "
-              f"p50 {st.pct(50):.1f} / p99 {st.pct(99):.1f} / max {max(st.latencies) * 1000:.1f} ms "
-              f"(target ≤ {RANKING_LIMIT_MS} ms)")
+    for name, during in (("unit ranking (100k)", "64 saturating clients"),
+                         ("unit ranking (event pace)", f"answer saves at the event's pace, {EVENT_RATE:.0f}/s")):
+        st = stats.get(name)
+        if st and st.latencies:
+            ok = st.pct(99) <= RANKING_LIMIT_MS and not st.errors
+            failures += [name] * (not ok)
+            print(f"  {'✓' if ok else '✗'} unit ranking of {run.args.ranking_attempts:,} attempts during {during}: "
+                  f"p50 {st.pct(50):.1f} / p95 {st.pct(95):.1f} / p99 {st.pct(99):.1f} ms (target ≤ {RANKING_LIMIT_MS} ms)")
     if elapsed_event is not None:
         errors = sum(s.errors for s in stats.values())
         ok = elapsed_event <= 900 and not errors

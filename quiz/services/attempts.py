@@ -274,7 +274,7 @@ def drawn_question(attempt: Attempt, question_id: int) -> AttemptQuestion | None
         return None
     return db.session.scalar(
         db.select(AttemptQuestion).filter_by(attempt_id=attempt.id, question_id=question_id)
-        .options(joinedload(AttemptQuestion.question).selectinload(Question.options)))
+        .options(joinedload(AttemptQuestion.question).joinedload(Question.options)))
 
 
 def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime | None = None,
