@@ -150,6 +150,64 @@ class Server:
                 self.proc.wait()
 
 
+class PySpy:
+    """`py-spy record` on every gunicorn worker for the length of a phase (raw collapsed stacks)."""
+
+    def __init__(self, server: Server, folder: str | None, name: str):
+        self.server, self.folder, self.name, self.procs = server, folder, name, []
+
+    def __enter__(self):
+        if self.folder:
+            spy = str(Path(sys.executable).parent / "py-spy")
+            for pid in self.server.pids():
+                if pid == self.server.proc.pid:
+                    continue  # the master only accepts
+                out = Path(self.folder) / f"{self.name.replace(' ', '-')}-{pid}.txt"
+                self.procs.append((out, subprocess.Popen(
+                    [spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--format", "raw",
+                     "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+        return self
+
+    def __exit__(self, *exc):
+        for _out, proc in self.procs:
+            proc.send_signal(signal.SIGINT)
+        for _out, proc in self.procs:
+            proc.wait(30)
+        if self.procs:
+            print_profile(self.name, [out for out, _proc in self.procs])
+
+
+def print_profile(name: str, files: list[Path], top: int = 12) -> None:
+    """Self time per function and inclusive time of the app's own functions, from collapsed stacks."""
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    for path in files:
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            stack, _sep, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            n = int(count)
+            frames = stack.split(";")
+            if any("(threading.py)" in f and f.startswith("wait ") for f in frames[-2:]):
+                continue  # idle gthread workers waiting for work
+            total += n
+            own[frames[-1]] = own.get(frames[-1], 0) + n
+            for frame in set(f for f in frames if "/quiz/" in f or "(quiz/" in f):
+                inclusive[frame] = inclusive.get(frame, 0) + n
+    if not total:
+        print(f"  (no py-spy samples for {name})")
+        return
+    print(f"\npy-spy, {name}: {total:,} busy samples; top self time:")
+    for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {100 * n / total:5.1f} %  {frame[:110]}")
+    print("  the app's functions, inclusive:")
+    for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {100 * n / total:5.1f} %  {frame[:110]}")
+
+
 # --- Measuring ---------------------------------------------------------------------------------------
 
 @dataclass
@@ -351,11 +409,12 @@ class Run:
 
     async def phases(self, players: list[Player]) -> None:
         async with self.session() as s:
-            with Phase(self.rec, ["attempt start"], self.app):
+            with Phase(self.rec, ["attempt start"], self.app), PySpy(self.app, self.args.profile, "attempt start"):
                 await over_items(players, self.args.clients, lambda p: self.start(s, p))
             done = asyncio.Event()
             reader = asyncio.create_task(self.ranking_reader(s, done))
-            with Phase(self.rec, ["answer save", "unit ranking (100k)"], self.app):
+            with Phase(self.rec, ["answer save", "unit ranking (100k)"], self.app), \
+                    PySpy(self.app, self.args.profile, "answer save"):
                 await over_items(players, self.args.clients, lambda p: self.answer_all(s, p))
                 done.set()
                 await reader
@@ -449,14 +508,14 @@ def report(run: Run, label: str, elapsed_event: float | None) -> list[str]:
     stats = run.rec.stats
     print(f"\n== {label}: gunicorn --workers 2 --threads 8, {run.args.clients} concurrent clients, "
           f"{os.cpu_count()} CPUs")
-    print(f"{'endpoint':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+    print(f"{'endpoint':<26}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
           f"{'client CPU':>12}{'server CPU':>12}")
     for name, st in stats.items():
-        print(f"{name:<22}{len(st.latencies):>9,}{st.rate:>9.0f}{st.pct(50):>9.1f}{st.pct(95):>9.1f}"
+        print(f"{name:<26}{len(st.latencies):>9,}{st.rate:>9.0f}{st.pct(50):>9.1f}{st.pct(95):>9.1f}"
               f"{st.pct(99):>9.1f}{st.errors:>8}{_share(st.client_cpu, st.wall):>12}"
               f"{_share(st.server_cpu, st.wall):>12}")
         if st.statuses:
-            print(f"{'':<22}errors by status: {st.statuses}")
+            print(f"{'':<26}errors by status: {st.statuses}")
     failures = []
     print("\ntargets:")
     for name, (ref, minimum, p99_limit) in TARGETS.items():
@@ -500,8 +559,10 @@ def main() -> int:
     parser.add_argument("--ranking-attempts", type=int, default=100_000)
     parser.add_argument("--ranking-pause", type=float, default=0.1, help="pause of the ranking reader, seconds")
     parser.add_argument("--event", action="store_true", help="10,000 participants × 20 questions, one pass each")
-    parser.add_argument("--hold", action="store_true", help="wait for Enter before the answer phase (profiling)")
+    parser.add_argument("--profile", metavar="DIR", help="py-spy the workers during the start and answer phases")
     args = parser.parse_args()
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     if args.event:
         args.participants, args.questions = max(args.participants, 10_000), 20
     folder = tempfile.mkdtemp(prefix="bench-load-")
@@ -532,8 +593,6 @@ def main() -> int:
                 elapsed = await run.event(players)
             else:
                 await run.join_pages(args.seconds, with_units)
-                if args.hold:
-                    input(f"gunicorn pids {app.pids()}: press Enter to start the load ")
                 await run.phases(players)
             await run.references(args.seconds / 2)
         asyncio.run(go())
