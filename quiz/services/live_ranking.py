@@ -8,7 +8,8 @@ version**, read from the database with one cheap indexed query on each request:
 * the number of finished attempts and the latest ``submitted_at`` (a finished attempt never
   changes its figures; a new one changes the count);
 * whether attempts wait to be finalised at their deadline (they would change the count);
-* the unit table's count and highest id, and the contest's weights.
+* the unit table's count and highest id, the contest's weights and the quiz's state (its
+  closing makes the ranking final once the prediction truth is known).
 
 If the version is unchanged the cached levels ARE the full computation's result (tests check
 it on random data). If it changed, the cached levels are served while one background thread per
@@ -50,6 +51,7 @@ class _Entry:
     version: tuple
     computed_at: float
     levels: dict[str, list[UnitRow]]
+    is_provisional: bool  # a closed quiz's prediction truth is itself a scan of every attempt
 
 
 class _State:
@@ -85,15 +87,15 @@ def data_version(quiz: Quiz, now: datetime | None = None) -> tuple:
         db.select(func.count()).select_from(Unit).scalar_subquery(),
         db.select(func.max(Unit.id)).scalar_subquery(),
     )).one()
-    return (*row, quiz.contest.w_rate, quiz.contest.w_score)
+    return (*row, quiz.contest.w_rate, quiz.contest.w_score, quiz.state_at(now or clock.utcnow()))
 
 
-def _compute(quiz: Quiz) -> tuple[tuple, dict[str, list[UnitRow]]]:
-    """Version first, then the levels, in the same transaction: a change in between only makes
+def _compute(quiz: Quiz) -> _Entry:
+    """Version first, then the figures, in the same transaction: a change in between only makes
     the version look older than the figures, which triggers one more refresh, never a stale hit."""
     finalize_expired(quiz=quiz)
     version = data_version(quiz)
-    return version, ranking.unit_ranking_levels(quiz=quiz)
+    return _Entry(version, time.monotonic(), ranking.unit_ranking_levels(quiz=quiz), ranking.is_provisional(quiz))
 
 
 def unit_levels(quiz: Quiz) -> dict[str, list[UnitRow]]:
@@ -101,23 +103,34 @@ def unit_levels(quiz: Quiz) -> dict[str, list[UnitRow]]:
 
     The rows are shared between requests: read them, do not change them.
     """
-    seconds = ttl()
-    if seconds <= 0:
+    if ttl() <= 0:
         return ranking.unit_ranking_levels(quiz=quiz)
+    return _entry(quiz).levels
+
+
+def is_provisional(quiz: Quiz) -> bool:
+    """`ranking.is_provisional`, from the same cached computation as the rows."""
+    if ttl() <= 0:
+        return ranking.is_provisional(quiz)
+    return _entry(quiz).is_provisional
+
+
+def _entry(quiz: Quiz) -> _Entry:
+    seconds = ttl()
     state = _state()
     with state.lock:
         entry = state.entries.get(quiz.id)
         if entry is not None:
             state.entries.move_to_end(quiz.id)
     if entry is None:
-        version, levels = _compute(quiz)
-        _store(state, quiz.id, _Entry(version, time.monotonic(), levels))
-        return levels
+        entry = _compute(quiz)
+        _store(state, quiz.id, entry)
+        return entry
     age = time.monotonic() - entry.computed_at
     if age < seconds or (age < MAX_AGE_S and data_version(quiz) == entry.version):
-        return entry.levels
+        return entry
     _refresh_in_background(state, quiz.id)
-    return entry.levels
+    return entry
 
 
 def unit_ranking(quiz: Quiz, *, parent_code: str | None = None) -> list[UnitRow]:
@@ -149,9 +162,9 @@ def _refresh(app, state: _State, quiz_id: int) -> None:
             try:
                 quiz = db.session.get(Quiz, quiz_id)
                 if quiz is not None:
-                    version, levels = _compute(quiz)
+                    entry = _compute(quiz)
                     db.session.commit()  # keeps the finalisation of attempts past their deadline
-                    _store(state, quiz_id, _Entry(version, time.monotonic(), levels))
+                    _store(state, quiz_id, entry)
             except Exception:  # a failed refresh keeps the old figures; the next read retries
                 log.exception("live unit ranking refresh of quiz %s failed", quiz_id)
                 db.session.rollback()

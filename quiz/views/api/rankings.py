@@ -82,7 +82,7 @@ def unit_ranking(code: str):
         rows, provisional = publishing.snapshot_payload(snapshot)["units"].get(parent or "", []), snapshot.is_provisional
     else:
         rows = [publishing.unit_json(r) for r in live_ranking.unit_ranking(quiz, parent_code=parent)]
-        provisional = ranking.is_provisional(quiz)
+        provisional = live_ranking.is_provisional(quiz)
     published_at, about = snapshot.published_at.isoformat() if snapshot else None, _about(quiz)
     db.session.commit()
     return jsonify(quiz=about, provisional=provisional, published_at=published_at,
