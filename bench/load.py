@@ -328,7 +328,10 @@ class Run:
 
     def session(self):
         # No cookie jar: every request is a separate phone; the API authenticates by token.
-        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), cookie_jar=aiohttp.DummyCookieJar(),
+        # Idle connections are dropped after 1 s, before gunicorn's 2 s keep-alive closes them
+        # under a request just being sent (a reset a real client would retry; here it would count).
+        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=1),
+                                     cookie_jar=aiohttp.DummyCookieJar(),
                                      timeout=aiohttp.ClientTimeout(total=60))
 
     async def references(self, seconds: float) -> None:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import clock
 from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError, ValidationError
@@ -272,9 +272,23 @@ def drawn_question(attempt: Attempt, question_id: int) -> AttemptQuestion | None
         return next((q for q in attempt.questions if q.question_id == question_id), None)
     if not 0 < question_id < 2**63:  # no such row; the database could not even bind the number
         return None
-    return db.session.scalar(
+    return db.session.execute(
         db.select(AttemptQuestion).filter_by(attempt_id=attempt.id, question_id=question_id)
-        .options(joinedload(AttemptQuestion.question).joinedload(Question.options)))
+        .options(joinedload(AttemptQuestion.question).joinedload(Question.options))).unique().scalar_one_or_none()
+
+
+def _attempt_and_drawn(token: str, question_id: int) -> tuple[Attempt | None, AttemptQuestion | None]:
+    """The attempt and its drawn question with options in ONE query (a save is a round trip
+    fewer); when the question is not the attempt's, the attempt alone."""
+    if isinstance(token, str) and len(token) <= 64 and 0 < question_id < 2**63:
+        drawn = db.session.execute(
+            db.select(AttemptQuestion).join(AttemptQuestion.attempt)
+            .where(Attempt.token == token, AttemptQuestion.question_id == question_id)
+            .options(contains_eager(AttemptQuestion.attempt),
+                     joinedload(AttemptQuestion.question).joinedload(Question.options))).unique().scalar_one_or_none()
+        if drawn is not None:
+            return drawn.attempt, drawn
+    return find_attempt_row(token), None
 
 
 def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime | None = None,
@@ -326,13 +340,14 @@ def save_answer_retrying(token: str, question_id: int, option_ids, *,
     without reading anything again. Retried once on an IntegrityError (a concurrent clear).
     """
     for _try in range(2):
-        attempt = find_attempt_row(token)
+        attempt, drawn = _attempt_and_drawn(token, question_id)
         if attempt is None:
             raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
         expire_if_due(attempt, now=now)
         try:
-            check_accepting(attempt, now or clock.utcnow())  # before loading the question
-            drawn = drawn_question(attempt, question_id)
+            check_accepting(attempt, now or clock.utcnow())
+            if drawn is None:
+                raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
             return attempt, drawn, save_answer(attempt, question_id, option_ids, now=now, drawn=drawn)
         except IntegrityError:
             db.session.rollback()
