@@ -345,7 +345,7 @@ class Run:
 
     async def join_pages(self, seconds: float, units: list[str]) -> None:
         async with self.session() as s:
-            with Phase(self.rec, ["join page"], self.app):
+            with Phase(self.rec, ["join page"], self.app), PySpy(self.app, self.args.profile, "join page"):
                 await for_seconds(seconds, self.args.clients, lambda: self.rec.call(
                     s, "join page", "GET", f"{self.app.base}/j/{LOAD_CODE}?u={self.rng.choice(units)}"))
 

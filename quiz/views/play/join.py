@@ -12,7 +12,7 @@ from ...services import attempt_data, attempts
 from ...services.registration import OTHER_UNIT, find_unit
 from ...services.units import unit_picker_items
 from ..access import get_quiz_or_404
-from . import bp
+from . import bp, page_cache
 from .cookies import remember_attempt, remembered_token
 
 INDENT = "\u00a0\u00a0\u00a0"
@@ -40,6 +40,10 @@ def _prefill(form: JoinForm, participant) -> None:
 def join(code: str):
     quiz = get_quiz_or_404(code)
     now = clock.utcnow()
+    key = page_cache.cache_key(quiz, quiz.state_at(now))
+    poster_unit = find_unit(request.args.get("u")) if request.method == "GET" else None
+    if key is not None and (page := page_cache.cached_page(key, poster_unit and poster_unit.code)) is not None:
+        return page
     mine = attempts.find_attempt(remembered_token(quiz.code))
     if mine is not None and mine.quiz_id != quiz.id:
         mine = None
@@ -51,9 +55,8 @@ def join(code: str):
     if request.method == "GET":
         if mine is not None:
             _prefill(form, mine.participant)
-        unit = find_unit(request.args.get("u"))
-        if unit is not None:
-            form.unit_code.data = unit.code
+        if poster_unit is not None and key is None:  # a kept page gets it put in below
+            form.unit_code.data = poster_unit.code
     elif form.validate_on_submit():
         try:
             attempt, _created = attempts.start_attempt(quiz, form.registration_data(), now=now)
@@ -73,5 +76,9 @@ def join(code: str):
         "attempts_left": attempts.attempts_left(mine) if mine is not None else quiz.max_attempts,
         "results_url": f"/r/{quiz.code}",  # the public rankings page of the contract (PRODUCT.md)
     }
-    return make_response(render_template("play/join.html", **context), status)
+    html = render_template("play/join.html", **context)
+    if key is not None and status == 200:
+        page_cache.keep_page(key, html)  # kept with no unit selected; this visitor's is put in now
+        html = page_cache.personalise(html, None, poster_unit and poster_unit.code)
+    return make_response(html, status)
 
