@@ -65,7 +65,7 @@ def test_sigkill_mid_load_keeps_every_acknowledged_answer_and_participants_resum
     assert set(per_attempt.values()) == {8}
 
 
-def test_sqlite_file_is_in_wal_mode_after_the_crash_test_setup(app, ctx):
+def test_sqlite_runs_in_wal_mode_with_synchronous_normal_by_default(app, ctx):
     """The durability argument of docs/PERFORMANCE.md rests on WAL + synchronous=NORMAL."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
@@ -77,3 +77,17 @@ def test_sqlite_file_is_in_wal_mode_after_the_crash_test_setup(app, ctx):
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent in the file
     finally:
         raw.close()
+
+
+def test_full_synchronous_can_be_chosen_and_a_typo_is_refused(app, make_app, monkeypatch):
+    """QUIZ_SQLITE_SYNCHRONOUS=FULL also survives a power loss (one fsync per commit)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite only")
+    monkeypatch.setenv("QUIZ_SQLITE_SYNCHRONOUS", "full")
+    full = make_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]},
+                    name="full")
+    with full.app_context():
+        assert db.session.execute(db.text("PRAGMA synchronous")).scalar() == 2  # FULL
+    monkeypatch.setenv("QUIZ_SQLITE_SYNCHRONOUS", "sometimes")
+    with pytest.raises(ValueError, match="NORMAL or FULL"):
+        make_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, name="typo")
