@@ -34,7 +34,8 @@ class Ping(db.Model):
 def _tune_sqlite(dbapi_connection, _record) -> None:
     # The app's own SQLite settings (quiz/database.py), so the reference pays the same fsync policy.
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+    synchronous = os.environ.get("QUIZ_SQLITE_SYNCHRONOUS", "NORMAL")
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", f"synchronous={synchronous}"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
