@@ -524,7 +524,9 @@ def report(run: Run, label: str, elapsed_event: float | None) -> list[str]:
             print(f"{'':<26}errors by status: {st.statuses}")
     failures = []
     print("\ntargets:")
-    for name, (ref, minimum, p99_limit) in TARGETS.items():
+    # In --event mode the phases overlap (each participant goes through all of them), so the
+    # per-endpoint rates are not throughputs: only the event's own target is judged.
+    for name, (ref, minimum, p99_limit) in (TARGETS.items() if elapsed_event is None else ()):
         st, base = stats.get(name), stats.get(ref)
         if not st or not st.latencies or not base or not base.rate:
             continue
@@ -534,12 +536,12 @@ def report(run: Run, label: str, elapsed_event: float | None) -> list[str]:
         limit = f", p99 {st.pct(99):.0f} ms (≤ {p99_limit})" if p99_limit else ""
         print(f"  {'✓' if ok else '✗'} {name}: {st.rate:.0f} req/s = {ratio:.2f} × {ref} ({base.rate:.0f} req/s; "
               f"target ≥ {minimum}){limit}")
-    for name, during in (("unit ranking (100k)", "64 saturating clients"),
+    for name, during in (("unit ranking (100k)", f"{run.args.clients} saturating clients"),
                          ("unit ranking (event pace)", f"answer saves at the event's pace, {EVENT_RATE:.0f}/s")):
         st = stats.get(name)
         if st and st.latencies:
             ok = st.pct(99) <= RANKING_LIMIT_MS and not st.errors
-            failures += [name] * (not ok)
+            failures += [name] * (not ok and elapsed_event is None)
             print(f"  {'✓' if ok else '✗'} unit ranking of {run.args.ranking_attempts:,} attempts during {during}: "
                   f"p50 {st.pct(50):.1f} / p95 {st.pct(95):.1f} / p99 {st.pct(99):.1f} ms (target ≤ {RANKING_LIMIT_MS} ms)")
     if elapsed_event is not None:
