@@ -217,6 +217,7 @@ def print_profile(name: str, files: list[Path], top: int = 12) -> None:
 class Stat:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    retried: int = 0  # connections dropped before a reply (keep-alive races), sent again once
     statuses: dict = field(default_factory=dict)
     wall: float = 0.0
     client_cpu: float = 0.0
@@ -238,22 +239,36 @@ class Recorder:
         self.stats: dict[str, Stat] = {}
 
     async def call(self, session, name: str, method: str, url: str, ok=(200, 201), **kw):
+        """One request; a connection dropped before any reply is retried once, as the phone's
+        play.js does (every call used here is idempotent: starting resumes, saves are PUTs,
+        submitting twice returns the same result). Retries are counted and printed."""
         stat = self.stats.setdefault(name, Stat())
         began = time.perf_counter()
-        try:
-            async with session.request(method, url, **kw) as resp:
-                body = await (resp.json() if resp.content_type == "application/json" else resp.read())
-                status = resp.status
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            stat.errors += 1
-            stat.statuses[type(error).__name__] = stat.statuses.get(type(error).__name__, 0) + 1
-            return None
+        for attempt in (1, 2):
+            try:
+                async with session.request(method, url, **kw) as resp:
+                    body = await (resp.json() if resp.content_type == "application/json" else resp.read())
+                    status = resp.status
+                break
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as error:
+                if attempt == 2:
+                    return self._failed(stat, type(error).__name__)
+                stat.retried += 1
+                await asyncio.sleep(0.2)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                return self._failed(stat, type(error).__name__)
         if status not in ok:
             stat.errors += 1
             stat.statuses[status] = stat.statuses.get(status, 0) + 1
             return None
         stat.latencies.append(time.perf_counter() - began)
         return body
+
+    @staticmethod
+    def _failed(stat: "Stat", what: str) -> None:
+        stat.errors += 1
+        stat.statuses[what] = stat.statuses.get(what, 0) + 1
+        return None
 
 
 class Phase:
@@ -522,6 +537,8 @@ def report(run: Run, label: str, elapsed_event: float | None) -> list[str]:
               f"{_share(st.server_cpu, st.wall):>12}")
         if st.statuses:
             print(f"{'':<26}errors by status: {st.statuses}")
+        if st.retried:
+            print(f"{'':<26}{st.retried} requests sent again after the connection dropped before a reply")
     failures = []
     print("\ntargets:")
     # In --event mode the phases overlap (each participant goes through all of them), so the
