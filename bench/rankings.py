@@ -112,10 +112,11 @@ def run(url: str, attempts: int, label: str, trace: bool) -> None:
               f"{median_time(lambda: ranking.unit_ranking_levels(quiz=quiz)) * 1000:.0f} ms (median of 5)")
         app.config["LIVE_RANKING_TTL_S"] = 5.0
         live_ranking.unit_ranking(quiz)  # fills the cache
-        print(f"[{label}] live unit ranking (cached, one data-version query): "
+        print(f"[{label}] live unit ranking, cached, within the 5 s TTL: "
               f"{median_time(lambda: live_ranking.unit_ranking(quiz), repeat=21) * 1000:.1f} ms (median of 21)")
-        print(f"[{label}]   of which the data-version query: "
-              f"{median_time(lambda: live_ranking.data_version(quiz), repeat=21) * 1000:.1f} ms (median of 21)")
+        app.config["LIVE_RANKING_TTL_S"] = 1e-6  # every read re-checks the data version
+        print(f"[{label}] live unit ranking, cached, data version re-checked: "
+              f"{median_time(lambda: live_ranking.unit_ranking(quiz), repeat=21) * 1000:.1f} ms (median of 21)")
         top = ranking.individual_ranking(quiz, limit=100)
         assert len(top) == 100 and top[0].rank == 1
         print(f"[{label}] individual top 100: "
