@@ -61,3 +61,15 @@ def test_a_poster_link_on_the_first_render_is_selected_but_not_kept(crowd_app):
     first = crowd_app.test_client().get("/j/DONG?u=K1").get_data(as_text=True)
     second = crowd_app.test_client().get("/j/DONG").get_data(as_text=True)
     assert 'selected value="K1"' in first and "<option selected" not in second
+
+
+def test_a_kept_page_is_not_served_once_the_quiz_closes(app, make_app, make_quiz, make_unit, frozen_clock):
+    from datetime import timedelta
+
+    make_unit(code="K1")
+    make_quiz(questions=3, code="SAPHET", closes_at=frozen_clock.now() + timedelta(minutes=5))
+    crowd = make_app({**app.config, "WTF_CSRF_ENABLED": True, "JOIN_PAGE_CACHE_S": 3600}, name="closing")
+    assert "Đăng ký dự thi" in crowd.test_client().get("/j/SAPHET").get_data(as_text=True)
+    frozen_clock.advance(minutes=6)
+    page = crowd.test_client().get("/j/saphet").get_data(as_text=True)
+    assert "Đợt thi đã kết thúc, không nhận thêm bài thi." in page and "Đăng ký dự thi" not in page

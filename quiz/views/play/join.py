@@ -38,12 +38,13 @@ def _prefill(form: JoinForm, participant) -> None:
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
 def join(code: str):
-    quiz = get_quiz_or_404(code)
     now = clock.utcnow()
-    key = page_cache.cache_key(quiz, quiz.state_at(now))
-    poster_unit = find_unit(request.args.get("u")) if request.method == "GET" else None
-    if key is not None and (page := page_cache.cached_page(key, poster_unit and poster_unit.code)) is not None:
+    cacheable = page_cache.cacheable()
+    if cacheable and (page := page_cache.cached_page(code, request.args.get("u"), now)) is not None:
         return page
+    quiz = get_quiz_or_404(code)
+    keep = cacheable and quiz.state_at(now) == "open"
+    poster_unit = find_unit(request.args.get("u")) if request.method == "GET" else None
     mine = attempts.find_attempt(remembered_token(quiz.code))
     if mine is not None and mine.quiz_id != quiz.id:
         mine = None
@@ -55,7 +56,7 @@ def join(code: str):
     if request.method == "GET":
         if mine is not None:
             _prefill(form, mine.participant)
-        if poster_unit is not None and key is None:  # a kept page gets it put in below
+        if poster_unit is not None and not keep:  # a kept page gets it put in below
             form.unit_code.data = poster_unit.code
     elif form.validate_on_submit():
         try:
@@ -77,8 +78,9 @@ def join(code: str):
         "results_url": f"/r/{quiz.code}",  # the public rankings page of the contract (PRODUCT.md)
     }
     html = render_template("play/join.html", **context)
-    if key is not None and status == 200:
-        page_cache.keep_page(key, html)  # kept with no unit selected; this visitor's is put in now
+    if keep and status == 200:
+        # Kept with no unit selected; this visitor's is put in now.
+        page_cache.keep_page(quiz, html, [c for c, _label in form.unit_code.choices if c and c != OTHER_UNIT])
         html = page_cache.personalise(html, None, poster_unit and poster_unit.code)
     return make_response(html, status)
 
