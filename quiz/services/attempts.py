@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import clock
 from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError, ValidationError
@@ -209,11 +211,17 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
         token=secrets.token_urlsafe(24), quiz=quiz, participant=participant,
         attempt_no=(attempts[-1].attempt_no + 1) if attempts else 1,
         started_at=now, deadline=min(now + timedelta(seconds=quiz.duration_s), quiz.closes_at),
-        prediction=reg.prediction, questions=questions, answers=[],
-        max_score=sum(q.points for q in questions),
+        prediction=reg.prediction, answers=[], max_score=sum(q.points for q in questions),
     )
     db.session.add(attempt)
     db.session.flush()
+    # The drawn questions in ONE multi-row INSERT: through the relationship the ORM sends one
+    # INSERT per question (it wants each id back), all inside the write lock. The attempt keeps
+    # the drawn objects as its loaded `questions` for this request; later requests load the rows.
+    db.session.execute(insert(AttemptQuestion), [
+        {"attempt_id": attempt.id, "question_id": q.question_id, "position": q.position,
+         "option_order": q.option_order, "points": q.points} for q in questions])
+    set_committed_value(attempt, "questions", questions)
     return attempt, True
 
 
@@ -241,8 +249,8 @@ def draw_questions(quiz: Quiz) -> list[AttemptQuestion]:
         # True/false keeps "Đúng" before "Sai": shuffling two options only confuses.
         if quiz.shuffle_options and question.kind != "true_false":
             _rng.shuffle(option_ids)
-        drawn.append(AttemptQuestion(question=question, position=position, points=question.points,
-                                     option_order=",".join(str(i) for i in option_ids)))
+        drawn.append(AttemptQuestion(question=question, question_id=question.id, position=position,
+                                     points=question.points, option_order=",".join(str(i) for i in option_ids)))
     return drawn
 
 
