@@ -74,11 +74,17 @@ def find_attempt(token: str | None) -> Attempt | None:
     )
 
 
+def _token_is(token: str):
+    """The one WHERE clause that finds an attempt by its client-supplied token (the lean lookups
+    below share it with nothing else, so a change of how tokens are stored is made here)."""
+    return Attempt.token == token
+
+
 def find_attempt_row(token: str | None) -> Attempt | None:
     """The attempt alone (relationships load lazily if needed): for the one-answer save."""
     if not token or not isinstance(token, str) or len(token) > 64:
         return None
-    return db.session.scalar(db.select(Attempt).filter_by(token=token))
+    return db.session.scalar(db.select(Attempt).where(_token_is(token)))
 
 
 def get_attempt(token: str, *, now: datetime | None = None) -> Attempt:
@@ -291,7 +297,7 @@ def _attempt_and_drawn(token: str, question_id: int) -> tuple[Attempt | None, At
     if isinstance(token, str) and len(token) <= 64 and 0 < question_id < 2**63:
         drawn = db.session.execute(
             db.select(AttemptQuestion).join(AttemptQuestion.attempt)
-            .where(Attempt.token == token, AttemptQuestion.question_id == question_id)
+            .where(_token_is(token), AttemptQuestion.question_id == question_id)
             .options(contains_eager(AttemptQuestion.attempt),
                      joinedload(AttemptQuestion.question).joinedload(Question.options))).unique().scalar_one_or_none()
         if drawn is not None:
