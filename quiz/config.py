@@ -31,6 +31,12 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": env.get("QUIZ_SECURE_COOKIES", "") == "1",
         "LOGIN_MAX_FAILURES": int(env.get("QUIZ_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("QUIZ_LOGIN_LOCK_MINUTES", "15")),
+        # Live unit rankings are cached per process and re-checked against the database; unset:
+        # 5 s (0 under TESTING). See quiz/services/live_ranking.py. The join page likewise (10 s).
+        # SQLite durability: NORMAL (default, survives a process crash) or FULL (also a power loss).
+        "SQLITE_SYNCHRONOUS": env.get("QUIZ_SQLITE_SYNCHRONOUS", "NORMAL"),
+        "LIVE_RANKING_TTL_S": float(env["QUIZ_LIVE_RANKING_TTL_S"]) if env.get("QUIZ_LIVE_RANKING_TTL_S") else None,
+        "JOIN_PAGE_CACHE_S": float(env["QUIZ_JOIN_PAGE_CACHE_S"]) if env.get("QUIZ_JOIN_PAGE_CACHE_S") else None,
         "WTF_CSRF_TIME_LIMIT": None,  # an organizer may keep a form open all day
         # Rate limits (see quiz/ratelimit.py for why these numbers): Flask-Limiter strings.
         "QUIZ_RATELIMIT_ENABLED": env.get("QUIZ_RATELIMIT_ENABLED", "1") not in ("0", "false", "no", "off", ""),

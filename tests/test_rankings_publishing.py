@@ -204,3 +204,32 @@ def test_board_shows_this_servers_join_address_when_no_base_url_is_set(app, clie
     app.config["QUIZ_BASE_URL"] = None
     page = client.get("/board/BANG1", base_url="http://thi.syt.local").get_data(as_text=True)
     assert "Vào thi: http://thi.syt.local/j/BANG1" in page and "None" not in page
+
+
+def test_public_reads_parse_a_snapshot_once_per_process(app, client, ctx, seeded, make_attempt):
+    """A published payload never changes, so the public page, the API and the board keep it parsed
+    (keyed by snapshot id); a new publication is a new id and shows at once."""
+    from sqlalchemy import event
+
+    first_id = publishing.publish_ranking(quiz=seeded["quiz"]).id
+    db.session.commit()
+    loads = []
+
+    def count_payload_reads(_conn, _cursor, statement, *_args):
+        if "ranking_snapshot.payload" in statement:
+            loads.append(statement)
+    event.listen(db.engine, "before_cursor_execute", count_payload_reads)
+    try:
+        for url in ("/r/TUAN1", "/api/v1/quizzes/TUAN1/unit-ranking", "/api/v1/quizzes/TUAN1/leaderboard",
+                    "/board/TUAN1/data.json?source=published", "/r/TUAN1"):
+            assert client.get(url).status_code == 200
+        assert len(loads) == 1
+        make_attempt(seeded["quiz"], seeded["bv"], full_name="Lê Thị Mai", score=5)
+        second_id = publishing.publish_ranking(quiz=seeded["quiz"]).id
+        db.session.commit()
+        loads.clear()  # publishing itself wrote and read the new payload
+        assert second_id != first_id
+        rows = client.get("/api/v1/quizzes/TUAN1/leaderboard").get_json()["rows"]
+        assert "Lê Thị Mai" in [r["full_name"] for r in rows] and len(loads) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_payload_reads)

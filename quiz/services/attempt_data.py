@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from ..models import Answer, Attempt, AttemptQuestion, Quiz
+from ..models import Attempt, AttemptQuestion, Quiz
 from . import attempts as attempt_service
+from . import live_ranking
 from .ranking import Standing, attempt_standing
 from .units import unit_picker_items
 
@@ -38,12 +39,11 @@ def picked_option_ids(drawn: AttemptQuestion, mask: int) -> list[int]:
     return [i for i in drawn.option_ids if mask >> positions[i] & 1]
 
 
-def saved_answer_reply(attempt: Attempt, question_id: int, answer: Answer | None, now: datetime) -> dict:
-    """What a participant's phone gets back for one saved (or cleared) answer."""
-    drawn = next(q for q in attempt.questions if q.question_id == question_id)
-    return {"question_id": question_id,
-            "option_ids": picked_option_ids(drawn, answer.choice_mask) if answer is not None else [],
-            "saved": answer is not None, "saved_at": now.isoformat(),
+def saved_answer_reply(attempt: Attempt, drawn: AttemptQuestion, mask: int | None, now: datetime) -> dict:
+    """What a participant's phone gets back for one saved (or cleared: `mask` None) answer."""
+    return {"question_id": drawn.question_id,
+            "option_ids": picked_option_ids(drawn, mask) if mask is not None else [],
+            "saved": mask is not None, "saved_at": now.isoformat(),
             "remaining_s": attempt_service.remaining_seconds(attempt, now)}
 
 
@@ -87,7 +87,7 @@ def started_payload(attempt: Attempt, now: datetime) -> dict:
 
 def standing_of(attempt: Attempt) -> Standing:
     """Where the participant and their unit stand (the one ranking pipeline decides)."""
-    return attempt_standing(attempt)
+    return attempt_standing(attempt, units=live_ranking.unit_ranking)
 
 
 def result_data(attempt: Attempt, *, standing=None) -> dict:

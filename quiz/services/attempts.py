@@ -14,8 +14,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import clock
 from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError, ValidationError
@@ -71,13 +75,30 @@ def find_attempt(token: str | None) -> Attempt | None:
     if not token or not isinstance(token, str) or len(token) > 64:
         return None
     attempt = db.session.scalar(
-        db.select(Attempt).filter_by(token_hash=hash_token(token))
+        db.select(Attempt).where(_token_is(token))
         .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
                  .selectinload(Question.options), selectinload(Attempt.answers))
     )
+    return _confirmed(attempt, token)
+
+
+def _token_is(token: str):
+    """The one WHERE clause that finds an attempt by its client-supplied token: by its hash."""
+    return Attempt.token_hash == hash_token(token)
+
+
+def _confirmed(attempt: Attempt | None, token: str) -> Attempt | None:
+    """The attempt found by the token's hash, if its token matches (compared in constant time)."""
     if attempt is None or not hmac.compare_digest(attempt.token.encode(), token.encode()):
         return None
     return attempt
+
+
+def find_attempt_row(token: str | None) -> Attempt | None:
+    """The attempt alone (relationships load lazily if needed): for the one-answer save."""
+    if not token or not isinstance(token, str) or len(token) > 64:
+        return None
+    return _confirmed(db.session.scalar(db.select(Attempt).where(_token_is(token))), token)
 
 
 def get_attempt(token: str, *, now: datetime | None = None) -> Attempt:
@@ -97,8 +118,11 @@ def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int:
 
 
 def attempts_of(quiz: Quiz, participant: Participant) -> list[Attempt]:
+    # Loaded with what resuming shows (questions, options, answers), or each is one more query.
     return list(db.session.scalars(
-        db.select(Attempt).filter_by(quiz_id=quiz.id, participant_id=participant.id).order_by(Attempt.attempt_no)))
+        db.select(Attempt).filter_by(quiz_id=quiz.id, participant_id=participant.id).order_by(Attempt.attempt_no)
+        .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
+                 .selectinload(Question.options), selectinload(Attempt.answers))))
 
 
 def attempts_left(attempt: Attempt) -> int:
@@ -172,47 +196,67 @@ def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tup
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
 
 
-def save_participant(quiz: Quiz, reg: Registration, now: datetime) -> Participant:
-    """The contest's participant with this identity, created or updated from the registration."""
-    participant = db.session.scalar(db.select(Participant).filter_by(contest_id=quiz.contest_id,
-                                                                     identity=reg.identity))
+def find_participant(quiz: Quiz, identity: str) -> Participant | None:
+    return db.session.scalar(db.select(Participant).filter_by(contest_id=quiz.contest_id, identity=identity))
+
+
+def _register(quiz: Quiz, reg: Registration, now: datetime, participant: Participant | None) -> Participant:
+    """The participant created, or updated from the registration (a typo in the name, a wrong unit)."""
     if participant is None:
         participant = Participant(contest_id=quiz.contest_id, identity=reg.identity,
                                   identity_kind=reg.identity_kind, full_name=reg.full_name)
         db.session.add(participant)
-    # The same person registering again may fix a typo in the name or a wrong unit.
     participant.full_name = reg.full_name
     participant.unit = reg.unit
     participant.other_unit = reg.other_unit
     participant.birth_year = reg.birth_year or participant.birth_year
     participant.position = reg.position or participant.position
     participant.consent_at = now
+    return participant
+
+
+def save_participant(quiz: Quiz, reg: Registration, now: datetime) -> Participant:
+    """The contest's participant with this identity, created or updated from the registration."""
+    participant = _register(quiz, reg, now, find_participant(quiz, reg.identity))
     db.session.flush()
     return participant
 
 
 def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:
-    participant = save_participant(quiz, reg, now)
-    attempts = attempts_of(quiz, participant)
+    """Reads first, writes last: SQLite holds its write lock from a transaction's first write to
+    its commit, so drawing the questions before writing keeps everyone else's saves waiting less."""
+    participant = find_participant(quiz, reg.identity)
+    attempts = attempts_of(quiz, participant) if participant is not None else []
     for attempt in attempts:
         expire_if_due(attempt, now=now)
     current = next((a for a in attempts if not a.is_finished), None)
+    questions: list[AttemptQuestion] = []
+    if current is None:
+        if len(attempts) >= quiz.max_attempts:
+            raise AttemptLimitError(_("Bạn đã dùng hết số lượt thi của đợt thi này."))
+        questions = draw_questions(quiz)
+        if not questions:
+            raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng báo ban tổ chức."))
+
+    participant = _register(quiz, reg, now, participant)
     if current is not None:
+        db.session.flush()
         return current, False
-    if len(attempts) >= quiz.max_attempts:
-        raise AttemptLimitError(_("Bạn đã dùng hết số lượt thi của đợt thi này."))
-    questions = draw_questions(quiz)
-    if not questions:
-        raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng báo ban tổ chức."))
     attempt = Attempt(
         token=secrets.token_urlsafe(24), quiz=quiz, participant=participant,
         attempt_no=(attempts[-1].attempt_no + 1) if attempts else 1,
         started_at=now, deadline=min(now + timedelta(seconds=quiz.duration_s), quiz.closes_at),
-        prediction=reg.prediction, questions=questions,
-        max_score=sum(q.points for q in questions),
+        prediction=reg.prediction, answers=[], max_score=sum(q.points for q in questions),
     )
     db.session.add(attempt)
     db.session.flush()
+    # The drawn questions in ONE multi-row INSERT: through the relationship the ORM sends one
+    # INSERT per question (it wants each id back), all inside the write lock. The attempt keeps
+    # the drawn objects as its loaded `questions` for this request; later requests load the rows.
+    db.session.execute(insert(AttemptQuestion), [
+        {"attempt_id": attempt.id, "question_id": q.question_id, "position": q.position,
+         "option_order": q.option_order, "points": q.points} for q in questions])
+    set_committed_value(attempt, "questions", questions)
     return attempt, True
 
 
@@ -240,8 +284,8 @@ def draw_questions(quiz: Quiz) -> list[AttemptQuestion]:
         # True/false keeps "Đúng" before "Sai": shuffling two options only confuses.
         if quiz.shuffle_options and question.kind != "true_false":
             _rng.shuffle(option_ids)
-        drawn.append(AttemptQuestion(question=question, position=position, points=question.points,
-                                     option_order=",".join(str(i) for i in option_ids)))
+        drawn.append(AttemptQuestion(question=question, question_id=question.id, position=position,
+                                     points=question.points, option_order=",".join(str(i) for i in option_ids)))
     return drawn
 
 
@@ -264,11 +308,42 @@ def _parse_option_ids(raw) -> list[int]:
     return list(dict.fromkeys(raw))
 
 
-def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime | None = None) -> Answer | None:
-    """Save (or, with an empty list, clear) the options picked for one question of the attempt."""
+def drawn_question(attempt: Attempt, question_id: int) -> AttemptQuestion | None:
+    """The drawn question with its options: from the attempt if its questions are loaded, else
+    one query (saving one answer need not load the other questions)."""
+    if "questions" in attempt.__dict__:
+        return next((q for q in attempt.questions if q.question_id == question_id), None)
+    if not 0 < question_id < 2**63:  # no such row; the database could not even bind the number
+        return None
+    return db.session.execute(
+        db.select(AttemptQuestion).filter_by(attempt_id=attempt.id, question_id=question_id)
+        .options(joinedload(AttemptQuestion.question).joinedload(Question.options))).unique().scalar_one_or_none()
+
+
+def _attempt_and_drawn(token: str, question_id: int) -> tuple[Attempt | None, AttemptQuestion | None]:
+    """The attempt and its drawn question with options in ONE query (a save is a round trip
+    fewer); when the question is not the attempt's, the attempt alone."""
+    if isinstance(token, str) and len(token) <= 64 and 0 < question_id < 2**63:
+        drawn = db.session.execute(
+            db.select(AttemptQuestion).join(AttemptQuestion.attempt)
+            .where(_token_is(token), AttemptQuestion.question_id == question_id)
+            .options(contains_eager(AttemptQuestion.attempt),
+                     joinedload(AttemptQuestion.question).joinedload(Question.options))).unique().scalar_one_or_none()
+        if drawn is not None and _confirmed(drawn.attempt, token) is not None:
+            return drawn.attempt, drawn
+    return find_attempt_row(token), None
+
+
+def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime | None = None,
+                drawn: AttemptQuestion | None = None) -> int | None:
+    """Save (or, with an empty list, clear) the options picked for one question of the attempt.
+
+    Returns the stored choice mask (None when cleared). The save is one INSERT … ON CONFLICT
+    DO UPDATE, so two simultaneous saves of the same question cannot collide.
+    """
     now = now or clock.utcnow()
     check_accepting(attempt, now)
-    drawn = next((q for q in attempt.questions if q.question_id == question_id), None)
+    drawn = drawn or drawn_question(attempt, question_id)
     if drawn is None:
         raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
     ids = _parse_option_ids(option_ids)
@@ -279,34 +354,44 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
     if ids and drawn.question.kind in ("single", "true_false") and len(ids) != 1:
         raise ValidationError(_("Câu hỏi này chỉ được chọn một phương án."),
                               fields={"option_ids": [_("Chỉ được chọn một phương án.")]})
-    answer = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=question_id))
     if not ids:
+        answer = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=question_id))
         if answer is not None:
             db.session.delete(answer)
             db.session.flush()
         db.session.expire(attempt, ["answers"])
         return None
     mask = sum(1 << positions[i] for i in ids)
-    if answer is None:
-        answer = Answer(attempt_id=attempt.id, question_id=question_id, choice_mask=mask, saved_at=now)
-        db.session.add(answer)
-    else:
-        answer.choice_mask, answer.saved_at = mask, now
-    db.session.flush()
+    upsert = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Answer)
+    db.session.execute(
+        upsert.values(attempt_id=attempt.id, question_id=question_id, choice_mask=mask, saved_at=now)
+        .on_conflict_do_update(index_elements=["attempt_id", "question_id"],
+                               set_={"choice_mask": mask, "saved_at": now}))
+    # The row changed behind the ORM's back: drop what this session may hold of it.
     db.session.expire(attempt, ["answers"])
-    return answer
+    for held in [o for o in db.session.identity_map.values() if isinstance(o, Answer)]:
+        if held.attempt_id == attempt.id and held.question_id == question_id:
+            db.session.expire(held)
+    return mask
 
 
 def save_answer_retrying(token: str, question_id: int, option_ids, *,
-                         now: datetime | None = None) -> tuple[Attempt, Answer | None]:
-    """`save_answer`, retried once when a simultaneous save of the same question won the insert.
+                         now: datetime | None = None) -> tuple[Attempt, AttemptQuestion, int | None]:
+    """`save_answer` for the API: loads only the attempt row and the one drawn question.
 
-    Returns the attempt it loaded as well, so the caller can answer without reading it again.
+    Returns the attempt, the drawn question and the stored mask, so the caller can answer
+    without reading anything again. Retried once on an IntegrityError (a concurrent clear).
     """
     for _try in range(2):
-        attempt = get_attempt(token, now=now)
+        attempt, drawn = _attempt_and_drawn(token, question_id)
+        if attempt is None:
+            raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
+        expire_if_due(attempt, now=now)
         try:
-            return attempt, save_answer(attempt, question_id, option_ids, now=now)
+            check_accepting(attempt, now or clock.utcnow())
+            if drawn is None:
+                raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
+            return attempt, drawn, save_answer(attempt, question_id, option_ids, now=now, drawn=drawn)
         except IntegrityError:
             db.session.rollback()
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))

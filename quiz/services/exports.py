@@ -154,8 +154,9 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
         snapshot = publishing.get_snapshot(quiz=quiz, contest=contest, version=version)
         if snapshot is None:
             raise NotFoundError(_("Kết quả chưa được công bố."))
-        individuals = (_individual_cells(r, tz) for r in snapshot.payload["individuals"])
-        units = [_unit_cells(r) for r in snapshot.payload["units"].get("", [])]
+        payload = publishing.snapshot_payload(snapshot)
+        individuals = (_individual_cells(r, tz) for r in payload["individuals"])
+        units = [_unit_cells(r) for r in payload["units"].get("", [])]
         provisional = snapshot.is_provisional
         published = _("Công bố lần %(v)d lúc %(at)s", v=snapshot.version,
                       at=snapshot.published_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"))

@@ -6,8 +6,11 @@ number even by mistake. Organizers read the live ranking (full identities) inste
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.orm import defer
@@ -117,8 +120,11 @@ def list_snapshots(*, quiz: Quiz | None = None, contest: Contest | None = None) 
 
 def get_snapshot(*, quiz: Quiz | None = None, contest: Contest | None = None,
                  version: int | None = None) -> RankingSnapshot | None:
-    """The latest snapshot (None if never published), or the asked version (NotFoundError)."""
-    query = db.select(RankingSnapshot)
+    """The latest snapshot (None if never published), or the asked version (NotFoundError).
+
+    The payload is not loaded: read it with `snapshot_payload()`, which parses it once per process.
+    """
+    query = db.select(RankingSnapshot).options(defer(RankingSnapshot.payload))
     query = query.where(RankingSnapshot.quiz_id == quiz.id) if quiz is not None \
         else query.where(RankingSnapshot.contest_id == contest.id)
     if version is None:
@@ -127,3 +133,27 @@ def get_snapshot(*, quiz: Quiz | None = None, contest: Contest | None = None,
     if snapshot is None:
         raise NotFoundError(_("Không có kết quả công bố lần %(v)d.", v=version))
     return snapshot
+
+
+SNAPSHOT_CACHE_SIZE = 16  # parsed payloads kept per app process (a big one is some megabytes)
+
+
+def snapshot_payload(snapshot: RankingSnapshot) -> dict:
+    """The snapshot's payload, parsed once per process: a published snapshot never changes, and
+    public pages would otherwise read and parse the whole JSON (100,000 rows) on every request.
+
+    The dict is shared between requests: read it, never change it.
+    """
+    cache = current_app.extensions.setdefault("snapshot_payloads", (OrderedDict(), threading.Lock()))
+    entries, lock = cache
+    with lock:
+        payload = entries.get(snapshot.id)
+        if payload is not None:
+            entries.move_to_end(snapshot.id)
+            return payload
+    payload = snapshot.payload
+    with lock:
+        entries[snapshot.id] = payload
+        while len(entries) > SNAPSHOT_CACHE_SIZE:
+            entries.popitem(last=False)
+    return payload

@@ -352,12 +352,14 @@ def unit_ranking_levels(quiz: Quiz | None = None, contest: Contest | None = None
 
 # --- One participant's standing (shown after submitting) -------------------------------------
 
-def attempt_standing(attempt: Attempt) -> Standing:
+def attempt_standing(attempt: Attempt, *, units=None) -> Standing:
     """Where the attempt's participant stands in the quiz, and where their unit stands.
 
     The rank is the participant's (their counted attempt's); the unit is ranked among its
-    siblings, as on the public page.
+    siblings, as on the public page. `units(quiz, parent_code=…)` gives the unit rows
+    (default: the full computation; after a submit, `live_ranking.unit_ranking`).
     """
+    units = units or unit_ranking
     quiz = attempt.quiz
     provisional = is_provisional(quiz)
     total = db.session.scalar(
@@ -368,7 +370,7 @@ def attempt_standing(attempt: Attempt) -> Standing:
     unit_row, unit_rank, unit_total = None, None, 0
     unit = attempt.participant.unit
     if unit is not None:
-        rows = unit_ranking(quiz, parent_code=unit.parent.code if unit.parent else None)
+        rows = units(quiz, parent_code=unit.parent.code if unit.parent else None)
         if not any(r.unit_id == unit.id for r in rows):  # a root unit among several roots
             rows = []
         unit_total = sum(1 for r in rows if r.rank is not None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..extensions import db
 from ..models import Attempt, Contest, Participant, Quiz, Unit
-from . import publishing, ranking
+from . import live_ranking, publishing, ranking
 from .identity import mask_identity
 
 BOARD_TOP = 10
@@ -43,7 +43,7 @@ def published_results(*, quiz: Quiz | None = None, contest: Contest | None = Non
     snapshot = publishing.get_snapshot(quiz=quiz, contest=contest, version=version)
     if snapshot is None:
         return None
-    payload = snapshot.payload
+    payload = publishing.snapshot_payload(snapshot)
     levels = payload.get("units", {})
     return {
         "snapshot": snapshot,
@@ -85,13 +85,14 @@ def board_data(quiz: Quiz, *, source: str = "live") -> dict:
         snapshot = publishing.get_snapshot(quiz=quiz)
         if snapshot is None:
             return {"source": "published", "is_published": False, "title": quiz.title, "code": quiz.code}
-        units = snapshot.payload.get("units", {}).get("", [])
-        individuals = snapshot.payload.get("individuals", [])[:BOARD_TOP]
-        counters = snapshot.payload.get("counters") or publishing.quiz_counters(quiz, units)
+        payload = publishing.snapshot_payload(snapshot)
+        units = payload.get("units", {}).get("", [])
+        individuals = payload.get("individuals", [])[:BOARD_TOP]
+        counters = payload.get("counters") or publishing.quiz_counters(quiz, units)
         latest, provisional = [], snapshot.is_provisional
         published_at = snapshot.published_at.isoformat()
     else:
-        units = [publishing.unit_json(r) for r in ranking.unit_ranking(quiz)]
+        units = [publishing.unit_json(r) for r in live_ranking.unit_ranking(quiz)]
         individuals = [publishing.individual_json(r) for r in ranking.individual_ranking(quiz, limit=BOARD_TOP)]
         counters = publishing.quiz_counters(quiz, units)
         latest, provisional, published_at = _latest_finishers(quiz), ranking.is_provisional(quiz), None

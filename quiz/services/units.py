@@ -181,11 +181,27 @@ def units_in_tree_order() -> list[Unit]:
 
 
 def unit_picker_items() -> list[dict]:
-    """The unit tree flattened for a picker: code, name, parent code, depth."""
-    return [
-        {"code": u.code, "name": u.name, "parent_code": u.parent.code if u.parent else None, "depth": u.depth}
-        for u in units_in_tree_order()
-    ]
+    """The unit tree flattened for a picker: code, name, parent code, depth.
+
+    Plain rows, not ORM objects: every join page shows the whole tree (hundreds of units), and
+    building entities and following `parent` for each cost more than the page itself.
+    """
+    rows = db.session.execute(db.select(Unit.id, Unit.code, Unit.name, Unit.parent_id, Unit.path)
+                              .order_by(Unit.sort_order, Unit.name)).all()
+    code_of = {r.id: r.code for r in rows}
+    children: dict[int | None, list] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    items: list[dict] = []
+
+    def walk(parent_id: int | None) -> None:  # the same order as units_in_tree_order()
+        for row in children.get(parent_id, []):
+            items.append({"code": row.code, "name": row.name, "parent_code": code_of.get(row.parent_id),
+                          "depth": row.path.count("/") - 2})
+            walk(row.id)
+
+    walk(None)
+    return items
 
 
 # --- The console's unit screen: tree with totals, single-unit edits -------------------------

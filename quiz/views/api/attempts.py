@@ -25,9 +25,9 @@ def attempt_state(token: str):
 def save_answer(token: str, question_id: int):
     now = clock.utcnow()
     body = json_object()
-    attempt, answer = attempts.save_answer_retrying(token, question_id, body.get("option_ids"), now=now)
-    # Built before the commit from the attempt already loaded, so it is not read a second time.
-    reply = attempt_data.saved_answer_reply(attempt, question_id, answer, now)
+    attempt, drawn, mask = attempts.save_answer_retrying(token, question_id, body.get("option_ids"), now=now)
+    # Built before the commit from what the save loaded, so nothing is read a second time.
+    reply = attempt_data.saved_answer_reply(attempt, drawn, mask, now)
     db.session.commit()
     return jsonify(reply)
 

@@ -7,7 +7,7 @@ from ... import clock
 from ...extensions import db
 from ...ratelimit import limit_start
 from ...services import attempt_data, attempts
-from ..play.cookies import remember_attempt
+from ..play.cookies import remember_token
 from . import bp
 from .common import json_object
 
@@ -24,7 +24,11 @@ def start_attempt(code: str):
     quiz = attempts.get_quiz(code)
     now = clock.utcnow()
     attempt, created = attempts.start_attempt(quiz, json_object(), now=now)
+    # Built before the commit, from the questions and options the draw has just loaded: after
+    # the commit every one of them would be read again, one query each.
+    payload = attempt_data.started_payload(attempt, now)
+    code, token = quiz.code, attempt.token
     db.session.commit()
-    response = jsonify(attempt_data.started_payload(attempt, now))
+    response = jsonify(payload)
     response.status_code = 201 if created else 200
-    return remember_attempt(response, attempt)
+    return remember_token(response, code, token)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ...errors import NotFoundError
 from ...extensions import db
 from ...models import Quiz
-from ...services import publishing, ranking
+from ...services import live_ranking, publishing, ranking
 from . import bp
 
 MAX_LIMIT = 500
@@ -24,6 +24,10 @@ def _quiz_or_404(code: str) -> Quiz:
     if quiz is None:
         raise NotFoundError(_("Không có đợt thi mã %(code)s.", code=code))
     return quiz
+
+
+def _about(quiz: Quiz) -> dict:
+    return {"code": quiz.code, "title": quiz.title}
 
 
 def _limit() -> int:
@@ -58,13 +62,14 @@ def leaderboard(code: str):
     limit = _limit()
     snapshot = publishing.get_snapshot(quiz=quiz)
     if snapshot is not None:
-        rows, provisional = snapshot.payload["individuals"][:limit], snapshot.is_provisional
+        rows, provisional = publishing.snapshot_payload(snapshot)["individuals"][:limit], snapshot.is_provisional
     else:
         rows = [publishing.individual_json(r) for r in ranking.individual_ranking(quiz, limit=limit)]
         provisional = ranking.is_provisional(quiz)
+    # Read before the commit: after it, touching the snapshot would load its whole payload again.
+    published_at, about = snapshot.published_at.isoformat() if snapshot else None, _about(quiz)
     db.session.commit()  # keeps the lazy finalisation of expired attempts done by the ranking
-    return jsonify(quiz={"code": quiz.code, "title": quiz.title}, provisional=provisional,
-                   published_at=snapshot.published_at.isoformat() if snapshot else None,
+    return jsonify(quiz=about, provisional=provisional, published_at=published_at,
                    rows=[_leader(r) for r in rows])
 
 
@@ -74,11 +79,11 @@ def unit_ranking(code: str):
     parent = request.args.get("parent") or None
     snapshot = publishing.get_snapshot(quiz=quiz)
     if snapshot is not None:
-        rows, provisional = snapshot.payload["units"].get(parent or "", []), snapshot.is_provisional
+        rows, provisional = publishing.snapshot_payload(snapshot)["units"].get(parent or "", []), snapshot.is_provisional
     else:
-        rows = [publishing.unit_json(r) for r in ranking.unit_ranking(quiz, parent_code=parent)]
-        provisional = ranking.is_provisional(quiz)
+        rows = [publishing.unit_json(r) for r in live_ranking.unit_ranking(quiz, parent_code=parent)]
+        provisional = live_ranking.is_provisional(quiz)
+    published_at, about = snapshot.published_at.isoformat() if snapshot else None, _about(quiz)
     db.session.commit()
-    return jsonify(quiz={"code": quiz.code, "title": quiz.title}, provisional=provisional,
-                   published_at=snapshot.published_at.isoformat() if snapshot else None,
+    return jsonify(quiz=about, provisional=provisional, published_at=published_at,
                    rows=[_unit(r) for r in rows])

@@ -18,6 +18,11 @@ def remembered_token(quiz_code: str) -> str | None:
 
 def remember_attempt(response, attempt: Attempt):
     """Keep the token per quiz: httponly (no script reads it), SameSite=Lax, only over HTTPS in prod."""
-    response.set_cookie(cookie_name(attempt.quiz.code), attempt.token, max_age=MAX_AGE_S, httponly=True,
+    return remember_token(response, attempt.quiz.code, attempt.token)
+
+
+def remember_token(response, quiz_code: str, token: str):
+    """`remember_attempt` from values read before a commit (nothing is loaded again)."""
+    response.set_cookie(cookie_name(quiz_code), token, max_age=MAX_AGE_S, httponly=True,
                         samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response

@@ -13,7 +13,7 @@ from ...services import attempt_data, attempts
 from ...services.registration import OTHER_UNIT, find_unit
 from ...services.units import unit_picker_items
 from ..access import get_quiz_or_404
-from . import bp
+from . import bp, page_cache
 from .cookies import remember_attempt, remembered_token
 
 INDENT = "\u00a0\u00a0\u00a0"
@@ -40,8 +40,13 @@ def prefill_form(form: JoinForm, participant) -> None:
 @bp.route("/j/<code>", methods=["GET", "POST"])
 @limit_join
 def join(code: str):
-    quiz = get_quiz_or_404(code)
     now = clock.utcnow()
+    cacheable = page_cache.cacheable()
+    if cacheable and (page := page_cache.cached_page(code, request.args.get("u"), now)) is not None:
+        return page
+    quiz = get_quiz_or_404(code)
+    keep = cacheable and quiz.state_at(now) == "open"
+    poster_unit = find_unit(request.args.get("u")) if request.method == "GET" else None
     mine = attempts.find_attempt(remembered_token(quiz.code))
     if mine is not None and mine.quiz_id != quiz.id:
         mine = None
@@ -53,9 +58,8 @@ def join(code: str):
     if request.method == "GET":
         if mine is not None:
             prefill_form(form, mine.participant)
-        unit = find_unit(request.args.get("u"))
-        if unit is not None:
-            form.unit_code.data = unit.code
+        if poster_unit is not None and not keep:  # a kept page gets it put in below
+            form.unit_code.data = poster_unit.code
     elif form.validate_on_submit():
         try:
             attempt, _created = attempts.start_attempt(quiz, form.registration_data(), now=now)
@@ -75,5 +79,10 @@ def join(code: str):
         "attempts_left": attempts.attempts_left(mine) if mine is not None else quiz.max_attempts,
         "results_url": f"/r/{quiz.code}",  # the public rankings page of the contract (PRODUCT.md)
     }
-    return make_response(render_template("play/join.html", **context), status)
+    html = render_template("play/join.html", **context)
+    if keep and status == 200:
+        # Kept with no unit selected; this visitor's is put in now.
+        page_cache.keep_page(quiz, html, [c for c, _label in form.unit_code.choices if c and c != OTHER_UNIT])
+        html = page_cache.personalise(html, None, poster_unit and poster_unit.code)
+    return make_response(html, status)
 

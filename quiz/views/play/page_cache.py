@@ -1,0 +1,92 @@
+"""The join page for a first-time visitor, rendered once per process for a few seconds.
+
+When a QR poster is shown in a hall, hundreds of phones open `/j/<code>` in the same minute,
+each without cookies, each getting the same page. The page is kept for `JOIN_PAGE_CACHE_S`
+seconds (config; 10 by default, 0 — no cache — under TESTING) and served, without a database
+query, only while the quiz's window is open; an edit of the quiz or the unit tree shows within
+those seconds. The parts that differ per visitor are put in on each hit: the CSRF token of the
+form (tied to the visitor's new session) and the unit a poster's `?u=` link pre-selects (the
+page is kept with none selected).
+Any visitor with a cookie (an attempt to resume, a language choice, an organizer) or other
+query arguments gets the page rendered for them.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
+
+from ...models import Quiz
+
+DEFAULT_TTL_S = 10.0
+MAX_PAGES = 64  # quizzes
+
+
+def _ttl() -> float:
+    configured = current_app.config.get("JOIN_PAGE_CACHE_S")
+    if configured is None:
+        return 0.0 if current_app.testing else DEFAULT_TTL_S
+    return float(configured)
+
+
+def cacheable() -> bool:
+    """A first-time visitor's plain GET (an optional `?u=`), with the cache on."""
+    return (request.method == "GET" and not request.cookies and not set(request.args) - {"u"}
+            and _ttl() > 0)
+
+
+def _store():
+    return current_app.extensions.setdefault("join_pages", (OrderedDict(), threading.Lock()))
+
+
+def cached_page(code: str, unit_arg: str | None, now: datetime) -> str | None:
+    """The kept page of quiz `code` for this visitor, without touching the database; None when
+    there is none, it is older than the TTL, or the quiz is no longer open."""
+    pages, lock = _store()
+    with lock:
+        hit = pages.get(code.upper())
+    if hit is None or hit.expires < time.monotonic() or not hit.opens_at <= now < hit.closes_at:
+        return None
+    unit_code = hit.units.get(unit_arg.strip().upper()) if isinstance(unit_arg, str) else None
+    return personalise(hit.html, hit.token, unit_code)
+
+
+def personalise(html: str, token: str | None, unit_code: str | None) -> str:
+    """This visitor's CSRF token, and their poster's unit selected (the option markup is the
+    one templates/play/join.html writes)."""
+    if token:
+        html = html.replace(token, generate_csrf())
+    if unit_code:
+        option = f'<option value="{escape(unit_code)}">'
+        html = html.replace(option, f'<option selected {option[len("<option "):]}', 1)
+    return html
+
+
+def keep_page(quiz: Quiz, html: str, unit_codes: list[str]) -> None:
+    """Keep a page just rendered for an open `quiz` (no unit selected), with its CSRF token to
+    swap on each hit and the unit codes its picker lists (to select a poster's unit)."""
+    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
+    page = _Page(time.monotonic() + _ttl(), html, token, quiz.opens_at, quiz.closes_at,
+                 {c.upper(): c for c in unit_codes})
+    pages, lock = _store()
+    with lock:
+        pages[quiz.code.upper()] = page
+        pages.move_to_end(quiz.code.upper())
+        while len(pages) > MAX_PAGES:
+            pages.popitem(last=False)
+
+
+@dataclass
+class _Page:
+    expires: float
+    html: str
+    token: str | None
+    opens_at: datetime
+    closes_at: datetime
+    units: dict[str, str]  # upper-case code → code, as find_unit() matches them
