@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.request import urlopen
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.test_rankings_browser import seed
 
@@ -21,9 +22,9 @@ def test_pages_run_their_scripts_under_the_csp(live_app, live_server, browser, s
     page.goto(f"{live_server}/j/{code}")
     with urlopen(f"{live_server}/j/{code}", timeout=10) as response:
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
-    page.locator(".unit-search").wait_for(state="visible", timeout=5000)  # play.js ran: the search box shows
+    page.locator(".unit-search").wait_for(state="visible", timeout=15000)  # play.js ran: the search box shows
     page.fill("#unit-search", "tam duong")
-    assert page.locator(".unit-match").first.inner_text() == "Trung tâm Y tế Tam Đường"
+    expect(page.locator(".unit-match").first).to_have_text("Trung tâm Y tế Tam Đường", timeout=15000)
     page.fill("#full_name", "Lò Văn Minh")
     page.select_option("#unit_code", "TTYT-TD")
     page.fill("#identity", "0912 345 678")
@@ -34,10 +35,10 @@ def test_pages_run_their_scripts_under_the_csp(live_app, live_server, browser, s
     page.wait_for_url("**/a/**")
     page.locator("form.q:not([hidden]) input[name=option]").first.check()
     # play.js saved the answer through the API (without it, the answer waits for a form post)
-    page.locator("form.q:not([hidden]) .q-status[data-state=saved]").wait_for(timeout=5000)
+    page.locator("form.q:not([hidden]) .q-status[data-state=saved]").wait_for(timeout=15000)
     assert page.locator(".q-grid a.cell.is-answered").count() == 1
     page.goto(f"{live_server}/board/{code}")
-    assert page.locator('[data-field="finished"]').inner_text() == "60"
+    expect(page.locator('[data-field="finished"]')).to_have_text("60", timeout=15000)
     page.wait_for_timeout(4500)  # board.js polls its JSON at least once
     page.goto(f"{live_server}/login")
     page.fill("input[name=email]", "admin@example.vn")
