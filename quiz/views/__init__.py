@@ -2,7 +2,7 @@
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-ROW_ID_MAX = 2**63 - 1  # the largest id a database integer holds (SQLite, PostgreSQL bigint)
+ROW_ID_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's int4 holds no more
 
 
 class RowIdConverter(IntegerConverter):

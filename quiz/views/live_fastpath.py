@@ -25,7 +25,7 @@ from .. import clock
 from ..extensions import db
 from ..models import LiveSession
 
-STATE_PATH = re.compile(r"^/api/v1/live/(\d{1,12})/state$")
+STATE_PATH = re.compile(r"^/api/v1/live/(\d{1,9})/state$")  # longer ids: Flask routes them (404)
 
 
 def _versions(app: Flask) -> dict:
