@@ -165,7 +165,7 @@ async def phone(n: int, base: str, session_id: int, stats: Stats, joined: asynci
         if token is None:
             return
         etag, version, answered = None, 0, set()
-        answer_task = None
+        answer_task, parts = None, []
         await asyncio.sleep(rng.random() * POLL_S)  # phones do not poll in lockstep
         while True:
             started = time.perf_counter()
@@ -188,7 +188,7 @@ async def phone(n: int, base: str, session_id: int, stats: Stats, joined: asynci
                     version = doc["version"]
                     stats.seen.setdefault(version, []).append(received)
                     if doc["state"] in ("reveal", "ended"):  # as the phone page does: within a second
-                        asyncio.create_task(own_part(http, base, token, stats, rng))
+                        parts.append(asyncio.create_task(own_part(http, base, token, stats, rng)))
                     if doc["state"] == "ended":
                         return
                     question = doc.get("question")
@@ -205,6 +205,7 @@ async def phone(n: int, base: str, session_id: int, stats: Stats, joined: asynci
             await asyncio.sleep(max(0.0, POLL_S - (time.perf_counter() - started)))
         if answer_task:
             await answer_task
+        await asyncio.gather(*parts)  # each phone's last result fetch ends before its session closes
 
 
 async def own_part(http, base: str, token: str, stats: Stats, rng: random.Random) -> None:
