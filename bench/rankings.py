@@ -28,6 +28,7 @@ from quiz import create_app  # noqa: E402
 from quiz.extensions import db  # noqa: E402
 from quiz.models import (Attempt, Contest, DrawRule, Option, Participant, Question, QuestionSet,  # noqa: E402
                          Quiz, Unit)
+from quiz.models.attempts import hash_token  # noqa: E402
 from quiz.services import exports, live_ranking, ranking  # noqa: E402
 from quiz.services.xlsx_report import write_xlsx  # noqa: E402
 
@@ -77,7 +78,7 @@ def seed(attempts: int) -> Quiz:
             correct = rng.randrange(3, 11)
             duration = rng.randrange(60_000, 900_000)
             started = OPENS + timedelta(seconds=rng.randrange(0, 5 * 86400))
-            rows.append({"token": f"t{start + k}", "quiz_id": quiz.id, "participant_id": start + k + 1,
+            rows.append({"token": f"t{start + k}", "token_hash": hash_token(f"t{start + k}"), "quiz_id": quiz.id, "participant_id": start + k + 1,
                          "attempt_no": 1, "started_at": started, "deadline": started + timedelta(seconds=900),
                          "submitted_at": started + timedelta(milliseconds=duration), "finalised_by": "participant",
                          "prediction": rng.randrange(0, 20_000), "correct_count": correct, "score": correct,
