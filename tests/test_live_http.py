@@ -235,3 +235,24 @@ def test_ids_too_large_for_the_database_are_404_not_500(client, hall):
     assert client.get("/api/v1/live/2147483648/state").status_code == 404  # past PostgreSQL's int4
     assert client.get("/api/v1/live/2147483647/state").status_code == 404
     assert client.get("/admin/live/99999999999999999999999").status_code == 404
+
+
+def test_phone_numbers_are_masked_in_everything_the_hall_and_phones_see(client, hall):
+    """PRODUCT: public screens never show a phone number in full — the live state, the player's
+    own result, the phone page and the projector's payload included."""
+    token = join(client, "Trần Bình", "0912 000 001")
+    join(client, "Lê Chi", "+84 912 000 002", unit="BVB")
+    control(client, hall, "start")
+    qid, option_ids = current_options(client, hall)
+    put_answer(client, token, qid, [option_ids[1]])
+    control(client, hall, "reveal")
+    seen = {
+        "state": client.get(f"/api/v1/live/{hall.id}/state").get_data(as_text=True),
+        "player": client.get(f"/api/v1/live/players/{token}").get_data(as_text=True),
+        "phone page": client.get(f"/live/p/{token}").get_data(as_text=True),
+        "host": client.get(f"/admin/live/{hall.id}/host.json").get_data(as_text=True),
+    }
+    assert "Trần Bình" in seen["state"]  # the standings are there, so the check below has rows to look at
+    for where, text in seen.items():
+        for full in ("0912000001", "0912000002", "912000001", "912000002", "0912 000 001"):
+            assert full not in text, (where, full)
