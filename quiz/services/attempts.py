@@ -72,22 +72,27 @@ def find_attempt(token: str | None) -> Attempt | None:
     Looked up by the token's SHA-256, then compared in constant time: neither the index search
     nor the comparison takes a time that depends on how much of a guess was right.
     """
-    if not token or not isinstance(token, str) or len(token) > 64:
+    if not plausible_token(token):
         return None
     attempt = db.session.scalar(
-        db.select(Attempt).where(_token_is(token))
+        db.select(Attempt).where(token_is(token))
         .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
                  .selectinload(Question.options), selectinload(Attempt.answers))
     )
-    return _confirmed(attempt, token)
+    return confirmed(attempt, token)
 
 
-def _token_is(token: str):
+def plausible_token(token) -> bool:
+    """A client-supplied token worth looking up (tokens are 32 URL-safe characters)."""
+    return bool(token) and isinstance(token, str) and len(token) <= 64
+
+
+def token_is(token: str):
     """The one WHERE clause that finds an attempt by its client-supplied token: by its hash."""
     return Attempt.token_hash == hash_token(token)
 
 
-def _confirmed(attempt: Attempt | None, token: str) -> Attempt | None:
+def confirmed(attempt: Attempt | None, token: str) -> Attempt | None:
     """The attempt found by the token's hash, if its token matches (compared in constant time)."""
     if attempt is None or not hmac.compare_digest(attempt.token.encode(), token.encode()):
         return None
@@ -96,9 +101,9 @@ def _confirmed(attempt: Attempt | None, token: str) -> Attempt | None:
 
 def find_attempt_row(token: str | None) -> Attempt | None:
     """The attempt alone (relationships load lazily if needed): for the one-answer save."""
-    if not token or not isinstance(token, str) or len(token) > 64:
+    if not plausible_token(token):
         return None
-    return _confirmed(db.session.scalar(db.select(Attempt).where(_token_is(token))), token)
+    return confirmed(db.session.scalar(db.select(Attempt).where(token_is(token))), token)
 
 
 def get_attempt(token: str, *, now: datetime | None = None) -> Attempt:
@@ -300,7 +305,7 @@ def check_accepting(attempt: Attempt, now: datetime) -> None:
                               "Các câu trả lời đã lưu trước đó vẫn được giữ và chấm điểm."))
 
 
-def _parse_option_ids(raw) -> list[int]:
+def parse_option_ids(raw) -> list[int]:
     if not isinstance(raw, list) or len(raw) > MAX_OPTIONS or any(
             isinstance(x, bool) or not isinstance(x, int) for x in raw):
         raise ValidationError(_("Câu trả lời không hợp lệ."),
@@ -323,13 +328,13 @@ def drawn_question(attempt: Attempt, question_id: int) -> AttemptQuestion | None
 def _attempt_and_drawn(token: str, question_id: int) -> tuple[Attempt | None, AttemptQuestion | None]:
     """The attempt and its drawn question with options in ONE query (a save is a round trip
     fewer); when the question is not the attempt's, the attempt alone."""
-    if isinstance(token, str) and len(token) <= 64 and 0 < question_id < 2**63:
+    if plausible_token(token) and 0 < question_id < 2**63:
         drawn = db.session.execute(
             db.select(AttemptQuestion).join(AttemptQuestion.attempt)
-            .where(_token_is(token), AttemptQuestion.question_id == question_id)
+            .where(token_is(token), AttemptQuestion.question_id == question_id)
             .options(contains_eager(AttemptQuestion.attempt),
                      joinedload(AttemptQuestion.question).joinedload(Question.options))).unique().scalar_one_or_none()
-        if drawn is not None and _confirmed(drawn.attempt, token) is not None:
+        if drawn is not None and confirmed(drawn.attempt, token) is not None:
             return drawn.attempt, drawn
     return find_attempt_row(token), None
 
@@ -346,7 +351,7 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
     drawn = drawn or drawn_question(attempt, question_id)
     if drawn is None:
         raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
-    ids = _parse_option_ids(option_ids)
+    ids = parse_option_ids(option_ids)
     positions = {o.id: o.position for o in drawn.question.options}
     if any(i not in positions for i in ids):
         raise ValidationError(_("Phương án đã chọn không thuộc câu hỏi này."),

@@ -14,7 +14,6 @@ from 1000 (instant) down to 500 (at the deadline); a wrong answer 0.
 """
 from __future__ import annotations
 
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -27,8 +26,8 @@ from .. import clock
 from ..errors import ConflictError, DeadlineError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question
-from ..models.attempts import hash_token
-from .attempts import AttemptLimitError, _parse_option_ids, save_participant
+from . import attempts
+from .attempts import AttemptLimitError, parse_option_ids, save_participant
 from .registration import clean_registration
 from .scoring import is_answer_correct
 
@@ -54,14 +53,12 @@ def speed_points(elapsed_ms: int, time_s: int) -> int:
 
 
 def find_player(token: str | None, *, with_participant: bool = False) -> Attempt | None:
-    if not token or not isinstance(token, str) or len(token) > 64:
+    if not attempts.plausible_token(token):
         return None
-    query = db.select(Attempt).where(Attempt.token_hash == hash_token(token), Attempt.live_session_id.is_not(None))
+    query = db.select(Attempt).where(attempts.token_is(token), Attempt.live_session_id.is_not(None))
     if with_participant:
         query = query.options(joinedload(Attempt.participant).joinedload(Participant.unit))
-    attempt = db.session.scalar(query)
-    # Looked up by the token's hash, then confirmed in constant time, as find_attempt does.
-    return attempt if attempt is not None and hmac.compare_digest(attempt.token.encode(), token.encode()) else None
+    return attempts.confirmed(db.session.scalar(query), token)
 
 
 def get_player(token: str, *, with_participant: bool = False) -> Attempt:
@@ -160,7 +157,7 @@ def _save(token: str, question_id: int, option_ids, *, now: datetime | None, che
         if any(q.question_id == question_id and q.position < session.current_index for q in session.questions):
             raise LiveClosedError(_("Câu hỏi này đã hết giờ trả lời."))
         raise NotFoundError(_("Câu hỏi này không phải câu đang thi."))
-    ids = _parse_option_ids(option_ids)
+    ids = parse_option_ids(option_ids)
     positions, correct_mask, kind = _options(question_id)
     if not ids:
         raise ValidationError(_("Vui lòng chọn một phương án."), fields={"option_ids": [_("Bắt buộc chọn.")]})
