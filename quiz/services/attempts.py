@@ -82,6 +82,9 @@ def find_attempt(token: str | None) -> Attempt | None:
     return confirmed(attempt, token)
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's int4 holds no more
+
+
 def plausible_token(token) -> bool:
     """A client-supplied token worth looking up (tokens are 32 URL-safe characters)."""
     return bool(token) and isinstance(token, str) and len(token) <= 64
@@ -318,7 +321,7 @@ def drawn_question(attempt: Attempt, question_id: int) -> AttemptQuestion | None
     one query (saving one answer need not load the other questions)."""
     if "questions" in attempt.__dict__:
         return next((q for q in attempt.questions if q.question_id == question_id), None)
-    if not 0 < question_id < 2**63:  # no such row; the database could not even bind the number
+    if not 0 < question_id <= MAX_ROW_ID:  # no such row; the database could not even bind the number
         return None
     return db.session.execute(
         db.select(AttemptQuestion).filter_by(attempt_id=attempt.id, question_id=question_id)
@@ -328,7 +331,7 @@ def drawn_question(attempt: Attempt, question_id: int) -> AttemptQuestion | None
 def _attempt_and_drawn(token: str, question_id: int) -> tuple[Attempt | None, AttemptQuestion | None]:
     """The attempt and its drawn question with options in ONE query (a save is a round trip
     fewer); when the question is not the attempt's, the attempt alone."""
-    if plausible_token(token) and 0 < question_id < 2**63:
+    if plausible_token(token) and 0 < question_id <= MAX_ROW_ID:
         drawn = db.session.execute(
             db.select(AttemptQuestion).join(AttemptQuestion.attempt)
             .where(token_is(token), AttemptQuestion.question_id == question_id)

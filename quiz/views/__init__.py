@@ -2,14 +2,14 @@
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-ROW_ID_MAX = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's int4 holds no more
+from ..services.attempts import MAX_ROW_ID
 
 
 class RowIdConverter(IntegerConverter):
     """`<int:…>` in every route: a number too large for any row id is a 404, not a driver overflow."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", ROW_ID_MAX)
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(map, *args, **kwargs)
 
 
