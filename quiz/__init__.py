@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ensure_secret_key, load_config
 
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
     from .views import register_blueprints
+    from .views.live_fastpath import LiveStateFastPath
 
     db.init_app(app)
     database.configure_engines(app)
@@ -48,6 +50,11 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     ratelimit.init_app(app)
     headers.init_app(app)
     register_blueprints(app)
+    # Live sessions: phones' unchanged-state polls are answered before Flask (see live_fastpath).
+    app.wsgi_app = LiveStateFastPath(app, app.wsgi_app)
+    proxies = int(app.config.get("QUIZ_TRUSTED_PROXIES") or 0)
+    if proxies > 0:  # the client's address, scheme and host from X-Forwarded-* behind nginx
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     register_error_handlers(app)
     register_cli(app)
     return app

@@ -46,7 +46,21 @@ def load_config(instance_path: str) -> dict:
         "QUIZ_RATELIMIT_LOGIN": env.get("QUIZ_RATELIMIT_LOGIN", "30 per minute"),
         "QUIZ_RATELIMIT_STORAGE_URI": env.get("QUIZ_RATELIMIT_STORAGE_URI", "memory://"),
         "QUIZ_TRUSTED_PROXIES": int(env.get("QUIZ_TRUSTED_PROXIES", "0")),
+        # Two deployments sharing one Redis must not share counters: give each its own prefix.
+        "QUIZ_RATELIMIT_KEY_PREFIX": env.get("QUIZ_RATELIMIT_KEY_PREFIX") or "thiduaso",
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env),
     }
+
+
+def engine_options(env) -> dict:
+    """Connection pool settings. Pre-ping replaces a connection the database dropped (a restart, a
+    failover) instead of failing the request that draws it. Size the pool with the connection budget
+    in the README: workers × pool_size + max_overflow per server, summed, below max_connections."""
+    options: dict = {"pool_pre_ping": True}
+    for key, name in (("pool_size", "QUIZ_DB_POOL_SIZE"), ("max_overflow", "QUIZ_DB_MAX_OVERFLOW")):
+        if env.get(name):
+            options[key] = int(env[name])
+    return options
 
 
 def database_url(raw: str | None, instance_path: str) -> str:

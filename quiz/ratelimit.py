@@ -17,15 +17,21 @@ The login form's POST is limited per address too (`QUIZ_RATELIMIT_LOGIN`, 30 a m
 of the per-account lockout, so one client cannot try a password on every account.
 
 Counters live in `QUIZ_RATELIMIT_STORAGE_URI` (`memory://` per process; `redis://host:6379` to
-share them between several gunicorn workers or servers).
+share them between several gunicorn workers or servers, under `QUIZ_RATELIMIT_KEY_PREFIX` so that two
+deployments on one Redis keep their own counts).
+
+Why fail open. Joining must not depend on Redis: while it is unreachable the same limits are counted
+per process (Flask-Limiter's in-memory fallback) and a warning is logged; the shared counters come back
+by themselves when Redis does. The start-up check only warns, for the same reason.
 """
 from __future__ import annotations
 
 import re
 
+import logging
+
 from flask import Flask, current_app, request
 from flask_limiter.util import get_remote_address
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import ValidationError
 from .extensions import limiter
@@ -34,17 +40,40 @@ from .services.identity import normalise_identity
 _IDENTITY_NOISE = re.compile(r"[^0-9A-Za-z]")
 
 
+log = logging.getLogger(__name__)
+
+
 def init_app(app: Flask) -> None:
     config = app.config
-    proxies = int(config.get("QUIZ_TRUSTED_PROXIES") or 0)
-    if proxies > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     # Flask-Limiter reads its own RATELIMIT_* keys; ours (QUIZ_*) are the documented ones.
     config["RATELIMIT_ENABLED"] = bool(config["QUIZ_RATELIMIT_ENABLED"])
     config["RATELIMIT_STORAGE_URI"] = config["QUIZ_RATELIMIT_STORAGE_URI"]
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)  # Retry-After on a 429
-    config.setdefault("RATELIMIT_KEY_PREFIX", "thiduaso")
+    config["RATELIMIT_KEY_PREFIX"] = config.get("QUIZ_RATELIMIT_KEY_PREFIX") or "thiduaso"
+    config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     limiter.init_app(app)
+    if storage_state(app) == "down":
+        log.warning("Rate-limit storage %s is unreachable (Redis down?): counting per process until it "
+                    "answers", _redacted(config["RATELIMIT_STORAGE_URI"]))
+
+
+def storage_state(app: Flask) -> str:
+    """`off`, `memory` (per process by configuration), `ok`, or `down` (shared storage unreachable)."""
+    if not app.config["RATELIMIT_ENABLED"]:
+        return "off"
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return "memory"
+    try:
+        return "ok" if limiter.storage.check() else "down"
+    except Exception:  # a storage that cannot even be asked is down too
+        return "down"
+
+
+def _redacted(uri: str) -> str:
+    """The storage address without its password, for the log."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.hostname or ''}{':' + str(parts.port) if parts.port else ''}"
 
 
 def _identity_key() -> str:

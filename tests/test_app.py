@@ -135,7 +135,7 @@ def test_unexpected_error_is_a_500_page_and_rolls_back(app_config, make_app):
 
 
 def test_healthz(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok", "ratelimit_storage": "off"}
 
 
 def test_english_counts_agree_in_number(client, make_quiz, frozen_clock):

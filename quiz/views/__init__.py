@@ -27,6 +27,3 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(board.bp)
     app.register_blueprint(qr.bp)
     app.register_blueprint(live.bp)
-    # Live sessions: phones' unchanged-state polls are answered before Flask (see live_fastpath).
-    from .live_fastpath import LiveStateFastPath
-    app.wsgi_app = LiveStateFastPath(app, app.wsgi_app)

@@ -1,7 +1,8 @@
 """Public pages that belong to no feature: the home page and the health check."""
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
-from .. import clock
+from .. import clock, ratelimit
 from ..extensions import db
 from ..services.quizzes import listed_quizzes
 
@@ -15,9 +16,20 @@ def index():
 
 
 @bp.get("/healthz")
+@bp.get("/readyz")
 def healthz():
-    db.session.execute(db.text("SELECT 1"))
-    return jsonify(status="ok")
+    """For a load balancer and an operator: 503 while the database cannot be reached (take this server
+    out), 200 otherwise. Redis is reported but does not make a server unready: while it is down the
+    rate limits count per process (quiz/ratelimit.py), and pulling every server out would stop the event."""
+    try:
+        db.session.execute(db.text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        db.session.rollback()
+        database = "down"
+    report = {"status": "ok" if database == "ok" else "down", "database": database,
+              "ratelimit_storage": ratelimit.storage_state(current_app)}
+    return jsonify(report), 200 if database == "ok" else 503
 
 
 @bp.get("/lang/<code>")

@@ -1,0 +1,166 @@
+"""Running several servers: the Redis client is installed with its extra, the database pool survives a
+restart, rate limits fail open while Redis is down, deployments sharing one Redis keep their own
+counters, and the health checks say what is up."""
+from __future__ import annotations
+
+import logging
+import socket
+import tomllib
+import uuid
+from pathlib import Path
+
+import pytest
+
+from quiz.extensions import db, limiter
+
+from .conftest import POSTGRES_URL
+
+REDIS_URL = "redis://127.0.0.1:6379"
+UNREACHABLE_REDIS = "redis://127.0.0.1:9"  # the discard port: nothing listens there
+
+
+def redis_is_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not redis_is_up(), reason="needs Redis at 127.0.0.1:6379")
+
+
+def login(client, ip="10.0.0.1"):
+    return client.post("/login", data={"email": "nobody@example.vn", "password": "sai"},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def test_the_redis_extra_brings_the_client_that_flask_limiter_needs():
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    assert any(dep.startswith("redis") for dep in extras["redis"])
+    import redis  # noqa: F401  (installed by the test extra, which includes the redis extra)
+
+
+@needs_redis
+def test_limits_stored_in_redis_work(app, app_config, make_app):
+    app = make_app({**app_config, "QUIZ_RATELIMIT_ENABLED": True, "QUIZ_RATELIMIT_LOGIN": "2 per minute",
+                    "QUIZ_RATELIMIT_STORAGE_URI": REDIS_URL,
+                    "QUIZ_RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+    client = app.test_client()
+    assert [login(client).status_code for _ in range(3)][-1] == 429
+
+
+_DEPLOYMENT = """
+import sys
+from quiz import create_app
+from quiz.extensions import db
+app = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+                  "SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[1], "QUIZ_BASE_URL": "http://quiz.test",
+                  "QUIZ_RATELIMIT_ENABLED": True, "QUIZ_RATELIMIT_LOGIN": "2 per minute",
+                  "QUIZ_RATELIMIT_STORAGE_URI": "%s"}, instance_path=sys.argv[2])
+with app.app_context():
+    db.create_all()
+client = app.test_client()
+print(" ".join(str(client.post("/login", data={"email": "a@b.vn", "password": "x"}).status_code)
+               for _ in range(int(sys.argv[3]))))
+""" % REDIS_URL
+
+
+@needs_redis
+def test_two_deployments_on_one_redis_keep_their_own_counters(tmp_path):
+    """Each deployment is its own process (as on a real server), the prefix from its environment."""
+    import os
+    import subprocess
+    import sys
+
+    def deployment(prefix: str, posts: int) -> list[str]:
+        env = {**os.environ, "QUIZ_RATELIMIT_KEY_PREFIX": prefix}
+        out = subprocess.run([sys.executable, "-c", _DEPLOYMENT, str(tmp_path / f"{prefix}.db"),
+                              str(tmp_path / prefix), str(posts)], env=env, capture_output=True, text=True,
+                             timeout=60, check=True)
+        return out.stdout.split()
+
+    first, second = f"tinh-a-{uuid.uuid4().hex}", f"tinh-b-{uuid.uuid4().hex}"
+    assert deployment(first, 3) == ["401", "401", "429"]  # two wrong passwords, then the limit
+    assert deployment(second, 1) == ["401"]  # the same address, the other deployment's counter
+    assert deployment(first, 1) == ["429"]  # the first one's counter was shared through Redis
+
+
+def test_the_key_prefix_comes_from_the_environment(monkeypatch, tmp_path):
+    from quiz.config import load_config
+
+    monkeypatch.setenv("QUIZ_RATELIMIT_KEY_PREFIX", "tinh-a")
+    assert load_config(str(tmp_path))["QUIZ_RATELIMIT_KEY_PREFIX"] == "tinh-a"
+    monkeypatch.delenv("QUIZ_RATELIMIT_KEY_PREFIX")
+    assert load_config(str(tmp_path))["QUIZ_RATELIMIT_KEY_PREFIX"] == "thiduaso"
+
+
+def test_redis_down_fails_open_to_per_process_limits_with_a_warning(app, app_config, make_app, caplog):
+    caplog.set_level(logging.WARNING)
+    app = make_app({**app_config, "QUIZ_RATELIMIT_ENABLED": True, "QUIZ_RATELIMIT_LOGIN": "2 per minute",
+                    "QUIZ_RATELIMIT_STORAGE_URI": UNREACHABLE_REDIS})
+    assert any("Redis" in r.getMessage() or "rate-limit" in r.getMessage() for r in caplog.records), \
+        "the start-up check warns that the limit storage is unreachable"
+    client = app.test_client()
+    codes = [login(client).status_code for _ in range(3)]
+    assert 500 not in codes
+    assert codes[-1] == 429  # still limited, per process
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.get_json()["ratelimit_storage"] == "down"
+
+
+def test_health_and_readiness_report_the_database_and_the_limit_storage(client):
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    body = health.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["ratelimit_storage"] in {"memory", "off", "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["database"] == "ok"
+
+
+def test_readiness_fails_while_the_database_is_unreachable(app_config, make_app, tmp_path):
+    broken = "postgresql+psycopg://postgres@127.0.0.1:9/none" if POSTGRES_URL else \
+        f"sqlite:///{tmp_path / 'missing-dir' / 'x' / 'db.sqlite'}"
+    app = make_app({**app_config, "SQLALCHEMY_DATABASE_URI": broken})
+    client = app.test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.get_json()["database"] == "down"
+    assert client.get("/healthz").status_code == 503
+
+
+def test_engine_options_come_from_the_environment(monkeypatch, tmp_path):
+    from quiz.config import load_config
+
+    monkeypatch.setenv("QUIZ_DB_POOL_SIZE", "7")
+    monkeypatch.setenv("QUIZ_DB_MAX_OVERFLOW", "3")
+    options = load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "pool_size": 7, "max_overflow": 3}
+    monkeypatch.delenv("QUIZ_DB_POOL_SIZE")
+    monkeypatch.delenv("QUIZ_DB_MAX_OVERFLOW")
+    assert load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
+@pytest.mark.postgres_only
+def test_the_first_request_after_a_database_restart_is_served(app, client):
+    """A restart drops every pooled connection; pre-ping replaces a dead one instead of a 500."""
+    with app.app_context():
+        assert client.get("/healthz").status_code == 200  # a connection is now pooled
+        db.session.remove()
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+        admin.dispose()
+        assert killed >= 1
+    assert client.get("/").status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_the_limiter_is_wired_with_the_in_memory_fallback(app):
+    assert app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+    assert limiter is not None
