@@ -3,6 +3,7 @@ CSRF token of their own, and anyone with a cookie gets a page rendered for them.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -73,3 +74,19 @@ def test_a_kept_page_is_not_served_once_the_quiz_closes(app, make_app, make_quiz
     frozen_clock.advance(minutes=6)
     page = crowd.test_client().get("/j/saphet").get_data(as_text=True)
     assert "Đợt thi đã kết thúc, không nhận thêm bài thi." in page and "Đăng ký dự thi" not in page
+
+
+def test_a_close_on_another_server_reaches_the_kept_page_at_once(crowd_app, app):
+    """Two servers on one database: the page this one keeps must not outlive a close made on the other."""
+    from quiz import clock
+    from quiz.extensions import db
+    from quiz.models import Quiz
+
+    phone = crowd_app.test_client()
+    assert "full_name" in phone.get("/j/DONG").get_data(as_text=True)  # kept, form open
+    with app.app_context():  # the other server: the console's "close now"
+        quiz = db.session.scalar(db.select(Quiz).filter_by(code="DONG"))
+        quiz.closes_at = clock.utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    page = crowd_app.test_client().get("/j/DONG").get_data(as_text=True)
+    assert "full_name" not in page

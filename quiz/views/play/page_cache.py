@@ -2,9 +2,11 @@
 
 When a QR poster is shown in a hall, hundreds of phones open `/j/<code>` in the same minute,
 each without cookies, each getting the same page. The page is kept for `JOIN_PAGE_CACHE_S`
-seconds (config; 10 by default, 0 — no cache — under TESTING) and served, without a database
-query, only while the quiz's window is open; an edit of the quiz or the unit tree shows within
-those seconds. The parts that differ per visitor are put in on each hit: the CSRF token of the
+seconds (config; 10 by default, 0 — no cache — under TESTING) and served only while the quiz's
+window is open and its row is unchanged: one indexed read of the quiz's window and `updated_at`
+per hit, so a close or an edit made on any app server reaches every server's page at once (a page
+kept per process must not say "open" after the console closed the quiz elsewhere). An edit of the
+unit tree shows within those seconds. The parts that differ per visitor are put in on each hit: the CSRF token of the
 form (tied to the visitor's new session) and the unit a poster's `?u=` link pre-selects (the
 page is kept with none selected).
 Any visitor with a cookie (an attempt to resume, a language choice, an organizer) or other
@@ -22,6 +24,7 @@ from flask import current_app, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from ...extensions import db
 from ...models import Quiz
 
 DEFAULT_TTL_S = 10.0
@@ -46,12 +49,17 @@ def _store():
 
 
 def cached_page(code: str, unit_arg: str | None, now: datetime) -> str | None:
-    """The kept page of quiz `code` for this visitor, without touching the database; None when
-    there is none, it is older than the TTL, or the quiz is no longer open."""
+    """The kept page of quiz `code` for this visitor; None when there is none, it is older than the
+    TTL, the quiz is no longer open, or its row changed since (on this server or another)."""
     pages, lock = _store()
     with lock:
         hit = pages.get(code.upper())
-    if hit is None or hit.expires < time.monotonic() or not hit.opens_at <= now < hit.closes_at:
+    if hit is None or hit.expires < time.monotonic():
+        return None
+    current = db.session.execute(db.select(Quiz.opens_at, Quiz.closes_at, Quiz.updated_at)
+                                 .filter_by(code=code.upper())).first()
+    if current is None or tuple(current) != (hit.opens_at, hit.closes_at, hit.updated_at) \
+            or not hit.opens_at <= now < hit.closes_at:
         return None
     unit_code = hit.units.get(unit_arg.strip().upper()) if isinstance(unit_arg, str) else None
     return personalise(hit.html, hit.token, unit_code)
@@ -72,7 +80,7 @@ def keep_page(quiz: Quiz, html: str, unit_codes: list[str]) -> None:
     """Keep a page just rendered for an open `quiz` (no unit selected), with its CSRF token to
     swap on each hit and the unit codes its picker lists (to select a poster's unit)."""
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
-    page = _Page(time.monotonic() + _ttl(), html, token, quiz.opens_at, quiz.closes_at,
+    page = _Page(time.monotonic() + _ttl(), html, token, quiz.opens_at, quiz.closes_at, quiz.updated_at,
                  {c.upper(): c for c in unit_codes})
     pages, lock = _store()
     with lock:
@@ -89,4 +97,5 @@ class _Page:
     token: str | None
     opens_at: datetime
     closes_at: datetime
+    updated_at: datetime
     units: dict[str, str]  # upper-case code → code, as find_unit() matches them
