@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
-    from . import database, headers, ratelimit, templating
+    from . import database, headers, metrics, ratelimit, templating
     from .cli import register_cli
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     templating.init_app(app)
     ratelimit.init_app(app)
     headers.init_app(app)
+    metrics.init_app(app)
     register_blueprints(app)
     # Live sessions: phones' unchanged-state polls are answered before Flask (see live_fastpath).
     app.wsgi_app = LiveStateFastPath(app, app.wsgi_app)

@@ -49,6 +49,8 @@ def load_config(instance_path: str) -> dict:
         # Two deployments sharing one Redis must not share counters: give each its own prefix.
         "QUIZ_RATELIMIT_KEY_PREFIX": env.get("QUIZ_RATELIMIT_KEY_PREFIX") or "thiduaso",
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env),
+        # /metrics for Prometheus: loopback, or this bearer token from elsewhere (quiz/metrics.py).
+        "QUIZ_METRICS_TOKEN": env.get("QUIZ_METRICS_TOKEN") or None,
     }
 
 

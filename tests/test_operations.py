@@ -164,3 +164,48 @@ def test_the_first_request_after_a_database_restart_is_served(app, client):
 def test_the_limiter_is_wired_with_the_in_memory_fallback(app):
     assert app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
     assert limiter is not None
+
+
+def metric(body: str, name: str, **labels) -> float:
+    """The value of one series in Prometheus' text format (0 when it has no sample yet)."""
+    for line in body.splitlines():
+        if line.startswith(f"{name}{{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_and_participant_events(client, make_quiz, make_unit, frozen_clock):
+    make_unit(code="CDC")
+    make_quiz(questions=2, code="METRIC")
+    local = {"REMOTE_ADDR": "127.0.0.1"}
+    before = client.get("/metrics", environ_base=local).get_data(as_text=True)
+    started = client.post("/api/v1/quizzes/METRIC/attempts", json={
+        "full_name": "Lò Văn Minh", "unit_code": "CDC", "identity": "0912345678", "consent": True})
+    assert started.status_code == 201
+    body = started.get_json()
+    question = body["questions"][0]
+    saved = client.put(f"/api/v1/attempts/{body['attempt_id']}/answers/{question['id']}",
+                       json={"option_ids": [question["options"][0]["id"]]})
+    assert saved.status_code == 200
+    assert client.post(f"/api/v1/attempts/{body['attempt_id']}/submit").status_code == 200
+    client.get("/api/v1/quizzes/NOPE")  # a 404
+    after = client.get("/metrics", environ_base=local)
+    assert after.status_code == 200 and after.headers["Content-Type"].startswith("text/plain")
+    text = after.get_data(as_text=True)
+    for event in ("attempt_started", "answer_saved", "attempt_submitted"):
+        delta = metric(text, "thiduaso_participant_events_total", event=event) - \
+            metric(before, "thiduaso_participant_events_total", event=event)
+        assert delta == 1, event
+    assert metric(text, "thiduaso_http_requests_total", status="404") >= 1
+    assert "thiduaso_http_request_duration_seconds_bucket" in text
+    assert "0912345678" not in text and body["attempt_id"] not in text  # labels are endpoint names
+
+
+def test_metrics_are_hidden_from_other_addresses_without_the_token(app, client):
+    outside = {"REMOTE_ADDR": "203.0.113.7"}
+    assert client.get("/metrics", environ_base=outside).status_code == 404
+    app.config["QUIZ_METRICS_TOKEN"] = "bi-mat-dai-du"
+    assert client.get("/metrics", environ_base=outside,
+                      headers={"Authorization": "Bearer sai"}).status_code == 404
+    assert client.get("/metrics", environ_base=outside,
+                      headers={"Authorization": "Bearer bi-mat-dai-du"}).status_code == 200
