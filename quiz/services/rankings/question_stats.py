@@ -63,22 +63,25 @@ def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = N
     return rows
 
 
-def unsettled_question_ids(now: datetime) -> set[int]:
-    """Questions someone may still be asked: in the pool of a quiz not yet closed (open or to
-    come, any contest), drawn by an attempt still taking answers, or in a live session not ended.
+def unsettled_question_ids(question_ids: set[int], now: datetime) -> set[int]:
+    """Those of `question_ids` someone may still be asked: in the pool of a quiz not yet closed
+    (open or to come, any contest), drawn by an attempt still taking answers, or in a live
+    session not ended.
 
     A letter names an option's place in the bank, which is also the order of its ids: the key
     published for one quiz is the key of every other quiz that can ask the same question,
     shuffled options or not.
     """
-    ids: set[int] = set()
+    ids = set(question_ids)
+    found: set[int] = set()
     for quiz in db.session.scalars(db.select(Quiz).where(Quiz.closes_at > now)):
         for rule in quiz.draw_rules:
-            ids.update(db.session.scalars(matching_questions(rule)))
-    ids.update(db.session.scalars(
+            found.update(db.session.scalars(matching_questions(rule).where(Question.id.in_(ids))))
+    found.update(db.session.scalars(
         db.select(AttemptQuestion.question_id).distinct().join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(Attempt.submitted_at.is_(None), Attempt.deadline > now - grace())))
-    ids.update(db.session.scalars(
+        .where(AttemptQuestion.question_id.in_(ids), Attempt.submitted_at.is_(None),
+               Attempt.deadline > now - grace())))
+    found.update(db.session.scalars(
         db.select(LiveQuestion.question_id).distinct().join(LiveSession, LiveSession.id == LiveQuestion.session_id)
-        .where(LiveSession.state != "ended")))
-    return ids
+        .where(LiveQuestion.question_id.in_(ids), LiveSession.state != "ended")))
+    return found

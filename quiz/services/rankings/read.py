@@ -102,7 +102,7 @@ def _settled(rows: list[dict], quiz: Quiz | None, contest: Contest | None) -> li
     rows = [r for r in rows if r.get("quiz_ids") and closed.issuperset(r["quiz_ids"])]
     if not rows:
         return []
-    unsettled = question_stats.unsettled_question_ids(now)
+    unsettled = question_stats.unsettled_question_ids({r["id"] for r in rows}, now)
     return [r for r in rows if r["id"] not in unsettled]
 
 
