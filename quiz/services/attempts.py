@@ -93,8 +93,9 @@ def plausible_token(token) -> bool:
 def token_is(token: str, *, live: bool = False):
     """The one WHERE clause that finds an attempt by its client-supplied token: by its hash, and
     only among the attempts the asking endpoint serves. A token opens one thing: a live-session
-    player's token (`live=True`, the live endpoints) is unknown to the attempt endpoints, whose
-    answers key and free saving would defeat the host's pace, and the other way round."""
+    player's token (`live=True`, the live endpoints) is unknown to the attempt endpoints (they
+    would hand out its answer key on submit and take answers outside the host's pace), and a
+    normal attempt's token is unknown to the live endpoints."""
     return and_(Attempt.token_hash == hash_token(token), Attempt.is_live if live else not_(Attempt.is_live))
 
 
