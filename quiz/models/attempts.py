@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .. import clock
@@ -103,6 +104,16 @@ class Attempt(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.submitted_at is not None
+
+    @hybrid_property
+    def is_live(self) -> bool:
+        """A phone's participation in a live session: reachable only through the live endpoints."""
+        return self.live_session_id is not None
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls):
+        return cls.live_session_id.is_not(None)
 
     @validates("token")
     def _keep_token_hash(self, _key: str, token: str) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert
+from sqlalchemy import and_, insert, not_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -90,9 +90,13 @@ def plausible_token(token) -> bool:
     return bool(token) and isinstance(token, str) and len(token) <= 64
 
 
-def token_is(token: str):
-    """The one WHERE clause that finds an attempt by its client-supplied token: by its hash."""
-    return Attempt.token_hash == hash_token(token)
+def token_is(token: str, *, live: bool = False):
+    """The one WHERE clause that finds an attempt by its client-supplied token: by its hash, and
+    only among the attempts the asking endpoint serves. A token opens one thing: a live-session
+    player's token (`live=True`, the live endpoints) is unknown to the attempt endpoints (they
+    would hand out its answer key on submit and take answers outside the host's pace), and a
+    normal attempt's token is unknown to the live endpoints."""
+    return and_(Attempt.token_hash == hash_token(token), Attempt.is_live if live else not_(Attempt.is_live))
 
 
 def confirmed(attempt: Attempt | None, token: str) -> Attempt | None:
@@ -237,7 +241,9 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
     attempts = attempts_of(quiz, participant) if participant is not None else []
     for attempt in attempts:
         expire_if_due(attempt, now=now)
-    current = next((a for a in attempts if not a.is_finished), None)
+    # A live session's attempt counts as used but is never resumed here: it opens only through
+    # the live endpoints (its token and questions must not leave through this door).
+    current = next((a for a in attempts if not a.is_finished and not a.is_live), None)
     questions: list[AttemptQuestion] = []
     if current is None:
         if len(attempts) >= quiz.max_attempts:

@@ -5,8 +5,9 @@ iterables, so a 100,000-row individual table streams from SQL (yield_per) into o
 write-only mode or the CSV writer without being held in memory. The print page renders the
 same tables (only the first rows: a printed report lists the top of the ranking).
 
-Organizer exports read the live ranking with full identities; public exports read the latest
-published snapshot, whose identities are already masked.
+What goes in is decided by `rankings.read`: organizer exports read the live ranking with full
+identities and every question; public exports read a published snapshot (identities masked)
+and only the question rows the public may see.
 """
 from __future__ import annotations
 
@@ -19,16 +20,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func
 
 from .. import clock
 from ..errors import NotFoundError
-from ..extensions import db
-from ..models import Answer, Attempt, AttemptQuestion, Contest, Question, Quiz
-from . import publishing, ranking
-
-MAX_OPTIONS = 10  # Option.position is 0..9
-LETTERS = "ABCDEFGHIJ"
+from ..models import Contest, Quiz
+from . import ranking
+from .rankings.question_stats import LETTERS
+from .rankings.read import ORGANIZER, PUBLIC, read
 
 
 @dataclass
@@ -112,60 +110,38 @@ def _live_individuals(quiz: Quiz | None, contest: Contest | None, tz: ZoneInfo):
                r.submitted_at.astimezone(tz).replace(tzinfo=None) if r.submitted_at else None]
 
 
-def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = None) -> Table:
-    """Per question: times drawn in finished attempts, % correct, how often each option was picked."""
-    picks = [func.sum(case((Answer.choice_mask.op("&")(1 << i) != 0, 1), else_=0)) for i in range(MAX_OPTIONS)]
-    query = (
-        db.select(AttemptQuestion.question_id, func.count(AttemptQuestion.id),
-                  func.count(Answer.id), func.sum(case((Answer.is_correct.is_(True), 1), else_=0)), *picks)
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .outerjoin(Answer, (Answer.attempt_id == AttemptQuestion.attempt_id)
-                   & (Answer.question_id == AttemptQuestion.question_id))
-        .where(Attempt.submitted_at.is_not(None))
-        .group_by(AttemptQuestion.question_id)
-    )
-    if quiz is not None:
-        query = query.where(Attempt.quiz_id == quiz.id)
-    else:
-        query = query.join(Quiz, Quiz.id == Attempt.quiz_id).where(Quiz.contest_id == contest.id)
-    figures = {r[0]: r[1:] for r in db.session.execute(query)}
-    questions = list(db.session.scalars(db.select(Question).where(Question.id.in_(figures)).order_by(Question.id)))
-    width = max((len(q.options) for q in questions), default=4)
+def question_table(rows: list[dict]) -> Table:
+    """Per question: times drawn in finished attempts, % correct, how often each option was picked
+    (rows of `question_stats.question_statistics`, as the audience's reading holds them)."""
+    width = max((len(r["picks"]) for r in rows), default=4)
     columns = [Column(_("Mã câu"), "int", 8), Column(_("Câu hỏi"), "text", 60), Column(_("Chủ đề"), "text", 20),
                Column(_("Đáp án đúng"), "text", 10), Column(_("Số lần ra đề"), "int", 10),
                Column(_("Số lần trả lời"), "int", 10), Column(_("Tỷ lệ đúng"), "pct", 10)]
     columns += [Column(_("Chọn %(letter)s", letter=LETTERS[i]), "int", 9) for i in range(width)]
-    rows = []
-    for question in questions:
-        drawn, answered, correct, *option_counts = figures[question.id]
-        right = "".join(LETTERS[o.position] for o in question.options if o.is_correct)
-        rows.append([question.id, question.text, question.topic, right, drawn, answered,
-                     round(100.0 * (correct or 0) / drawn, 2) if drawn else None,
-                     *[int(c or 0) for c in option_counts[:width]]])
-    return Table("questions", columns, rows)
+    table_rows = [[r["id"], r["text"], r["topic"], r["correct"], r["drawn"], r["answered"], r["correct_pct"],
+                   *(list(r["picks"]) + [0] * (width - len(r["picks"])))] for r in rows]
+    return Table("questions", columns, table_rows)
 
 
 def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, public: bool = False,
                  timezone: str = "Asia/Ho_Chi_Minh", version: int | None = None) -> Report:
-    """The export of a quiz's (or a contest's) rankings; `public` reads the published snapshot."""
+    """The export of a quiz's (or a contest's) rankings: what `rankings.read` lets the audience
+    see — the public the published snapshot (`version`, default the latest), organizers live."""
     tz = ZoneInfo(timezone)
     now = clock.utcnow()
-    if public:
-        snapshot = publishing.get_snapshot(quiz=quiz, contest=contest, version=version)
-        if snapshot is None:
-            raise NotFoundError(_("Kết quả chưa được công bố."))
-        payload = publishing.snapshot_payload(snapshot)
-        individuals = (_individual_cells(r, tz) for r in payload["individuals"])
-        units = [_unit_cells(r) for r in payload["units"].get("", [])]
-        provisional = snapshot.is_provisional
-        published = _("Công bố lần %(v)d lúc %(at)s", v=snapshot.version,
-                      at=snapshot.published_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"))
+    reading = read(quiz=quiz, contest=contest, audience=PUBLIC if public else ORGANIZER,
+                   source="published" if public else "live", version=version)
+    if reading is None:
+        raise NotFoundError(_("Kết quả chưa được công bố."))
+    if reading.source == "published":
+        individuals = (_individual_cells(r, tz) for r in reading.individuals)
+        published = _("Công bố lần %(v)d lúc %(at)s", v=reading.snapshot.version,
+                      at=reading.published_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"))
     else:
-        individuals = _live_individuals(quiz, contest, tz)
-        unit_rows = ranking.unit_ranking(quiz) if quiz is not None else ranking.contest_unit_ranking(contest)
-        units = [_unit_cells(publishing.unit_json(r)) for r in unit_rows]
-        provisional = ranking.is_provisional(quiz) if quiz is not None else ranking.is_contest_provisional(contest)
+        individuals = _live_individuals(quiz, contest, tz)  # the organizer's full identities, streamed
         published = _("Kết quả trực tiếp (chưa công bố)")
+    units = [_unit_cells(r) for r in reading.units]
+    provisional = reading.is_provisional
     fmt = "%H:%M %d/%m/%Y"
     if quiz is not None:
         title = quiz.title
@@ -174,7 +150,7 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
                 (_("Thời gian làm bài"), _("%(n)d phút", n=quiz.duration_s // 60)),
                 (_("Số câu hỏi"), str(quiz.question_count)),
                 (_("Thứ tự xếp hạng"), quiz.ranking_order),
-                (_("Đáp án câu dự đoán"), str(ranking.prediction_truth(quiz) or "—"))]
+                (_("Đáp án câu dự đoán"), reading.prediction_truth or "—")]
     else:
         title = contest.title
         windows = [(q.opens_at, q.closes_at) for q in contest.quizzes]
@@ -185,6 +161,10 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
     info += [(_("Trọng số tỷ lệ tham gia"), str((quiz.contest if quiz else contest).w_rate)),
              (_("Trọng số điểm"), str((quiz.contest if quiz else contest).w_score)),
              (_("Nguồn số liệu"), published)]
+    if reading.questions_withheld:
+        info.append((_("Thống kê câu hỏi"),
+                     _("Đáp án và thống kê của một câu hỏi chỉ được công bố khi không còn đợt thi nào "
+                       "có thể hỏi câu đó.")))
     window = _("Thời gian thi: %(start)s – %(end)s (giờ Việt Nam)",
                start=opens.astimezone(tz).strftime(fmt), end=closes.astimezone(tz).strftime(fmt))
     status = _("KẾT QUẢ TẠM THỜI") if provisional else _("KẾT QUẢ CHÍNH THỨC")
@@ -192,7 +172,7 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
                     status=status, is_provisional=provisional, info=info)
     report.tables = [Table("individuals", _individual_columns(), individuals),
                      Table("units", _unit_columns(), units),
-                     question_statistics(quiz=quiz, contest=contest)]
+                     question_table(reading.questions)]
     return report
 
 

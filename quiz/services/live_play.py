@@ -55,7 +55,7 @@ def speed_points(elapsed_ms: int, time_s: int) -> int:
 def find_player(token: str | None, *, with_participant: bool = False) -> Attempt | None:
     if not attempts.plausible_token(token):
         return None
-    query = db.select(Attempt).where(attempts.token_is(token), Attempt.live_session_id.is_not(None))
+    query = db.select(Attempt).where(attempts.token_is(token, live=True))
     if with_participant:
         query = query.options(joinedload(Attempt.participant).joinedload(Participant.unit))
     return attempts.confirmed(db.session.scalar(query), token)

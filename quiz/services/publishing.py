@@ -1,4 +1,5 @@
-"""Publishing a ranking: a frozen, versioned snapshot that public pages and exports read.
+"""Publishing a ranking: a frozen, versioned snapshot that public pages and exports read
+(through `rankings.read`, which decides what of it each audience sees).
 
 A snapshot's payload is JSON and holds the rows exactly as announced. Identities are stored
 MASKED: a snapshot only ever feeds public pages and public exports, so it cannot leak a phone
@@ -21,6 +22,7 @@ from ..extensions import db
 from ..models import Attempt, Contest, Organizer, Quiz, RankingSnapshot
 from . import audit, ranking
 from .identity import mask_identity
+from .rankings import question_stats
 from .ranking import IndividualRow, UnitRow
 
 
@@ -67,6 +69,9 @@ def build_payload(*, quiz: Quiz | None = None, contest: Contest | None = None, m
         "prediction_truth": _decimal(truth),
         "individuals": [individual_json(r, masked=masked) for r in individuals],
         "units": units,
+        # Frozen with the rest, answer key included: rankings.read shows a row to the public
+        # only once no one may still be asked its question.
+        "questions": question_stats.question_statistics(quiz=quiz, contest=contest),
     }
 
 

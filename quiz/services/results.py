@@ -1,14 +1,16 @@
-"""What the public results page, the big-screen board and the public API show.
+"""What the public results page and the big-screen board show.
 
-One shape for live and published data: plain dicts as stored in a snapshot's payload
+What the public may see is decided by `rankings.read`; this module shapes it for the page and
+the board. One shape for live and published data: plain dicts as stored in a snapshot's payload
 (`publishing.individual_json` / `unit_json`), identities already masked.
 """
 from __future__ import annotations
 
 from ..extensions import db
 from ..models import Attempt, Contest, Participant, Quiz, Unit
-from . import live_ranking, publishing, ranking
+from . import publishing
 from .identity import mask_identity
+from .rankings.read import PUBLIC, read
 
 BOARD_TOP = 10
 BOARD_LATEST = 4
@@ -40,21 +42,20 @@ def parent_units() -> list[tuple[str, str]]:
 def published_results(*, quiz: Quiz | None = None, contest: Contest | None = None,
                       version: int | None = None, parent: str | None = None, top: int = 20) -> dict | None:
     """The public page's data from the latest (or `version`) snapshot; None if never published."""
-    snapshot = publishing.get_snapshot(quiz=quiz, contest=contest, version=version)
-    if snapshot is None:
+    reading = read(quiz=quiz, contest=contest, audience=PUBLIC, source="published", version=version,
+                   parent=parent, limit=top)
+    if reading is None:
         return None
-    payload = publishing.snapshot_payload(snapshot)
-    levels = payload.get("units", {})
     return {
-        "snapshot": snapshot,
+        "snapshot": reading.snapshot,
         "versions": [s.version for s in publishing.list_snapshots(quiz=quiz, contest=contest)],
-        "is_provisional": snapshot.is_provisional,
-        "units": levels.get(parent or "", []),
+        "is_provisional": reading.is_provisional,
+        "units": reading.units,
         "parent": parent or "",
-        "parents": parent_choices(levels),
-        "individuals": payload.get("individuals", [])[:top],
-        "individual_count": len(payload.get("individuals", [])),
-        "prediction_truth": payload.get("prediction_truth"),
+        "parents": parent_choices(reading.unit_levels),
+        "individuals": reading.individuals,
+        "individual_count": reading.individual_count,
+        "prediction_truth": reading.prediction_truth,
     }
 
 
@@ -81,27 +82,19 @@ def _board_individual(row: dict) -> dict:
 
 def board_data(quiz: Quiz, *, source: str = "live") -> dict:
     """Everything the big-screen board shows, small enough to poll every few seconds."""
-    if source == "published":
-        snapshot = publishing.get_snapshot(quiz=quiz)
-        if snapshot is None:
-            return {"source": "published", "is_published": False, "title": quiz.title, "code": quiz.code}
-        payload = publishing.snapshot_payload(snapshot)
-        units = payload.get("units", {}).get("", [])
-        individuals = payload.get("individuals", [])[:BOARD_TOP]
-        counters = payload.get("counters") or publishing.quiz_counters(quiz, units)
-        latest, provisional = [], snapshot.is_provisional
-        published_at = snapshot.published_at.isoformat()
-    else:
-        units = [publishing.unit_json(r) for r in live_ranking.unit_ranking(quiz)]
-        individuals = [publishing.individual_json(r) for r in ranking.individual_ranking(quiz, limit=BOARD_TOP)]
-        counters = publishing.quiz_counters(quiz, units)
-        latest, provisional, published_at = _latest_finishers(quiz), ranking.is_provisional(quiz), None
+    reading = read(quiz=quiz, audience=PUBLIC, source=source, limit=BOARD_TOP)
+    if reading is None:
+        return {"source": "published", "is_published": False, "title": quiz.title, "code": quiz.code}
+    units = reading.units
+    counters = reading.counters or publishing.quiz_counters(quiz, units)
+    latest = _latest_finishers(quiz) if reading.source == "live" else []
+    published_at = reading.published_at.isoformat() if reading.published_at else None
     return {
         "source": source, "is_published": source != "published" or published_at is not None,
-        "title": quiz.title, "code": quiz.code, "state": quiz.state, "is_provisional": provisional,
+        "title": quiz.title, "code": quiz.code, "state": quiz.state, "is_provisional": reading.is_provisional,
         "published_at": published_at, "counters": counters,
         "units": [{k: u[k] for k in ("rank", "code", "name", "participants", "headcount",
                                      "participation_rate", "emulation_score", "is_flagged")} for u in units],
-        "top": [_board_individual(r) for r in individuals],
+        "top": [_board_individual(r) for r in reading.individuals],
         "latest": latest,
     }

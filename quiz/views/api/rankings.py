@@ -1,9 +1,9 @@
 """Rankings in the JSON API: `/quizzes/<code>/leaderboard` and `/quizzes/<code>/unit-ranking`.
 
-Both return the latest PUBLISHED snapshot when there is one (what was announced, with its
-`published_at`); before the first publication they return the live ranking with
-`published_at: null` and `provisional: true` — the same figures the public big-screen board shows.
-Identities are always masked.
+Both read `rankings.read` for the public, source "latest": the latest PUBLISHED snapshot when
+there is one (what was announced, with its `published_at`); before the first publication the
+live ranking with `published_at: null` — the same figures the public big-screen board shows.
+Identities are always masked; no answer is ever in them.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ...errors import NotFoundError
 from ...extensions import db
 from ...models import Quiz
-from ...services import live_ranking, publishing, ranking
+from ...services.rankings.read import PUBLIC, read
 from . import bp
 
 MAX_LIMIT = 500
@@ -56,34 +56,23 @@ def _unit(row: dict) -> dict:
     return {k: row[k] for k in keys}
 
 
+def _reply(quiz: Quiz, reading, rows: list[dict]):
+    # Read before the commit: after it, touching the snapshot would load its whole payload again.
+    published_at, about = reading.published_at.isoformat() if reading.published_at else None, _about(quiz)
+    provisional = reading.is_provisional
+    db.session.commit()  # keeps the lazy finalisation of expired attempts done by the ranking
+    return jsonify(quiz=about, provisional=provisional, published_at=published_at, rows=rows)
+
+
 @bp.get("/quizzes/<code>/leaderboard")
 def leaderboard(code: str):
     quiz = _quiz_or_404(code)
-    limit = _limit()
-    snapshot = publishing.get_snapshot(quiz=quiz)
-    if snapshot is not None:
-        rows, provisional = publishing.snapshot_payload(snapshot)["individuals"][:limit], snapshot.is_provisional
-    else:
-        rows = [publishing.individual_json(r) for r in ranking.individual_ranking(quiz, limit=limit)]
-        provisional = ranking.is_provisional(quiz)
-    # Read before the commit: after it, touching the snapshot would load its whole payload again.
-    published_at, about = snapshot.published_at.isoformat() if snapshot else None, _about(quiz)
-    db.session.commit()  # keeps the lazy finalisation of expired attempts done by the ranking
-    return jsonify(quiz=about, provisional=provisional, published_at=published_at,
-                   rows=[_leader(r) for r in rows])
+    reading = read(quiz=quiz, audience=PUBLIC, source="latest", limit=_limit())
+    return _reply(quiz, reading, [_leader(r) for r in reading.individuals])
 
 
 @bp.get("/quizzes/<code>/unit-ranking")
 def unit_ranking(code: str):
     quiz = _quiz_or_404(code)
-    parent = request.args.get("parent") or None
-    snapshot = publishing.get_snapshot(quiz=quiz)
-    if snapshot is not None:
-        rows, provisional = publishing.snapshot_payload(snapshot)["units"].get(parent or "", []), snapshot.is_provisional
-    else:
-        rows = [publishing.unit_json(r) for r in live_ranking.unit_ranking(quiz, parent_code=parent)]
-        provisional = live_ranking.is_provisional(quiz)
-    published_at, about = snapshot.published_at.isoformat() if snapshot else None, _about(quiz)
-    db.session.commit()
-    return jsonify(quiz=about, provisional=provisional, published_at=published_at,
-                   rows=[_unit(r) for r in rows])
+    reading = read(quiz=quiz, audience=PUBLIC, source="latest", parent=request.args.get("parent") or None)
+    return _reply(quiz, reading, [_unit(r) for r in reading.units])
