@@ -26,7 +26,7 @@ def quiz(make_quiz, make_unit, frozen_clock, ctx):
     return quiz
 
 
-def test_no_correct_answer_leaks_before_submission(client, quiz):
+def test_no_correct_answer_leaks_before_the_close(client, quiz, frozen_clock):
     responses = [client.get("/j/TUAN1"), client.get("/api/v1/quizzes/TUAN1")]
     form = {"full_name": "Vàng A Páo", "unit_code": "CDC", "identity": "0912345678", "prediction": "12.5",
             "consent": "y"}
@@ -51,9 +51,20 @@ def test_no_correct_answer_leaks_before_submission(client, quiz):
         for marker in LEAK_MARKERS:
             assert marker not in text, (marker, response.request.path)
         assert not re.search(r"correct", text, re.I), response.request.path
-    # after submission the review, with explanations, is the point
-    result = client.post(f"/api/v1/attempts/{token}/submit").get_json()
+    # after submission, while the quiz is still open, still no answer: a blank attempt under an
+    # invented phone number would otherwise hand the key round
+    result = client.post(f"/api/v1/attempts/{token}/submit")
+    assert "review" not in result.get_json() and result.get_json()["review_at"]
+    for response in (result, client.get(f"/a/{token}/result"), client.get(f"/api/v1/attempts/{token}")):
+        text = response.get_data(as_text=True)
+        for marker in LEAK_MARKERS:
+            assert marker not in text, (marker, response.request.path)
+        assert SECRET not in text
+    # once the quiz has closed the review, with explanations, is the point
+    frozen_clock.advance(days=2)
+    result = client.get(f"/api/v1/attempts/{token}").get_json()["result"]
     assert result["review"][0]["explanation"] == SECRET
+    assert SECRET in client.get(f"/a/{token}/result").get_data(as_text=True)
 
 
 # --- OpenAPI ----------------------------------------------------------------------------------

@@ -90,6 +90,9 @@ def test_whole_journey_without_javascript(client, quiz, frozen_clock):
     result = client.get(f"/a/{token}/result").get_data(as_text=True)
     assert re.search(r"<strong>1</strong>/3", result)
     assert "1:35" in result and "Dự đoán của bạn" in result and ">42<" in result
+    assert "Xem lại bài làm" not in result and "sau khi đợt thi kết thúc" in result  # not while open
+    frozen_clock.advance(days=2)
+    result = client.get(f"/a/{token}/result").get_data(as_text=True)
     assert "Xem lại bài làm" in result and "đáp án đúng" in result
     # a finished attempt sends the attempt page to the result
     assert client.get(f"/a/{token}").headers["Location"].endswith(f"/a/{token}/result")

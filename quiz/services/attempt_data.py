@@ -1,6 +1,6 @@
 """What a participant may see of an attempt, as plain dicts for the pages and the API alike.
 
-Nothing here before submission carries correctness (is_correct, correct_mask, explanation):
+Nothing here before the quiz closes carries correctness (is_correct, correct_mask, explanation):
 `question_items` and `saved_answers` are the only shapes sent while the attempt runs.
 """
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from .. import clock
 from ..models import Attempt, AttemptQuestion, Quiz
 from . import attempts as attempt_service
 from . import live_ranking
@@ -90,8 +91,13 @@ def standing_of(attempt: Attempt) -> Standing:
     return attempt_standing(attempt, units=live_ranking.unit_ranking)
 
 
-def result_data(attempt: Attempt, *, standing=None) -> dict:
-    """The result of a finished attempt (submit response, `GET /attempts/<id>`, result page)."""
+def result_data(attempt: Attempt, *, standing=None, now: datetime | None = None) -> dict:
+    """The result of a finished attempt (submit response, `GET /attempts/<id>`, result page).
+
+    The review (correct options, explanations) comes once the quiz has closed, not right after the
+    submit: anyone can invent a phone number, submit a blank attempt and read the key, then hand it
+    round while the quiz is still open (PRODUCT.md: answers appear only for a quiz that has closed).
+    Until then `review_at` says when it will be there."""
     data = {
         "score": attempt.score, "max_score": attempt.max_score, "correct_count": attempt.correct_count,
         "question_count": len(attempt.questions),
@@ -111,7 +117,10 @@ def result_data(attempt: Attempt, *, standing=None) -> dict:
                 "participation_rate": unit_row.participation_rate, "emulation_score": unit_row.emulation_score,
             }
     if attempt.quiz.show_review:
-        data["review"] = review_items(attempt)
+        if attempt.quiz.state_at(now or clock.utcnow()) == "closed":
+            data["review"] = review_items(attempt)
+        else:
+            data["review_at"] = attempt.quiz.closes_at.isoformat()
     return data
 
 

@@ -69,7 +69,9 @@ RESULT = _obj(["score", "max_score", "correct_count", "percent", "duration_s", "
                                          "headcount": _nullable(INT), "participation_rate": _nullable(NUM),
                                          "emulation_score": _nullable(NUM)}),
     "review": {"type": "array", "items": REVIEW_ITEM,
-               "description": "only when the quiz shows the review after submission"}})
+               "description": "only when the quiz shows the review, and only once the quiz has closed"},
+    "review_at": {"type": "string", "format": "date-time",
+                  "description": "while the quiz is open: when the review (correct answers) will be shown"}})
 ATTEMPT_WITH_RESULT = {**ATTEMPT_STATE, "properties": {**ATTEMPT_STATE["properties"], "result": RESULT}}
 SAVED = _obj(["question_id", "option_ids", "saved", "remaining_s"], {
     "question_id": INT, "option_ids": {"type": "array", "items": INT}, "saved": BOOL, "saved_at": DATETIME,
