@@ -21,17 +21,13 @@ share them between several gunicorn workers or servers).
 """
 from __future__ import annotations
 
-import re
-
 from flask import Flask, current_app, request
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import ValidationError
 from .extensions import limiter
-from .services.identity import normalise_identity
-
-_IDENTITY_NOISE = re.compile(r"[^0-9A-Za-z]")
+from .services.identity import canonical_text, normalise_identity
 
 
 def init_app(app: Flask) -> None:
@@ -48,18 +44,19 @@ def init_app(app: Flask) -> None:
 
 
 def _identity_key() -> str:
-    """Client address + the identity typed (form field or JSON key), normalised like registration does."""
+    """Client address + the identity typed (form field or JSON key), normalised as registration does
+    (quiz.services.identity): `09７７…`, `+84 977…` and `0977…` share one counter."""
     raw = ""
     if request.form:
         raw = request.form.get("identity", "")
     else:
-        body = request.get_json(silent=True)
+        body = request.get_json(silent=True, force=True)  # as the API reads it (views/api/common.py)
         if isinstance(body, dict) and isinstance(body.get("identity"), str):
             raw = body["identity"]
     try:
         identity = normalise_identity(raw[:100])[1]
     except ValidationError:  # refused later by the view anyway; still counted, under a loose key
-        identity = _IDENTITY_NOISE.sub("", raw).upper()[:40]
+        identity = canonical_text(raw[:100]).upper()[:40]
     return f"{get_remote_address()}|{identity}"
 
 
