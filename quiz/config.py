@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -29,6 +30,13 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("QUIZ_SECURE_COOKIES", "") == "1",
+        # Flask-Login's "remember me" cookie: the same protections as the session cookie, and a
+        # month rather than its default year. Logout, a new password or disabling the account
+        # end it early (quiz/models/accounts.py, session_version).
+        "REMEMBER_COOKIE_SECURE": env.get("QUIZ_SECURE_COOKIES", "") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "LOGIN_MAX_FAILURES": int(env.get("QUIZ_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("QUIZ_LOGIN_LOCK_MINUTES", "15")),
         # Live unit rankings are cached per process and re-checked against the database; unset:

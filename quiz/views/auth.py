@@ -15,8 +15,8 @@ bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_organizer(organizer_id: str) -> Organizer | None:
-    return db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
+def load_organizer(session_id: str) -> Organizer | None:
+    return accounts.organizer_for_session(session_id)
 
 
 login_manager.login_view = "auth.login"
@@ -46,13 +46,12 @@ def login():
             db.session.commit()
             login_user(organizer, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        locked = accounts.is_locked(form.email.data)
         db.session.commit()  # keep the failure count
-        if locked:
-            flash(_("Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau %(n)d phút.",
-                    n=config["LOGIN_LOCK_MINUTES"]), "error")
-        else:
-            flash(_("Email hoặc mật khẩu không đúng."), "error")
+        # One message for every failure (wrong password, unknown email, locked or disabled
+        # account): the page must not tell which emails have an account.
+        flash(_("Email hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa vì nhập sai nhiều lần "
+                "(sau %(failures)d lần sai liên tiếp, tài khoản bị khóa %(minutes)d phút).",
+                failures=config["LOGIN_MAX_FAILURES"], minutes=config["LOGIN_LOCK_MINUTES"]), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
@@ -60,6 +59,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    accounts.end_sessions(current_user._get_current_object())  # every browser, remember-me included
+    db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("main.index"))
