@@ -1,6 +1,4 @@
 """Organizer login and logout."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,6 +8,7 @@ from ..forms import LoginForm
 from ..models import Organizer
 from ..ratelimit import limit_login
 from ..services import accounts
+from .redirects import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -26,9 +25,7 @@ login_manager.localize_callback = _
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.index")
+    return local_path(target) or url_for("main.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
