@@ -87,14 +87,11 @@ def test_a_forged_host_does_not_reach_the_qr_or_the_board_when_the_base_url_is_s
 
 
 @pytest.fixture
-def hosts_app(monkeypatch, app_config, make_app, tmp_path_factory):
-    """An app with no QUIZ_BASE_URL and a list of allowed hosts."""
+def hosts_app(monkeypatch, app, app_config, make_app):
+    """Another app on the test database (`app` prepared it) with no QUIZ_BASE_URL and a list of
+    allowed hosts."""
     monkeypatch.setenv("QUIZ_ALLOWED_HOSTS", "thi.syt.local, 10.0.0.5")
-    app_config["QUIZ_BASE_URL"] = None
-    app = make_app(app_config, name="hosts")
-    with app.app_context():
-        db.create_all()
-    return app
+    return make_app({**app_config, "QUIZ_BASE_URL": None}, name="hosts")
 
 
 def test_allowed_hosts_refuse_any_other_host_with_400(hosts_app):

@@ -185,3 +185,36 @@ def test_the_live_rejoin_needs_the_same_name_and_keeps_name_and_unit(app, client
     participant = db.session.scalar(db.select(Participant))
     db.session.refresh(participant)
     assert (participant.full_name, participant.unit.code) == ("Nguyễn Văn An", "BVA")
+
+
+def test_two_first_registrations_at_once_with_other_names_give_one_person(app, quiz):
+    """The same new number typed three ways at the same moment, one of them with another name:
+    whoever commits first is the participant; the same name resumes, another name gets the 409."""
+    import threading
+
+    bodies = [("0977123456", "Nguyễn Thị Hoa"), (DISGUISED[0], "nguyen thi hoa"), ("+84977123456", "Kẻ Gian")]
+    barrier = threading.Barrier(len(bodies))
+    results: list = [None] * len(bodies)
+
+    def run(i):
+        phone = app.test_client()
+        barrier.wait()
+        response = start(phone, bodies[i][0], name=bodies[i][1])
+        results[i] = (response.status_code, response.get_json())
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    statuses = [status for status, _body in results]
+    assert statuses.count(201) == 1, results
+    with app.app_context():
+        stored = db.session.scalar(db.select(Participant))
+        assert db.session.scalar(db.select(db.func.count(Attempt.id))) == 1
+        token = db.session.scalar(db.select(Attempt)).token
+    for (status, body), (_typed, name) in zip(results, bodies):
+        if identity.same_name(stored.full_name, name):
+            assert status in (200, 201) and body["attempt_id"] == token, results
+        else:
+            assert status == 409 and body["error"]["code"] == "identity_name_mismatch", results

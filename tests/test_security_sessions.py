@@ -108,16 +108,15 @@ def test_a_logout_ends_the_accounts_other_sessions_too(app, client, admin):
     assert not opens_the_console(home)
 
 
-def test_the_remember_cookie_is_secure_and_same_site_behind_https(monkeypatch, app_config, make_app):
+def test_the_remember_cookie_is_secure_and_same_site_behind_https(monkeypatch, app, app_config, make_app):
     monkeypatch.setenv("QUIZ_SECURE_COOKIES", "1")
-    app = make_app(app_config, name="https")
-    with app.app_context():
-        db.create_all()
+    https_app = make_app(app_config, name="https")  # on the test database `app` prepared
+    with https_app.app_context():
         account = Organizer(email="btc@syt.vn", role="admin")
         account.set_password(PASSWORD)
         db.session.add(account)
         db.session.commit()
-    client = app.test_client()
+    client = https_app.test_client()
     response = client.post("https://quiz.test/login", data={"email": "btc@syt.vn", "password": PASSWORD,
                                                              "remember": "y"})
     assert response.status_code == 302
