@@ -158,10 +158,10 @@ def set_enabled(organizer: Organizer, is_enabled: bool, *, actor: Organizer) -> 
     if organizer.id == actor.id and not is_enabled:
         raise ConflictError(_("Bạn không thể tự khóa tài khoản của chính mình."))
     organizer.is_enabled = is_enabled
-    if not is_enabled:
-        organizer.end_sessions()
     if is_enabled:
         organizer.failed_logins, organizer.locked_until = 0, None
+    else:
+        organizer.end_sessions()  # its sessions stay dead if it is enabled again
     audit.record(actor, "organizer.enable" if is_enabled else "organizer.disable", organizer,
                  email=organizer.email)
     return organizer
