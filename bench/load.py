@@ -604,7 +604,8 @@ def main() -> int:
         label = "SQLite (WAL, synchronous=NORMAL)"
     seed(url, args.ranking_attempts, args.questions)
     reference_app.init_db(url)
-    env = {"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "QUIZ_RATELIMIT_ENABLED": "0"}
+    env = {"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "QUIZ_RATELIMIT_ENABLED": "0",
+           "QUIZ_BASE_URL": "http://127.0.0.1"}  # wsgi.py is production: it wants a public address
     app = Server("wsgi:app", env)
     ref = Server("reference_app:app", {"REFERENCE_DATABASE_URL": url}, ["--pythonpath", str(BENCH)])
     try:

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import ensure_secret_key, load_config
+from .config import ensure_secret_key, load_config, require_public_address
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -17,8 +17,13 @@ def _resource_dir(name: str) -> str:
     return str(source if source.is_dir() else _PACKAGE_DIR / name)
 
 
-def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, error handlers, CLI. Nothing else."""
+def create_app(test_config: dict | None = None, *, instance_path: str | None = None,
+               production: bool = False) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI. Nothing else.
+
+    `production` (wsgi.py, what gunicorn serves) refuses a configuration that is only fit for
+    development: see quiz.config.require_public_address.
+    """
     app = Flask(
         __name__,
         instance_path=instance_path,
@@ -30,6 +35,8 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    if production:
+        require_public_address(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 

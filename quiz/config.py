@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 SECRET_KEY_FILE = "secret_key"
@@ -20,7 +22,12 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
         "SECRET_KEY": env.get("SECRET_KEY") or None,  # resolved lazily, see ensure_secret_key()
         "QUIZ_TIMEZONE": env.get("QUIZ_TIMEZONE", DEFAULT_TIMEZONE),
+        # The public address QR codes, posters and the board print. Without it the request's Host
+        # header is used, which only TRUSTED_HOSTS (QUIZ_ALLOWED_HOSTS, comma-separated; others
+        # get a 400) makes safe; production (wsgi.py) refuses to start with neither, see
+        # require_public_address().
         "QUIZ_BASE_URL": (env.get("QUIZ_BASE_URL") or "").rstrip("/") or None,
+        "TRUSTED_HOSTS": [h.strip() for h in env.get("QUIZ_ALLOWED_HOSTS", "").split(",") if h.strip()] or None,
         "ANSWER_GRACE_S": int(env.get("QUIZ_ANSWER_GRACE_S", "10")),
         "MAX_CONTENT_LENGTH": int(env.get("QUIZ_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "vi",
@@ -29,6 +36,13 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("QUIZ_SECURE_COOKIES", "") == "1",
+        # Flask-Login's "remember me" cookie: the same protections as the session cookie, and a
+        # month rather than its default year. Logout, a new password or disabling the account
+        # end it early (quiz/models/accounts.py, session_version).
+        "REMEMBER_COOKIE_SECURE": env.get("QUIZ_SECURE_COOKIES", "") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "LOGIN_MAX_FAILURES": int(env.get("QUIZ_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("QUIZ_LOGIN_LOCK_MINUTES", "15")),
         # Live unit rankings are cached per process and re-checked against the database; unset:
@@ -63,6 +77,27 @@ def engine_options(env) -> dict:
         if env.get(name):
             options[key] = int(env[name])
     return options
+
+
+class ConfigError(RuntimeError):
+    """A configuration the server must not run with; the message says what to set."""
+
+
+def require_public_address(config: dict) -> None:
+    """Production needs a public address that no request can choose: QUIZ_BASE_URL (an http(s)
+    URL) or QUIZ_ALLOWED_HOSTS. Otherwise a forged Host header would end up in QR codes and the
+    board, which proxies cache for a day."""
+    base = config.get("QUIZ_BASE_URL")
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"QUIZ_BASE_URL={base!r} không phải một địa chỉ http(s)://… đầy đủ "
+                              f"(QUIZ_BASE_URL must be a full http(s):// URL, e.g. https://thi.syt.gov.vn).")
+        return
+    if not config.get("TRUSTED_HOSTS"):
+        raise ConfigError("Chưa đặt QUIZ_BASE_URL (địa chỉ công khai in trên mã QR, ví dụ https://thi.syt.gov.vn) "
+                          "hoặc QUIZ_ALLOWED_HOSTS (các tên máy chủ được phép, cách nhau bởi dấu phẩy): máy chủ "
+                          "không khởi động. (Production needs QUIZ_BASE_URL or QUIZ_ALLOWED_HOSTS.)")
 
 
 def database_url(raw: str | None, instance_path: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 
@@ -98,6 +98,15 @@ def register_error_handlers(app: Flask) -> None:
         # or a page left open across a server key change. Nothing was done; say how to retry.
         return error_response(400, "csrf_failed", _(
             "Biểu mẫu đã hết hạn hoặc không hợp lệ nên chưa được xử lý. Vui lòng tải lại trang rồi gửi lại."))
+
+    @app.errorhandler(SecurityError)
+    def handle_untrusted_host(error: SecurityError):
+        # A Host header outside QUIZ_ALLOWED_HOSTS (TRUSTED_HOSTS): Flask could build no URL for
+        # it, so no page template either; a short text (or the JSON error) says what happened.
+        message = _("Địa chỉ máy chủ (Host) không được phép. Vui lòng dùng đúng địa chỉ của trang thi.")
+        if wants_json():
+            return jsonify({"error": {"code": "untrusted_host", "message": message}}), 400
+        return current_app.response_class(message, status=400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

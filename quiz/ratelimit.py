@@ -26,8 +26,6 @@ by themselves when Redis does. The start-up check only warns, for the same reaso
 """
 from __future__ import annotations
 
-import re
-
 import logging
 
 from flask import Flask, current_app, request
@@ -35,9 +33,7 @@ from flask_limiter.util import get_remote_address
 
 from .errors import ValidationError
 from .extensions import limiter
-from .services.identity import normalise_identity
-
-_IDENTITY_NOISE = re.compile(r"[^0-9A-Za-z]")
+from .services.identity import canonical_text, normalise_identity
 
 
 log = logging.getLogger(__name__)
@@ -77,18 +73,19 @@ def _redacted(uri: str) -> str:
 
 
 def _identity_key() -> str:
-    """Client address + the identity typed (form field or JSON key), normalised like registration does."""
+    """Client address + the identity typed (form field or JSON key), normalised as registration does
+    (quiz.services.identity): `09７７…`, `+84 977…` and `0977…` share one counter."""
     raw = ""
     if request.form:
         raw = request.form.get("identity", "")
     else:
-        body = request.get_json(silent=True)
+        body = request.get_json(silent=True, force=True)  # as the API reads it (views/api/common.py)
         if isinstance(body, dict) and isinstance(body.get("identity"), str):
             raw = body["identity"]
     try:
         identity = normalise_identity(raw[:100])[1]
     except ValidationError:  # refused later by the view anyway; still counted, under a loose key
-        identity = _IDENTITY_NOISE.sub("", raw).upper()[:40]
+        identity = canonical_text(raw[:100]).upper()[:40]
     return f"{get_remote_address()}|{identity}"
 
 

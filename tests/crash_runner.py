@@ -74,7 +74,7 @@ class CrashRun:
     def start_server(self) -> None:
         log = self.log_dir / f"gunicorn-{time.monotonic_ns()}.log"
         env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": "crash-test",
-               "QUIZ_RATELIMIT_ENABLED": "0"}
+               "QUIZ_RATELIMIT_ENABLED": "0", "QUIZ_BASE_URL": self.base}  # wsgi.py is production
         with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
             self.proc = subprocess.Popen(
                 [GUNICORN, "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],

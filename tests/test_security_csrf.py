@@ -71,7 +71,7 @@ def database_state() -> dict:
 
 def log_in(client, organizer_id: int) -> None:
     with client.session_transaction() as session:
-        session["_user_id"] = str(organizer_id)
+        session["_user_id"] = db.session.get(Organizer, organizer_id).get_id()
         session["_fresh"] = True
 
 

@@ -36,12 +36,29 @@ class Organizer(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's and "remember me" cookie's user id (see get_id): raising it ends
+    # every session of the account at once — logout, a new password, disabling.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
 
     unit: Mapped[Unit | None] = relationship()
 
     def set_password(self, password: str) -> None:
+        """A new password; every session opened with the old one ends."""
         self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session and "remember me" cookie of this account stops being accepted."""
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie (both signed): the id
+        and the session version, so that a cookie outlives neither a logout nor a password reset."""
+        return f"{self.id}:{self.session_version}"
+
+    def is_session_current(self, version: int) -> bool:
+        return self.is_enabled and version == self.session_version
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -55,15 +55,16 @@ def authenticate(email: str, password: str, *, max_failures: int, lock_minutes: 
 
     After `max_failures` wrong passwords in a row the account is locked for `lock_minutes`,
     which slows a brute-force attack to a handful of guesses per quarter hour.
+
+    A failure says nothing about the account: the caller shows one message for every failure,
+    and an unknown email, a disabled or a locked account pay for one password hash as a wrong
+    password does, so response times do not tell which emails have accounts, or which are locked.
     """
     organizer = db.session.scalar(db.select(Organizer).filter_by(email=(email or "").strip().lower()))
-    if organizer is None or not organizer.is_enabled:
-        # Hash anyway, so an unknown email takes as long as a wrong password: response times
-        # do not tell which emails have accounts.
-        check_password_hash(_dummy_hash(), password or "")
-        return None
     now = clock.utcnow()
-    if organizer.locked_until is not None and organizer.locked_until > now:
+    if (organizer is None or not organizer.is_enabled
+            or (organizer.locked_until is not None and organizer.locked_until > now)):
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not organizer.check_password(password or ""):
         organizer.failed_logins += 1
@@ -83,9 +84,24 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16), method=models_accounts.PASSWORD_HASH_METHOD)
 
 
-def is_locked(email: str) -> bool:
-    organizer = db.session.scalar(db.select(Organizer).filter_by(email=(email or "").strip().lower()))
-    return bool(organizer and organizer.locked_until and organizer.locked_until > clock.utcnow())
+def organizer_for_session(session_id: str) -> Organizer | None:
+    """The account a session or "remember me" cookie belongs to, while that session is current.
+
+    `session_id` is what Organizer.get_id() gave at login (`"<id>:<session version>"`); the
+    cookies carrying it are signed, so only its age is in question: a logout, a new password or
+    disabling the account raised the version since, and the session is over.
+    """
+    organizer_id, _sep, version = (session_id or "").partition(":")
+    if not (organizer_id.isascii() and organizer_id.isdigit() and version.isascii() and version.isdigit()
+            and len(organizer_id) <= 9 and len(version) <= 9):
+        return None
+    organizer = db.session.get(Organizer, int(organizer_id))
+    return organizer if organizer is not None and organizer.is_session_current(int(version)) else None
+
+
+def end_sessions(organizer: Organizer) -> None:
+    """Log the account out everywhere: every browser's session and "remember me" cookie."""
+    organizer.end_sessions()
 
 
 # --- The admin's accounts screen ----------------------------------------------------------
@@ -144,12 +160,15 @@ def set_enabled(organizer: Organizer, is_enabled: bool, *, actor: Organizer) -> 
     organizer.is_enabled = is_enabled
     if is_enabled:
         organizer.failed_logins, organizer.locked_until = 0, None
+    else:
+        organizer.end_sessions()  # its sessions stay dead if it is enabled again
     audit.record(actor, "organizer.enable" if is_enabled else "organizer.disable", organizer,
                  email=organizer.email)
     return organizer
 
 
 def reset_password(organizer: Organizer, password: str, *, actor: Organizer) -> Organizer:
+    """A new password set by an admin; every session of the account ends (Organizer.set_password)."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationError(_("Mật khẩu cần ít nhất %(n)d ký tự.", n=MIN_PASSWORD_LENGTH),
                               fields={"password": [_("Mật khẩu cần ít nhất %(n)d ký tự.", n=MIN_PASSWORD_LENGTH)]})

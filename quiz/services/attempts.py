@@ -27,7 +27,7 @@ from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Option, Participant, Question, Quiz
 from ..models.attempts import hash_token
 from .quizzes import matching_questions
-from .registration import Registration, clean_registration
+from .registration import Registration, clean_registration, record_participant, returning_participant
 from .scoring import finalise_attempt
 
 _rng = random.SystemRandom()
@@ -208,36 +208,10 @@ def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tup
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
 
 
-def find_participant(quiz: Quiz, identity: str) -> Participant | None:
-    return db.session.scalar(db.select(Participant).filter_by(contest_id=quiz.contest_id, identity=identity))
-
-
-def _register(quiz: Quiz, reg: Registration, now: datetime, participant: Participant | None) -> Participant:
-    """The participant created, or updated from the registration (a typo in the name, a wrong unit)."""
-    if participant is None:
-        participant = Participant(contest_id=quiz.contest_id, identity=reg.identity,
-                                  identity_kind=reg.identity_kind, full_name=reg.full_name)
-        db.session.add(participant)
-    participant.full_name = reg.full_name
-    participant.unit = reg.unit
-    participant.other_unit = reg.other_unit
-    participant.birth_year = reg.birth_year or participant.birth_year
-    participant.position = reg.position or participant.position
-    participant.consent_at = now
-    return participant
-
-
-def save_participant(quiz: Quiz, reg: Registration, now: datetime) -> Participant:
-    """The contest's participant with this identity, created or updated from the registration."""
-    participant = _register(quiz, reg, now, find_participant(quiz, reg.identity))
-    db.session.flush()
-    return participant
-
-
 def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:
     """Reads first, writes last: SQLite holds its write lock from a transaction's first write to
     its commit, so drawing the questions before writing keeps everyone else's saves waiting less."""
-    participant = find_participant(quiz, reg.identity)
+    participant = returning_participant(quiz, reg)  # refuses another name before anything else
     attempts = attempts_of(quiz, participant) if participant is not None else []
     for attempt in attempts:
         expire_if_due(attempt, now=now)
@@ -252,7 +226,7 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
         if not questions:
             raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng báo ban tổ chức."))
 
-    participant = _register(quiz, reg, now, participant)
+    participant = record_participant(quiz, reg, now, participant)
     if current is not None:
         db.session.flush()
         return current, False

@@ -27,8 +27,8 @@ from ..errors import ConflictError, DeadlineError, NotFoundError, ValidationErro
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question
 from . import attempts
-from .attempts import AttemptLimitError, parse_option_ids, save_participant
-from .registration import clean_registration
+from .attempts import AttemptLimitError, parse_option_ids
+from .registration import clean_registration, save_participant
 from .scoring import is_answer_correct
 
 SPEED_MAX = 1000

@@ -3,6 +3,14 @@
 `clean_registration()` turns raw input (form strings or JSON values) into a checked dict, or
 raises ValidationError whose `fields` maps every bad field to Vietnamese messages, so the page
 and the API show the same rules.
+
+`returning_participant()` and `record_participant()` are the one rule for who may continue as an
+existing participant, used by the quiz start and the live join alike: the identity (normalised in
+quiz.services.identity) finds the contest's participant, and the name typed must be theirs
+(compared without diacritics, case or extra spaces). Knowing someone's phone number is then not
+enough to open their attempt, read their answers or use up their attempts; and no registration
+ever changes an existing participant's stored name or unit. See docs/security-notes/identity.md
+for what this does not protect against (someone who knows both the number and the name).
 """
 from __future__ import annotations
 
@@ -12,10 +20,10 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
-from ..errors import ValidationError
+from ..errors import ConflictError, ValidationError
 from ..extensions import db
-from ..models import Quiz, Unit
-from .identity import normalise_identity
+from ..models import Participant, Quiz, Unit
+from .identity import normalise_identity, same_name
 
 OTHER_UNIT = "__other__"  # the picker's "other unit" choice
 MAX_COUNT_PREDICTION = 9_999_999
@@ -149,3 +157,46 @@ def clean_registration(quiz: Quiz, data: dict, now: datetime) -> Registration:
         raise ValidationError(_("Thông tin đăng ký chưa hợp lệ, vui lòng kiểm tra lại."), fields=fields)
     return Registration(full_name=full_name, identity_kind=kind, identity=identity, unit=unit,
                         other_unit=other_unit, birth_year=birth_year, position=position, prediction=prediction)
+
+
+class IdentityNameMismatchError(ConflictError):
+    code = "identity_name_mismatch"
+
+
+def returning_participant(quiz: Quiz, reg: Registration) -> Participant | None:
+    """The contest's participant with this identity, if any — provided the name typed is theirs.
+
+    Refused (409) otherwise, with a message that does not show the stored name. An anonymised
+    participant (see quiz.services.purge) is nobody's to continue.
+    """
+    participant = db.session.scalar(db.select(Participant).filter_by(contest_id=quiz.contest_id,
+                                                                     identity=reg.identity))
+    if participant is not None and (participant.anonymised_at is not None
+                                    or not same_name(participant.full_name, reg.full_name)):
+        raise IdentityNameMismatchError(_(
+            "Số điện thoại hoặc mã cán bộ này đã được đăng ký dự thi với một họ tên khác. Nếu đó là bạn, "
+            "hãy nhập đúng họ tên đã đăng ký; nếu không, vui lòng kiểm tra lại số điện thoại hoặc mã cán bộ."))
+    return participant
+
+
+def record_participant(quiz: Quiz, reg: Registration, now: datetime,
+                       participant: Participant | None) -> Participant:
+    """A new participant from the registration, or the returning one (from `returning_participant`)
+    with its name and unit as first registered: a resume, a rejoin or a further attempt never
+    moves someone to another name or unit (an organizer corrects those). Birth year and position
+    are only filled in where missing; the consent is renewed."""
+    if participant is None:
+        participant = Participant(contest_id=quiz.contest_id, identity=reg.identity, identity_kind=reg.identity_kind,
+                                  full_name=reg.full_name, unit=reg.unit, other_unit=reg.other_unit)
+        db.session.add(participant)
+    participant.birth_year = participant.birth_year or reg.birth_year
+    participant.position = participant.position or reg.position
+    participant.consent_at = now
+    return participant
+
+
+def save_participant(quiz: Quiz, reg: Registration, now: datetime) -> Participant:
+    """The contest's participant for this registration, created or returning (see above)."""
+    participant = record_participant(quiz, reg, now, returning_participant(quiz, reg))
+    db.session.flush()
+    return participant

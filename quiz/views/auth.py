@@ -1,6 +1,4 @@
 """Organizer login and logout."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,13 +8,14 @@ from ..forms import LoginForm
 from ..models import Organizer
 from ..ratelimit import limit_login
 from ..services import accounts
+from .redirects import local_path
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_organizer(organizer_id: str) -> Organizer | None:
-    return db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
+def load_organizer(session_id: str) -> Organizer | None:
+    return accounts.organizer_for_session(session_id)
 
 
 login_manager.login_view = "auth.login"
@@ -26,9 +25,7 @@ login_manager.localize_callback = _
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.index")
+    return local_path(target) or url_for("main.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -46,13 +43,12 @@ def login():
             db.session.commit()
             login_user(organizer, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        locked = accounts.is_locked(form.email.data)
         db.session.commit()  # keep the failure count
-        if locked:
-            flash(_("Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau %(n)d phút.",
-                    n=config["LOGIN_LOCK_MINUTES"]), "error")
-        else:
-            flash(_("Email hoặc mật khẩu không đúng."), "error")
+        # One message for every failure (wrong password, unknown email, locked or disabled
+        # account): the page must not tell which emails have an account.
+        flash(_("Email hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa vì nhập sai nhiều lần "
+                "(sau %(failures)d lần sai liên tiếp, tài khoản bị khóa %(minutes)d phút).",
+                failures=config["LOGIN_MAX_FAILURES"], minutes=config["LOGIN_LOCK_MINUTES"]), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
@@ -60,6 +56,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    accounts.end_sessions(current_user._get_current_object())  # every browser, remember-me included
+    db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("main.index"))

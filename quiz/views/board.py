@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 
 from ..extensions import db
 
 from ..services import qr, results
 from .access import get_quiz_or_404
-from .qr import join_base_url
+from .qr import join_base_url, vary_on_host
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 REFRESH_MS = 4000
@@ -40,8 +40,9 @@ def _source() -> str:
 @bp.get("/<code>")
 def show(code: str):
     quiz = get_quiz_or_404(code)
-    return render_template("board/show.html", quiz=quiz, data=_board_data(quiz), refresh_ms=REFRESH_MS,
-                           join_url=qr.join_url(join_base_url(), quiz.code))
+    return vary_on_host(make_response(render_template(
+        "board/show.html", quiz=quiz, data=_board_data(quiz), refresh_ms=REFRESH_MS,
+        join_url=qr.join_url(join_base_url(), quiz.code))))
 
 
 @bp.get("/<code>/data.json")

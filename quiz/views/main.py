@@ -1,10 +1,13 @@
-"""Public pages that belong to no feature: the home page and the health check."""
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+"""Public pages that belong to no feature: the home page, the health checks, the language switch."""
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock, ratelimit
 from ..extensions import db
 from ..services.quizzes import listed_quizzes
+from .redirects import local_path
 
 bp = Blueprint("main", __name__)
 
@@ -34,17 +37,13 @@ def healthz():
 
 @bp.get("/lang/<code>")
 def set_language(code: str):
-    # The locale selector reads ?lang= and remembers it; this route only sends the visitor back.
-    target = request.referrer or url_for("main.index")
-    return redirect(f"{url_for('main.index')}?lang={code}" if target is None else _with_lang(target, code))
+    """Back to the page the visitor came from (a path of this site only), in language `code`.
 
-
-def _with_lang(url: str, code: str) -> str:
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.netloc and parts.netloc != request.host:  # never bounce to another site
-        return url_for("main.index", lang=code)
-    query = dict(parse_qsl(parts.query))
-    query["lang"] = code
-    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+    The locale selector reads ?lang= and remembers it; this route only sends the visitor back.
+    """
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    back = local_path(request.referrer, allow_own_host=True) or url_for("main.index")
+    parts = urlsplit(back)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"] + [("lang", code)]
+    return redirect(urlunsplit(("", "", parts.path, urlencode(query), "")))

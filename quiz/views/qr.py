@@ -16,8 +16,18 @@ CACHE_SECONDS = 86400
 
 
 def join_base_url() -> str:
-    """QUIZ_BASE_URL when configured (what posters must print), else this request's host."""
+    """QUIZ_BASE_URL when configured (what posters must print), else this request's host — one
+    of QUIZ_ALLOWED_HOSTS when that is set (others got a 400 before any view), or anything in
+    development. A response built from it must `vary_on_host()`."""
     return current_app.config.get("QUIZ_BASE_URL") or request.host_url.rstrip("/")
+
+
+def vary_on_host(response: Response) -> Response:
+    """A page or image holding a URL built from the request's host differs per Host: say so to
+    shared caches. With QUIZ_BASE_URL the host plays no part."""
+    if not current_app.config.get("QUIZ_BASE_URL"):
+        response.vary.add("Host")
+    return response
 
 
 def requested_join_url(code: str) -> str:
@@ -33,7 +43,7 @@ def _image(body: bytes | str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
-    return response
+    return vary_on_host(response)
 
 
 @bp.get("/j/<code>/qr.svg")

@@ -18,6 +18,7 @@ from ...models import LiveSession
 from ...services import live, live_board, permissions, qr
 from ..access import managed_quiz_or_abort, roles_required
 from ..live_fastpath import remember_version
+from ..qr import join_base_url
 from . import bp
 
 
@@ -29,8 +30,7 @@ def _managed_session_or_abort(session_id: int) -> LiveSession:
 
 
 def _join_url(quiz_code: str) -> str:
-    base = current_app.config.get("QUIZ_BASE_URL") or request.host_url
-    return f"{base.rstrip('/')}/live/{quiz_code}"
+    return f"{join_base_url()}/live/{quiz_code}"
 
 
 def _wants_json() -> bool:
