@@ -354,3 +354,38 @@ def test_a_start_held_across_the_close_ends_at_the_close(app, make_quiz, unit, m
         attempt = db.session.scalar(db.select(Attempt).filter_by(token=results["start"]))
         assert attempt.deadline <= closes_at, (attempt.deadline, closes_at)
 
+
+
+def test_a_live_answer_held_across_the_end_is_scored_or_refused(app, make_quiz, unit, monkeypatch):
+    """The host's "end" finalises every phone's attempt: an answer it acknowledged is in that score."""
+    from quiz.models import LiveSession
+    from quiz.services import live, live_play
+
+    quiz = make_quiz(questions=2, code="DUA7", shuffle_questions=False)
+    session = live.create_session(quiz, {"question_time_s": 20}, actor=None)
+    db.session.commit()
+    player, _created = live_play.join_session(session, {"full_name": "Vàng A Páo", "identity": "0915000004",
+                                                        "unit_code": "CDC", "consent": True})
+    db.session.commit()
+    live.control(session, "start")
+    db.session.commit()
+    token, session_id = player.token, session.id
+    current = session.questions[0]
+    question_id, option = current.question_id, _correct_option(current.question_id)
+    pause = Pause(monkeypatch, live_play, "parse_option_ids")
+    results: dict = {}
+    answering = _in_thread(app, lambda: live_play.save_live_answer(token, question_id, [option]).id,
+                           results, "answer")
+    assert pause.reached.wait(10)
+    ending = _in_thread(app, lambda: live.control(db.session.get(LiveSession, session_id), "end"), results, "end")
+    ending.join(0.5)
+    pause.release()
+    answering.join(15)
+    ending.join(15)
+    assert not answering.is_alive() and not ending.is_alive()
+    attempt, _answers = _stored(token)
+    assert attempt.finalised_by == "organizer"
+    if isinstance(results["answer"], DomainError):
+        assert results["answer"].status in REFUSED and attempt.correct_count == 0
+    else:
+        assert attempt.correct_count == 1, "the live answer was acknowledged but not scored"

@@ -1,16 +1,17 @@
 """The one lock order of everything that decides whether an answer counts (PRODUCT.md, "Answered
-means scored"): **the quiz row first, then attempt rows** (several in the order of their ids).
+means scored"): **the quiz row, then a live session's row, then attempt rows** (several: by id).
 
 | operation                                   | takes                                             |
 |---------------------------------------------|---------------------------------------------------|
 | start or resume (attempts.start_attempt)    | quiz (shared: starts do not wait for each other), |
 |                                             | then the participant's attempts it finalises      |
-| close now, any edit of the window (quizzes) | quiz, then the running attempts whose deadline    |
-|                                             | it caps (their UPDATE)                            |
-| save an answer, submit (attempts)           | the attempt                                       |
+| close or open now, an edit of the quiz      | quiz (an edit: its UPDATE of the row), then the   |
+| (quizzes)                                   | running attempts whose deadline it caps           |
+| save an answer, submit (attempts), a live   | the attempt                                       |
+| answer (live_play)                          |                                                   |
 | finalise at the deadline (expire_if_due,    | the attempt; finalize_expired: the due attempts,  |
 | finalize_expired, run by reads too)         | by id                                             |
-| end a live session (live)                   | the live session, then its attempts by id         |
+| a host action, end included (live)          | the live session, then (end) its attempts by id   |
 | a regrade (when there is one)               | quiz, then its attempts by id                     |
 
 Each one locks *before* reading what it decides on and re-reads under the lock: a save re-reads the
@@ -32,7 +33,7 @@ from __future__ import annotations
 from sqlalchemy import Select
 
 from ..extensions import db
-from ..models import Attempt, Quiz
+from ..models import Attempt, LiveSession, Quiz
 
 
 def _hold_write_lock() -> None:
@@ -49,6 +50,13 @@ def lock_quiz(quiz: Quiz, *, shared: bool = False) -> Quiz:
     _hold_write_lock()
     # Fetched, not only executed: the ORM refreshes an object when it reads its row.
     return db.session.execute(db.select(Quiz).where(Quiz.id == quiz.id).with_for_update(read=shared)
+                              .execution_options(populate_existing=True)).scalar_one()
+
+
+def lock_live_session(session: LiveSession) -> LiveSession:
+    """Lock a live session's row and re-read it (its state): two host clicks never interleave."""
+    _hold_write_lock()
+    return db.session.execute(db.select(LiveSession).where(LiveSession.id == session.id).with_for_update()
                               .execution_options(populate_existing=True)).scalar_one()
 
 
