@@ -26,6 +26,7 @@ from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Option, Participant, Question, Quiz
 from ..models.attempts import hash_token
+from . import locks
 from .quizzes import matching_questions
 from .registration import Registration, clean_registration, record_participant, returning_participant
 from .scoring import finalise_attempt
@@ -145,33 +146,37 @@ def attempts_left(attempt: Attempt) -> int:
 
 # --- Finalising ----------------------------------------------------------------------------------
 
-def _lock(attempt: Attempt) -> Attempt:
-    """Re-read the attempt row FOR UPDATE (PostgreSQL) so two finalisers cannot interleave."""
-    db.session.execute(db.select(Attempt).where(Attempt.id == attempt.id)
-                       .with_for_update().execution_options(populate_existing=True))
-    return attempt
+def is_due(attempt: Attempt, now: datetime) -> bool:
+    """Unsubmitted past its deadline plus the grace: nothing more is taken, it is finalised."""
+    return not attempt.is_finished and now > attempt.deadline + grace()
 
 
 def expire_if_due(attempt: Attempt, *, now: datetime | None = None) -> bool:
     """Finalise an unsubmitted attempt at its deadline once the grace period is over."""
     now = now or clock.utcnow()
-    if attempt.is_finished or now <= attempt.deadline + grace():
+    if not is_due(attempt, now):
         return False
-    _lock(attempt)
-    finalised = finalise_attempt(attempt, attempt.deadline, "deadline")
+    locks.lock_attempt(attempt)  # re-read: a submit or a save may have come first
+    finalised = is_due(attempt, now) and finalise_attempt(attempt, attempt.deadline, "deadline")
     db.session.flush()
     return finalised
 
 
 def finalize_expired(*, now: datetime | None = None, quiz: Quiz | None = None) -> int:
-    """Finalise every attempt (of `quiz`, or all) whose deadline plus grace has passed."""
+    """Finalise every attempt (of `quiz`, or all) whose deadline plus grace has passed.
+
+    Rankings call it on every read: when nothing is due it only looks, and takes no lock.
+    """
     now = now or clock.utcnow()
-    query = (db.select(Attempt).where(Attempt.submitted_at.is_(None), Attempt.deadline < now - grace())
-             .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
-                      .selectinload(Question.options), selectinload(Attempt.answers))
-             .order_by(Attempt.id).with_for_update())
+    due = [Attempt.submitted_at.is_(None), Attempt.deadline < now - grace()]
     if quiz is not None:
-        query = query.where(Attempt.quiz_id == quiz.id)
+        due.append(Attempt.quiz_id == quiz.id)
+    if db.session.scalar(db.select(Attempt.id).where(*due).limit(1)) is None:
+        return 0
+    query = locks.locked_attempts(
+        db.select(Attempt).where(*due).order_by(Attempt.id)
+        .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
+                 .selectinload(Question.options), selectinload(Attempt.answers)))
     count = sum(finalise_attempt(a, a.deadline, "deadline") for a in db.session.scalars(query))
     db.session.flush()
     return count
@@ -210,14 +215,14 @@ def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tup
 
 def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:
     """Reads first, writes last: SQLite holds its write lock from a transaction's first write to
-    its commit, so drawing the questions before writing keeps everyone else's saves waiting less."""
+    its commit, so drawing the questions before writing keeps everyone else's saves waiting less.
+    The quiz row is locked after the draw and before anything is written (locks.py): a close that
+    came in between is seen, and a close that comes after waits for this start."""
     participant = returning_participant(quiz, reg)  # refuses another name before anything else
     attempts = attempts_of(quiz, participant) if participant is not None else []
-    for attempt in attempts:
-        expire_if_due(attempt, now=now)
     # A live session's attempt counts as used but is never resumed here: it opens only through
     # the live endpoints (its token and questions must not leave through this door).
-    current = next((a for a in attempts if not a.is_finished and not a.is_live), None)
+    current = next((a for a in attempts if not a.is_finished and not a.is_live and not is_due(a, now)), None)
     questions: list[AttemptQuestion] = []
     if current is None:
         if len(attempts) >= quiz.max_attempts:
@@ -226,6 +231,10 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
         if not questions:
             raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng báo ban tổ chức."))
 
+    locks.lock_quiz(quiz, shared=True)
+    check_quiz_open(quiz, now)
+    for attempt in attempts:
+        expire_if_due(attempt, now=now)
     participant = record_participant(quiz, reg, now, participant)
     if current is not None:
         db.session.flush()
@@ -327,9 +336,12 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
     """Save (or, with an empty list, clear) the options picked for one question of the attempt.
 
     Returns the stored choice mask (None when cleared). The save is one INSERT … ON CONFLICT
-    DO UPDATE, so two simultaneous saves of the same question cannot collide.
+    DO UPDATE, so two simultaneous saves of the same question cannot collide. It holds the
+    attempt's lock (locks.py) from the accepting check to its commit: a submit or a finalisation
+    comes before it (and the save is refused) or after it (and the answer is scored).
     """
     now = now or clock.utcnow()
+    locks.lock_attempt(attempt)
     check_accepting(attempt, now)
     drawn = drawn or drawn_question(attempt, question_id)
     if drawn is None:
@@ -374,11 +386,7 @@ def save_answer_retrying(token: str, question_id: int, option_ids, *,
         attempt, drawn = _attempt_and_drawn(token, question_id)
         if attempt is None:
             raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
-        expire_if_due(attempt, now=now)
         try:
-            check_accepting(attempt, now or clock.utcnow())
-            if drawn is None:
-                raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
             return attempt, drawn, save_answer(attempt, question_id, option_ids, now=now, drawn=drawn)
         except IntegrityError:
             db.session.rollback()
@@ -388,13 +396,14 @@ def save_answer_retrying(token: str, question_id: int, option_ids, *,
 def submit_attempt(attempt: Attempt, *, now: datetime | None = None) -> Attempt:
     """Finish the attempt (idempotent: a finished attempt is returned unchanged).
 
-    A submit arriving after deadline + grace finalises the attempt at its deadline instead.
+    A submit arriving after deadline + grace finalises the attempt at its deadline instead. The
+    answers are read under the attempt's lock (locks.py), after any save that came first.
     """
     now = now or clock.utcnow()
     if attempt.is_finished:
         return attempt
-    _lock(attempt)
-    if now > attempt.deadline + grace():
+    locks.lock_attempt(attempt)
+    if is_due(attempt, now):
         finalise_attempt(attempt, attempt.deadline, "deadline")
     else:
         finalise_attempt(attempt, now, "participant")

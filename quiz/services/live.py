@@ -9,7 +9,7 @@ States: ``lobby`` → ``question`` ⇄ ``paused`` → ``reveal`` → ``question`
   * skip    question/paused → the next question (or ended); the skipped question scores nothing;
   * end     any state → ended: every attempt of the session is finalised.
 Every action bumps ``version``, the ETag phones poll with. The session row is locked
-(``SELECT … FOR UPDATE`` on PostgreSQL) so two clicks never interleave.
+(services/locks.py) so two clicks never interleave.
 
 Ending turns each phone's attempt into a normal finished attempt: questions never played (not
 reached, skipped) are removed from it, ``score``/``correct_count`` come from the usual scoring,
@@ -31,7 +31,7 @@ from ..models import (
     Question, Quiz,
 )
 from ..models.live import QUESTION_TIME_RANGE
-from . import audit
+from . import audit, locks
 from .attempts import draw_questions
 from .scoring import finalise_attempt
 
@@ -115,12 +115,6 @@ def create_session(quiz: Quiz, data: dict, *, actor: Organizer | None, now: date
     return session
 
 
-def _lock(session: LiveSession) -> LiveSession:
-    db.session.execute(db.select(LiveSession).where(LiveSession.id == session.id)
-                       .with_for_update().execution_options(populate_existing=True))
-    return session
-
-
 def _open_question(session: LiveSession, index: int, now: datetime) -> None:
     if index >= len(session.questions):
         _end(session, now)
@@ -153,7 +147,7 @@ def control(session: LiveSession, action: str, *, actor: Organizer | None = None
     if action not in ACTIONS:
         raise ValidationError(_("Thao tác không hợp lệ."))
     now = now or clock.utcnow()
-    _lock(session)
+    locks.lock_live_session(session)
     state = session.state
     if action == "start" and state == "lobby":
         session.started_at = now
@@ -206,11 +200,11 @@ def finalise_session_attempts(session: LiveSession, now: datetime) -> int:
         db.session.execute(db.delete(AttemptQuestion).where(AttemptQuestion.attempt_id.in_(attempt_ids),
                                                             AttemptQuestion.question_id.in_(unplayed_ids)))
     full_ms = session.question_time_s * 1000
-    attempts = db.session.scalars(
+    # Locked (locks.py: after the session row), so an answer being saved is in, or refused.
+    attempts = db.session.scalars(locks.locked_attempts(
         db.select(Attempt).where(Attempt.live_session_id == session.id, Attempt.submitted_at.is_(None))
-        .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
-                 .selectinload(Question.options), selectinload(Attempt.answers))
-        .execution_options(populate_existing=True)).all()
+        .order_by(Attempt.id).options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
+                                      .selectinload(Question.options), selectinload(Attempt.answers)))).all()
     played_ids = {q.question_id for q in played}
     for attempt in attempts:
         finalise_attempt(attempt, now, "organizer")

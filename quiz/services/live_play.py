@@ -26,7 +26,7 @@ from .. import clock
 from ..errors import ConflictError, DeadlineError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question
-from . import attempts
+from . import attempts, locks
 from .attempts import AttemptLimitError, parse_option_ids
 from .registration import clean_registration, save_participant
 from .scoring import is_answer_correct
@@ -145,7 +145,7 @@ def save_live_answer(token: str, question_id: int, option_ids, *, now: datetime 
 
 def _save(token: str, question_id: int, option_ids, *, now: datetime | None, check_existing: bool) -> Answer:
     now = now or clock.utcnow()
-    attempt = get_player(token)
+    attempt = locks.lock_attempt(get_player(token))  # against the host's "end" (locks.py)
     session = db.session.get(LiveSession, attempt.live_session_id)
     current = session.current
     if session.state == "paused":

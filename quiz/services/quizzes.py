@@ -20,7 +20,7 @@ from ..errors import ConflictError, ForbiddenError, ValidationError
 from ..extensions import db
 from ..models import (COUNTED_ATTEMPTS, DEFAULT_RANKING_ORDER, PREDICTION_KINDS, RANKING_KEYS, Attempt,
                       Contest, DrawRule, Organizer, Question, QuestionSet, Quiz)
-from . import audit, permissions
+from . import audit, locks, permissions
 
 QUIZ_CODE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{2,15}$")
 # Join codes people type from a poster: no 0/O, 1/I/L look-alikes.
@@ -349,6 +349,7 @@ def open_quiz_now(quiz: Quiz, *, actor: Organizer | None) -> Quiz:
     The window keeps its former length (at least one duration) so an early opening does not
     shorten the time people have.
     """
+    locks.lock_quiz(quiz)
     now = clock.utcnow()
     if quiz.state_at(now) == "open":
         raise ConflictError(_("Đợt thi %(code)s đang mở.", code=quiz.code))
@@ -362,7 +363,12 @@ def open_quiz_now(quiz: Quiz, *, actor: Organizer | None) -> Quiz:
 
 
 def close_quiz_now(quiz: Quiz, *, actor: Organizer | None) -> Quiz:
-    """Close an open quiz at once; attempts still running end now (their saved answers count)."""
+    """Close an open quiz at once; attempts still running end now (their saved answers count).
+
+    The quiz row is locked first (locks.py): a start that read the open window has committed
+    before the cap below runs, and one that comes later reads the new `closes_at`.
+    """
+    locks.lock_quiz(quiz)
     now = clock.utcnow()
     if quiz.state_at(now) != "open":
         raise ConflictError(_("Chỉ đóng được đợt thi đang mở."))

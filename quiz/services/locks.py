@@ -1,0 +1,79 @@
+"""The one lock order of everything that decides whether an answer counts (PRODUCT.md, "Answered
+means scored"): **the quiz row, then a live session's row, then attempt rows** (several: by id).
+
+| operation                                   | takes                                             |
+|---------------------------------------------|---------------------------------------------------|
+| start or resume (attempts.start_attempt)    | quiz (shared: starts do not wait for each other), |
+|                                             | then the participant's attempts it finalises      |
+| close or open now, an edit of the quiz      | quiz (an edit: its UPDATE of the row), then the   |
+| (quizzes)                                   | running attempts whose deadline it caps           |
+| save an answer, submit (attempts), a live   | the attempt                                       |
+| answer (live_play)                          |                                                   |
+| finalise at the deadline (expire_if_due,    | the attempt; finalize_expired: the due attempts,  |
+| finalize_expired, run by reads too)         | by id                                             |
+| a host action, end included (live)          | the live session, then (end) its attempts by id   |
+| a regrade (when there is one)               | quiz, then its attempts by id                     |
+
+Each one locks *before* reading what it decides on and re-reads under the lock: a save re-reads the
+attempt (finished? deadline?) and a finalisation the saved answers, so a save is either in the score
+or refused; a start re-reads the quiz's `closes_at`, and the close caps only after every start that
+read the old window has committed, so no attempt outlives the close.
+
+PostgreSQL: row locks, `SELECT … FOR UPDATE` (`FOR SHARE` for a start, which still waits for a
+close or an edit of the quiz: any UPDATE of the row conflicts with it).
+
+SQLite: one write lock for the whole database, held from a transaction's first write to its
+commit, stands for every row lock. pysqlite begins a transaction only at the first write, so what
+was read before it may be stale; each lock here first makes sure the transaction holds the write
+lock (`BEGIN IMMEDIATE`, waiting up to the busy timeout) and then re-reads. Locking only when there
+is something to change keeps readers (rankings, the board) from taking it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Select
+
+from ..extensions import db
+from ..models import Attempt, LiveSession, Quiz
+
+
+def _hold_write_lock() -> None:
+    """SQLite: take the database write lock now, unless this transaction already holds it."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # no write yet in this transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_quiz(quiz: Quiz, *, shared: bool = False) -> Quiz:
+    """Lock the quiz row (shared for a start) and re-read it: `closes_at` is the current one."""
+    _hold_write_lock()
+    # Fetched, not only executed: the ORM refreshes an object when it reads its row.
+    return db.session.execute(db.select(Quiz).where(Quiz.id == quiz.id).with_for_update(read=shared)
+                              .execution_options(populate_existing=True)).scalar_one()
+
+
+def lock_live_session(session: LiveSession) -> LiveSession:
+    """Lock a live session's row and re-read it (its state): two host clicks never interleave."""
+    _hold_write_lock()
+    return db.session.execute(db.select(LiveSession).where(LiveSession.id == session.id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one()
+
+
+def lock_attempt(attempt: Attempt) -> Attempt:
+    """Lock the attempt row and re-read it; its answers load again when next used (a save that
+    committed while this request waited for the lock is among them)."""
+    _hold_write_lock()
+    db.session.execute(db.select(Attempt).where(Attempt.id == attempt.id).with_for_update()
+                       .execution_options(populate_existing=True)).scalar_one()
+    for answer in attempt.__dict__.get("answers", ()):
+        db.session.expire(answer)
+    db.session.expire(attempt, ["answers"])
+    return attempt
+
+
+def locked_attempts(query: Select) -> Select:
+    """`query` (a select of Attempt, ordered by id) made to lock its rows and re-read them with
+    what it loads eagerly (answers): for finalising several attempts at once."""
+    _hold_write_lock()
+    return query.with_for_update(of=Attempt).execution_options(populate_existing=True)
