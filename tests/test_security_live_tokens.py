@@ -87,8 +87,11 @@ def test_a_live_token_opens_none_of_the_attempt_pages(hall, phone):
     assert phone.get(f"/live/p/{token}").status_code == 200
 
 
-def test_a_normal_token_opens_nothing_of_the_live_endpoints(client, hall, phone):
-    started = start_normal(phone)
+def test_a_normal_token_opens_nothing_of_the_live_endpoints(client, hall, phone, make_quiz):
+    # A quiz run live takes no normal attempt (test_security_live_only): the token is another quiz's.
+    make_quiz(questions=3, code="TUDO")
+    started = phone.post("/api/v1/quizzes/TUDO/attempts", json={
+        "full_name": "Nguyễn Văn Soi", "unit_code": "BVA", "identity": IDENTITY, "consent": True})
     assert started.status_code == 201
     token, qid = started.get_json()["attempt_id"], started.get_json()["questions"][0]["id"]
     assert_json_404(phone.get(f"/api/v1/live/players/{token}"))
@@ -111,21 +114,15 @@ def test_a_live_token_in_the_attempt_cookie_is_ignored(hall, phone):
 
 def test_resuming_by_identity_never_hands_back_the_live_attempt(hall, phone, app):
     live_token = join_live(phone)
-    other_phone = app.test_client()
-    started = start_normal(other_phone)
-    # A new attempt of its own (2 allowed, the live one is the first): not the live one.
-    assert started.status_code == 201, started.get_json()
-    body = started.get_json()
-    assert body["attempt_id"] != live_token and live_token not in started.get_data(as_text=True)
-    assert started.headers.get("Set-Cookie", "").find(live_token) == -1
-    again = start_normal(app.test_client())
-    assert again.status_code == 200 and again.get_json()["attempt_id"] == body["attempt_id"]
-    # The page form resumes the same normal attempt, never the live one.
+    started = start_normal(app.test_client())
+    # A quiz run live takes no attempt outside the session; the refusal carries nothing of the live one.
+    assert started.status_code == 409 and started.get_json()["error"]["code"] == "live_only"
+    assert live_token not in started.get_data(as_text=True) and "Set-Cookie" not in started.headers
     form = app.test_client().post("/j/SANHLIVE", data={"full_name": "Nguyễn Văn Soi", "identity": IDENTITY,
                                                        "unit_code": "BVA", "consent": "y"})
-    assert form.status_code == 302 and live_token not in form.headers["Location"]
+    assert form.status_code == 409 and live_token not in form.get_data(as_text=True)
     attempts = db.session.scalars(db.select(Attempt).order_by(Attempt.attempt_no)).all()
-    assert [(a.attempt_no, a.live_session_id is not None) for a in attempts] == [(1, True), (2, False)]
+    assert [(a.attempt_no, a.live_session_id is not None) for a in attempts] == [(1, True)]
 
 
 def test_with_one_attempt_the_live_one_uses_it(hall, phone, app):

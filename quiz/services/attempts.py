@@ -24,7 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import clock
 from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError, ValidationError
 from ..extensions import db
-from ..models import Answer, Attempt, AttemptQuestion, Option, Participant, Question, Quiz
+from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question, Quiz
 from ..models.attempts import hash_token
 from . import locks
 from .quizzes import matching_questions
@@ -192,6 +192,20 @@ def check_quiz_open(quiz: Quiz, now: datetime) -> None:
         raise QuizClosedError(_("Đợt thi đã kết thúc, không nhận thêm bài thi."))
 
 
+class LiveOnlyError(ConflictError):
+    code = "live_only"
+
+
+def check_not_live(quiz: Quiz) -> None:
+    """A quiz run as a live session takes no attempt outside it: each reveal shows the correct
+    answer on the projector and in the session's public state, which a phone answering the same
+    quiz at its own pace would read. (live.create_session refuses the other way round; both hold
+    the quiz row's lock, so neither slips in while the other decides.)"""
+    if db.session.scalar(db.select(LiveSession.id).where(LiveSession.quiz_id == quiz.id).limit(1)) is not None:
+        raise LiveOnlyError(_("Đợt thi này được tổ chức thi trực tiếp tại hội trường: hãy quét mã QR trên màn "
+                              "chiếu để tham gia."))
+
+
 def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tuple[Attempt, bool]:
     """Start a new attempt, or resume the participant's unfinished one: `(attempt, created)`.
 
@@ -233,6 +247,7 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
 
     locks.lock_quiz(quiz, shared=True)
     check_quiz_open(quiz, now)
+    check_not_live(quiz)
     for attempt in attempts:
         expire_if_due(attempt, now=now)
     participant = record_participant(quiz, reg, now, participant)

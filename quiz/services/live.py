@@ -97,8 +97,14 @@ def create_session(quiz: Quiz, data: dict, *, actor: Organizer | None, now: date
         fields["unit_score"] = [_("Cách tính điểm đơn vị không hợp lệ.")]
     if fields:
         raise ValidationError(_("Thiết lập phiên thi trực tiếp chưa hợp lệ."), fields=fields)
+    locks.lock_quiz(quiz)  # a start of a normal attempt waits, then sees this session (attempts.check_not_live)
     if running_session(quiz) is not None:
         raise ConflictError(_("Đợt thi này đang có một phiên thi trực tiếp chưa kết thúc."))
+    if db.session.scalar(db.select(Attempt.id).where(Attempt.quiz_id == quiz.id,
+                                                     Attempt.live_session_id.is_(None)).limit(1)) is not None:
+        # Each reveal makes the key public: it must not reach attempts of the quiz taken at home.
+        raise ConflictError(_("Đợt thi này đã có người làm bài tự do, nên không thể thi trực tiếp (màn chiếu sẽ "
+                              "công khai đáp án). Hãy nhân bản đợt thi thành một đợt riêng cho buổi thi trực tiếp."))
     drawn = draw_questions(quiz)
     if not drawn:
         raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng thêm câu hỏi trước khi thi trực tiếp."))
