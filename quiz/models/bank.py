@@ -10,6 +10,7 @@ from question_bank import strip_diacritics
 
 from .. import clock
 from ..extensions import db
+from .media import Media
 from .types import UTCDateTime
 
 KINDS = ("single", "multiple", "true_false")
@@ -38,6 +39,7 @@ class Question(db.Model):
         CheckConstraint("kind IN ('single', 'multiple', 'true_false')", name="kind_known"),
         CheckConstraint("difficulty BETWEEN 1 AND 3", name="difficulty_range"),
         CheckConstraint("points >= 1", name="points_positive"),
+        CheckConstraint("image_sha256 IS NULL OR image_alt <> ''", name="image_has_alt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +53,9 @@ class Question(db.Model):
     source: Mapped[str] = mapped_column(String(200), default="")
     points: Mapped[int] = mapped_column(default=1)
     is_archived: Mapped[bool] = mapped_column(default=False)
+    # An image under the question text; its alt text is required whenever there is one.
+    image_sha256: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"), index=True)
+    image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # Text, topic and source folded to lower-case ASCII so a search typed without accents
     # ("chuyen doi so") matches with a plain LIKE on SQLite and PostgreSQL alike.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -58,6 +63,7 @@ class Question(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow, onupdate=clock.utcnow)
 
     question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
+    image: Mapped[Media | None] = relationship(viewonly=True)
     options: Mapped[list[Option]] = relationship(
         back_populates="question", order_by="Option.position", cascade="all, delete-orphan"
     )
@@ -87,6 +93,7 @@ class Option(db.Model):
     __table_args__ = (
         UniqueConstraint("question_id", "position"),
         CheckConstraint("position BETWEEN 0 AND 9", name="position_range"),
+        CheckConstraint("image_sha256 IS NULL OR image_alt <> ''", name="image_has_alt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,4 +102,8 @@ class Option(db.Model):
     text: Mapped[str] = mapped_column(Text)
     is_correct: Mapped[bool] = mapped_column(default=False)
 
+    image_sha256: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"), index=True)
+    image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
     question: Mapped[Question] = relationship(back_populates="options")
+    image: Mapped[Media | None] = relationship(viewonly=True)
