@@ -222,6 +222,16 @@ def update_question(question: Question, question_set: QuestionSet, data: Questio
     return question
 
 
+def phone_preview(question: Question) -> dict:
+    """The question as a participant's phone shows it (same shape as attempt_data.question_items)."""
+    media = media_service.preload([question.image_sha256] + [o.image_sha256 for o in question.options])
+    return {"text": question.text, "kind": question.kind,
+            "image": media_service.image_ref(question.image_sha256, question.image_alt, media),
+            "options": [{"id": o.id, "text": o.text,
+                         "image": media_service.image_ref(o.image_sha256, o.image_alt, media)}
+                        for o in question.options]}
+
+
 def archive_question(question: Question, *, actor: Organizer | None = None) -> None:
     """Retire a question: never drawn again, kept for the attempts that saw it.
 

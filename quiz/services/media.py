@@ -191,23 +191,26 @@ def store_question_images(data: QuestionData) -> QuestionData:
 
     A ValidationError names the image that was refused (question or option letter).
     """
-    return replace(data, image=_stored(data.image, "question", _("Ảnh câu hỏi")),
+    return replace(data, image=_stored(data.image, "question", _("Ảnh câu hỏi"), "image"),
                    options=[replace(o, image=_stored(o.image, "option",
-                                                     _("Ảnh phương án %(c)s", c=LETTERS[i] if i < len(LETTERS) else i + 1)))
+                                                     _("Ảnh phương án %(c)s", c=LETTERS[i] if i < len(LETTERS) else i + 1),
+                                                     "options"))
                             for i, o in enumerate(data.options)])
 
 
-def _stored(image: ImageData | None, slot: str, what: str) -> ImageData | None:
+def _stored(image: ImageData | None, slot: str, what: str, field: str) -> ImageData | None:
     if image is None:
         return None
     if image.sha256 and not image.data:
         if get_media(image.sha256) is None:
-            raise _refuse(_("%(what)s không còn trên máy chủ; hãy tải ảnh lên lại.", what=what))
+            message = _("%(what)s không còn trên máy chủ; hãy tải ảnh lên lại.", what=what)
+            raise ValidationError(message, fields={field: [message]})
         return image
     try:
         media = store_image(image.data, image.filename, slot)
     except ValidationError as error:
-        raise _refuse(f"{what}: {error.message}") from None
+        message = f"{what}: {error.message}"
+        raise ValidationError(message, fields={field: [message]}) from None
     return replace(image, data=b"", sha256=media.sha256)
 
 
