@@ -6,7 +6,8 @@ import os
 
 from .detect import detect
 from .formats import aiken, gift, jsonfmt, kahoot, moodle, quizizz, template
-from .formats.common import MAX_BYTES, fail
+from .formats.bundle import looks_like_bundle
+from .formats.common import MAX_BYTES, check_zip, fail
 from .formats.template_xlsx import write_xlsx
 from .schema import (ImportResult, Problem, QuestionBankError, QuestionData, normalise_question,
                      validate_question, FIELD_LABELS)
@@ -44,6 +45,8 @@ def _read(data: bytes, name: str) -> ImportResult:
         fail(name, "tệp trống — hãy chọn tệp có câu hỏi")
     if len(data) > MAX_BYTES:
         fail(name, "tệp quá lớn (tối đa 50 MB) — hãy chia nhỏ tệp")
+    if data[:4] == b"PK\x03\x04" and (name.lower().endswith(".zip") or looks_like_bundle(check_zip(data, name))):
+        return template.read_bundle(data, name)  # the template sheet with the images it names
     fmt, payload = detect(data, name)
     if fmt in ("xlsx", "csv"):
         return template.read_rows(payload, name, fmt)

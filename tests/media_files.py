@@ -134,3 +134,28 @@ def moodle_truefalse(question_jpeg: bytes) -> bytes:
   </question>
 </quiz>
 """.encode("utf-8")
+
+
+def template_bundle(rows: list[list[str]], images: dict[str, bytes], sheet: str = "cau-hoi.xlsx") -> bytes:
+    """The project's template filled with `rows` (with the "ảnh" and "mô tả ảnh" columns), zipped with images."""
+    from openpyxl import Workbook
+
+    from question_bank.formats.template import HEADERS, IMAGE_HEADERS
+
+    workbook = Workbook()
+    workbook.active.append(HEADERS + IMAGE_HEADERS)
+    for row in rows:
+        workbook.active.append(row)
+    sheet_bytes = io.BytesIO()
+    workbook.save(sheet_bytes)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(sheet, sheet_bytes.getvalue())
+        for name, data in images.items():
+            archive.writestr(f"anh/{name}", data)
+    return buffer.getvalue()
+
+
+def template_row(text: str, image: str = "", alt: str = "") -> list[str]:
+    """A single-answer row: A wrong, B right; then the image columns."""
+    return [text, "một đáp án", "Sai", "Đúng", "", "", "", "", "B", "", "", "1", "", "1", image, alt]

@@ -1,0 +1,78 @@
+"""The template + ZIP import: the "ảnh" column names files inside the ZIP; all or nothing."""
+from __future__ import annotations
+
+import pytest
+
+from quiz.errors import ValidationError
+from quiz.extensions import db
+from quiz.models import Media, Question
+from quiz.services import bank as bank_service
+from tests import media_files
+
+
+def _count(model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def test_rows_get_the_images_their_column_names(ctx):
+    bundle = media_files.template_bundle(
+        [media_files.template_row("Biểu tượng nào an toàn?", "o-khoa.png", "Ổ khoá trên thanh địa chỉ"),
+         media_files.template_row("Câu không có ảnh?"),
+         media_files.template_row("Tin nhắn này có phải lừa đảo?", "SMS.JPG", "Ảnh chụp tin nhắn")],
+        {"o-khoa.png": media_files.png(1200, 800), "sms.jpg": media_files.jpeg()})
+    _preview, stored = bank_service.import_file(bundle, "cau-hoi.zip", "Ảnh")
+    db.session.commit()
+    assert stored.added == 3
+    questions = db.session.scalars(db.select(Question).order_by(Question.id)).all()
+    assert [q.image_alt for q in questions] == ["Ổ khoá trên thanh địa chỉ", "", "Ảnh chụp tin nhắn"]
+    assert questions[1].image_sha256 is None and _count(Media) == 2
+
+
+def test_a_missing_file_is_an_error_on_its_row_and_nothing_is_imported(ctx, client, login_as):
+    bundle = media_files.template_bundle(
+        [media_files.template_row("Câu một?", "co.png", "Có ảnh"),
+         media_files.template_row("Câu hai?", "khong-co.png", "Thiếu ảnh")],
+        {"co.png": media_files.small_png()})
+    preview = bank_service.preview_import(bundle, "cau-hoi.zip", "Ảnh")
+    assert len(preview.errors) == 1
+    assert preview.errors[0].line == 3 and "khong-co.png" in preview.errors[0].message
+    with pytest.raises(ValidationError):
+        bank_service.import_file(bundle, "cau-hoi.zip", "Ảnh")
+    db.session.rollback()
+    assert _count(Question) == 0 and _count(Media) == 0
+
+    login_as("organizer")
+    import io
+    response = client.post("/admin/bank/import", data={"file": (io.BytesIO(bundle), "cau-hoi.zip"), "set_id": "0",
+                                                       "new_set": "Ảnh"}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "khong-co.png" in response.get_data(as_text=True)
+
+
+def test_a_bad_image_in_the_zip_fails_its_row(ctx):
+    bundle = media_files.template_bundle(
+        [media_files.template_row("Câu một?", "bom.png", "Ảnh")], {"bom.png": media_files.png_bomb()})
+    preview = bank_service.preview_import(bundle, "cau-hoi.zip", "Ảnh")
+    assert preview.errors and preview.errors[0].line == 2 and "triệu điểm ảnh" in preview.errors[0].message
+
+
+def test_an_image_column_without_a_zip_says_what_to_do(ctx):
+    from openpyxl import load_workbook
+    import io
+    import zipfile
+    bundle = media_files.template_bundle([media_files.template_row("Câu một?", "a.png", "Ảnh")], {})
+    sheet = zipfile.ZipFile(io.BytesIO(bundle)).read("cau-hoi.xlsx")
+    assert load_workbook(io.BytesIO(sheet)).active["O1"].value == "ảnh"
+    preview = bank_service.preview_import(sheet, "cau-hoi.xlsx", "Ảnh")
+    assert preview.errors and "ZIP" in preview.errors[0].message
+
+
+def test_the_downloadable_template_documents_the_image_column():
+    import io
+    from openpyxl import load_workbook
+    from question_bank import write_template
+    workbook = load_workbook(io.BytesIO(write_template()))
+    headers = [c.value for c in workbook["Câu hỏi"][1]]
+    assert headers[-2:] == ["ảnh", "mô tả ảnh"]
+    help_text = " ".join(str(c.value) for row in workbook["Hướng dẫn"].iter_rows() for c in row)
+    assert ".zip" in help_text
