@@ -76,3 +76,39 @@ def test_the_downloadable_template_documents_the_image_column():
     assert headers[-2:] == ["ảnh", "mô tả ảnh"]
     help_text = " ".join(str(c.value) for row in workbook["Hướng dẫn"].iter_rows() for c in row)
     assert ".zip" in help_text
+
+
+def test_json_export_and_import_carry_images_losslessly(ctx):
+    import json
+    from question_bank import read_bytes
+    from quiz.models import QuestionSet
+    bundle = media_files.template_bundle(
+        [media_files.template_row("Biểu tượng nào an toàn?", "o-khoa.png", "Ổ khoá")],
+        {"o-khoa.png": media_files.png(900, 500)})
+    bank_service.import_file(bundle, "cau-hoi.zip", "Nguồn")
+    source = db.session.scalar(db.select(QuestionSet).filter_by(name="Nguồn"))
+    exported = bank_service.export_set(source, "json")
+    doc = json.loads(exported)
+    assert doc["questions"][0]["image"]["alt"] == "Ổ khoá" and doc["questions"][0]["image"]["data"]
+    original = source.questions[0].image_sha256
+    # Read back: the very bytes that were stored.
+    assert read_bytes(exported, "bo.json").questions[0].image.data == db.session.get(Media, original).data
+    bank_service.import_file(exported, "bo.json", "Bản sao")
+    db.session.commit()
+    copy = db.session.scalar(db.select(QuestionSet).filter_by(name="Bản sao")).questions[0]
+    assert copy.image_sha256 == original and copy.image_alt == "Ổ khoá"
+    assert _count(Media) == 1
+    assert bank_service.export_set(db.session.get(QuestionSet, copy.set_id), "json").replace(
+        "Bản sao".encode(), "Nguồn".encode()) == exported
+
+
+def test_a_json_image_that_is_not_base64_or_not_an_image_is_refused(ctx):
+    import json
+    doc = {"version": 1, "questions": [{"text": "Câu?", "kind": "single", "image": {"alt": "x", "data": "%%%"},
+                                        "options": [{"text": "A", "correct": True}, {"text": "B"}]}]}
+    preview = bank_service.preview_import(json.dumps(doc).encode(), "a.json", "X")
+    assert preview.errors and "base64" in preview.errors[0].message
+    import base64
+    doc["questions"][0]["image"]["data"] = base64.b64encode(media_files.zip_named_png()).decode()
+    preview = bank_service.preview_import(json.dumps(doc).encode(), "a.json", "X")
+    assert preview.errors and "không phải ảnh" in preview.errors[0].message and preview.errors[0].line == 1
