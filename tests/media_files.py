@@ -159,3 +159,16 @@ def template_bundle(rows: list[list[str]], images: dict[str, bytes], sheet: str 
 def template_row(text: str, image: str = "", alt: str = "") -> list[str]:
     """A single-answer row: A wrong, B right; then the image columns."""
     return [text, "một đáp án", "Sai", "Đúng", "", "", "", "", "B", "", "", "1", "", "1", image, alt]
+
+
+def picture(width: int, height: int, background, label: str, shape: str = "circle") -> bytes:
+    """A recognisable drawing (for screenshots): a coloured field, a shape and a label."""
+    from PIL import ImageDraw
+    image = Image.new("RGB", (width, height), background)
+    draw = ImageDraw.Draw(image)
+    box = (width * 0.3, height * 0.15, width * 0.7, height * 0.15 + width * 0.4)
+    (draw.ellipse if shape == "circle" else draw.rectangle)(box, fill=(255, 255, 255), outline=(0, 0, 0), width=4)
+    draw.text((width * 0.08, height * 0.8), label, fill=(255, 255, 255), font_size=max(12, height // 12))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
