@@ -5,7 +5,7 @@ import logging
 import os
 
 from .detect import detect
-from .formats import aiken, gift, jsonfmt, kahoot, moodle, quizizz, template
+from .formats import aiken, gift, jsonfmt, kahoot, moodle, moodle_writer, quizizz, template
 from .formats.bundle import looks_like_bundle
 from .formats.common import MAX_BYTES, check_zip, fail
 from .formats.template_xlsx import write_xlsx
@@ -13,7 +13,7 @@ from .schema import (ImportResult, Problem, QuestionBankError, QuestionData, nor
                      validate_question, FIELD_LABELS)
 
 FORMATS_READ = ("xlsx", "csv", "aiken", "gift", "moodle_xml", "kahoot", "quizizz", "json")
-FORMATS_WRITE = ("xlsx", "csv", "gift", "aiken", "json")
+FORMATS_WRITE = ("xlsx", "csv", "gift", "aiken", "json", "moodle_xml")
 
 log = logging.getLogger(__name__)
 
@@ -96,4 +96,6 @@ def write_questions(questions: list[QuestionData], fmt: str, set_name: str = "")
         return gift.write(clean, set_name)
     if fmt == "aiken":
         return aiken.write(clean)
+    if fmt == "moodle_xml":
+        return moodle_writer.write(clean, set_name)
     return jsonfmt.write(clean, set_name)

@@ -112,3 +112,24 @@ def test_a_json_image_that_is_not_base64_or_not_an_image_is_refused(ctx):
     doc["questions"][0]["image"]["data"] = base64.b64encode(media_files.zip_named_png()).decode()
     preview = bank_service.preview_import(json.dumps(doc).encode(), "a.json", "X")
     assert preview.errors and "không phải ảnh" in preview.errors[0].message and preview.errors[0].line == 1
+
+
+def test_a_set_with_images_exports_to_moodle_xml_and_reads_back(ctx, client, login_as):
+    from quiz.models import QuestionSet
+    bank_service.import_file(media_files.moodle_multichoice(media_files.png(800, 500),
+                                                            [media_files.small_png((i * 60, 0, 0)) for i in range(3)]),
+                             "mc.xml", "Moodle")
+    db.session.commit()
+    question_set = db.session.scalar(db.select(QuestionSet).filter_by(name="Moodle"))
+    login_as("organizer")
+    response = client.get(f"/admin/bank/sets/{question_set.id}/export/moodle_xml")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    bank_service.import_file(response.data, "lai.xml", "Moodle lại")
+    db.session.commit()
+    again = db.session.scalar(db.select(QuestionSet).filter_by(name="Moodle lại")).questions[0]
+    original = question_set.questions[0]
+    # Our own WebP bytes came back: the same hashes, nothing stored twice.
+    assert again.image_sha256 == original.image_sha256
+    assert [o.image_sha256 for o in again.options] == [o.image_sha256 for o in original.options]
+    assert [o.is_correct for o in again.options] == [o.is_correct for o in original.options]
+    assert _count(Media) == 4

@@ -129,7 +129,8 @@ def _image(el: ET.Element | None, what: str, where: tuple[str, int | None], defa
 
 
 def category_topic(path: str) -> str:
-    parts = [p.strip() for p in path.split("/")]
+    # Moodle writes a "/" inside a category name as "//".
+    parts = [p.strip().replace("//", "/") for p in re.split(r"(?<!/)/(?!/)", path)]
     parts = [p for p in parts if p and not re.fullmatch(r"\$\w+\$|top|Default for .*|Mặc định cho .*", p)]
     return parts[-1] if parts else ""
 

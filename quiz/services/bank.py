@@ -336,11 +336,12 @@ EXPORT_TYPES = {
     "gift": ("gift.txt", "text/plain; charset=utf-8"),
     "aiken": ("aiken.txt", "text/plain; charset=utf-8"),
     "json": ("json", "application/json"),
+    "moodle_xml": ("moodle.xml", "application/xml"),
 }
 
 
 def export_set(question_set: QuestionSet, fmt: str) -> bytes:
-    """The set's active questions in a writable format (xlsx, csv, gift, aiken, json)."""
+    """The set's active questions in a writable format (xlsx, csv, gift, aiken, json, moodle_xml)."""
     if fmt not in FORMATS_WRITE:
         raise NotFoundError(_("Không có định dạng xuất %(fmt)s.", fmt=fmt))
     questions = media_service.with_image_bytes(
