@@ -44,3 +44,21 @@ def test_the_state_carries_the_question_image_and_option_images(client, image_ha
     assert [o["image"]["alt"] for o in question["options"]] == [f"Hình {i + 1}" for i in range(4)]
     assert "correct" not in str(question)
     assert client.get(question["options"][0]["image"]["url"]).status_code == 200
+
+
+def test_the_question_sheet_names_that_a_question_has_an_image(ctx, make_quiz, make_attempt):
+    from quiz.models import Question
+    from quiz.services import exports, media as media_service
+    quiz = make_quiz(questions=2)
+    question = db.session.scalars(db.select(Question).where(Question.set_id == quiz.draw_rules[0].set_id)
+                                  .order_by(Question.id)).first()
+    media = media_service.store_image(media_files.small_png(), "a.png")
+    question.image_sha256, question.image_alt = media.sha256, "Ổ khoá"
+    question.options[2].image_sha256, question.options[2].image_alt = media.sha256, "Hình C"
+    db.session.commit()
+    make_attempt(quiz)
+    table = exports.build_report(quiz=quiz).table("questions")
+    column = [c.header for c in table.columns].index("Ảnh")
+    notes = {row[0]: row[column] for row in table.rows}
+    assert notes[question.id] == "Có ảnh: Ổ khoá; Ảnh ở phương án C"
+    assert set(notes.values()) == {"Có ảnh: Ổ khoá; Ảnh ở phương án C", ""}

@@ -131,7 +131,8 @@ def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = N
     figures = {r[0]: r[1:] for r in db.session.execute(query)}
     questions = list(db.session.scalars(db.select(Question).where(Question.id.in_(figures)).order_by(Question.id)))
     width = max((len(q.options) for q in questions), default=4)
-    columns = [Column(_("Mã câu"), "int", 8), Column(_("Câu hỏi"), "text", 60), Column(_("Chủ đề"), "text", 20),
+    columns = [Column(_("Mã câu"), "int", 8), Column(_("Câu hỏi"), "text", 60), Column(_("Ảnh"), "text", 24),
+               Column(_("Chủ đề"), "text", 20),
                Column(_("Đáp án đúng"), "text", 10), Column(_("Số lần ra đề"), "int", 10),
                Column(_("Số lần trả lời"), "int", 10), Column(_("Tỷ lệ đúng"), "pct", 10)]
     columns += [Column(_("Chọn %(letter)s", letter=LETTERS[i]), "int", 9) for i in range(width)]
@@ -139,10 +140,21 @@ def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = N
     for question in questions:
         drawn, answered, correct, *option_counts = figures[question.id]
         right = "".join(LETTERS[o.position] for o in question.options if o.is_correct)
-        rows.append([question.id, question.text, question.topic, right, drawn, answered,
+        rows.append([question.id, question.text, image_note(question), question.topic, right, drawn, answered,
                      round(100.0 * (correct or 0) / drawn, 2) if drawn else None,
                      *[int(c or 0) for c in option_counts[:width]]])
     return Table("questions", columns, rows)
+
+
+def image_note(question: Question) -> str:
+    """Says in words that a question (or which of its options) shows an image, for sheets and print."""
+    parts = []
+    if question.image_sha256:
+        parts.append(_("Có ảnh: %(alt)s", alt=question.image_alt))
+    letters = ", ".join(LETTERS[o.position] for o in question.options if o.image_sha256)
+    if letters:
+        parts.append(_("Ảnh ở phương án %(letters)s", letters=letters))
+    return "; ".join(parts)
 
 
 def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, public: bool = False,
