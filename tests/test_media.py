@@ -120,3 +120,13 @@ def test_an_image_without_alt_text_is_refused(ctx):
     with pytest.raises(ValidationError) as caught:
         bank_service.create_question(bank_service.get_or_create_set("Bộ"), data)
     assert "mô tả (alt)" in str(caught.value.fields)
+
+
+def test_the_byte_cache_is_bounded_by_size():
+    cache = media_service._ByteCache(limit=1000)
+    for n in range(10):
+        cache.put(f"{n:064x}", (bytes(200), "image/webp"))
+    assert cache.size <= 1000 and len(cache.entries) == 5
+    assert cache.get(f"{0:064x}") is None and cache.get(f"{9:064x}") is not None
+    cache.put("big", (bytes(600), "image/webp"))  # over a quarter of the bound: never kept
+    assert cache.get("big") is None

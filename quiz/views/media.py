@@ -19,18 +19,14 @@ IMAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sand
 
 @bp.get("/m/<string(length=64):sha256>.webp")
 def show(sha256: str):
-    etag = f'"{sha256}"'
+    found = media_service.media_bytes(sha256)
+    if found is None:
+        abort(404)
     if request.if_none_match.contains(sha256):
-        media = media_service.get_media(sha256)
-        if media is None:
-            abort(404)
         response = Response(status=304)
     else:
-        media = media_service.get_media(sha256, with_data=True)
-        if media is None:
-            abort(404)
-        response = Response(media.data, mimetype=media.content_type)
-    response.headers["ETag"] = etag
+        response = Response(found[0], mimetype=found[1])
+    response.headers["ETag"] = f'"{sha256}"'
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Content-Security-Policy"] = IMAGE_CSP
     return response
