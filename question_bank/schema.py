@@ -110,6 +110,9 @@ class ImportResult:
     set_name: str = ""
     # Per question, the line (or question number) it came from, for messages about it later.
     lines: list[int | None] = field(default_factory=list)
+    # What was read but not kept, without blocking the import (an audio file, an image link that
+    # cannot be fetched on an intranet, a default alt text): listed in the preview, never silent.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 # --- text -----------------------------------------------------------------
@@ -303,7 +306,7 @@ def find_duplicates(questions, existing_keys=frozenset(), file: str = "",
 
 def finish(file: str, fmt: str, items: list[tuple[int | None, QuestionData]],
            problems: list[Problem], skipped: list[Problem] | None = None,
-           line_label: str = "dòng", set_name: str = "") -> ImportResult:
+           line_label: str = "dòng", set_name: str = "", warnings: list[Problem] | None = None) -> ImportResult:
     """Normalise and validate what a reader parsed; raise once with every problem."""
     problems = list(problems)
     questions: list[QuestionData] = []
@@ -332,4 +335,4 @@ def finish(file: str, fmt: str, items: list[tuple[int | None, QuestionData]],
         for d in dups:
             d.line_label = line_label
             d.message = d.message.replace("ở dòng", f"ở {line_label}")
-    return ImportResult(questions, fmt, list(skipped or []), dups, set_name, lines)
+    return ImportResult(questions, fmt, list(skipped or []), dups, set_name, lines, list(warnings or []))

@@ -133,3 +133,37 @@ def test_a_set_with_images_exports_to_moodle_xml_and_reads_back(ctx, client, log
     assert [o.image_sha256 for o in again.options] == [o.image_sha256 for o in original.options]
     assert [o.is_correct for o in again.options] == [o.is_correct for o in original.options]
     assert _count(Media) == 4
+
+
+def test_quizizz_and_kahoot_image_links_are_kept_as_warnings(ctx, client, login_as):
+    import csv
+    import io
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Question Text", "Question Type", "Option 1", "Option 2", "Option 3", "Option 4", "Option 5",
+                     "Correct Answer", "Time in seconds", "Image Link", "Answer explanation"])
+    writer.writerow(["Biểu tượng nào là VNeID?", "Multiple Choice", "A", "B", "", "", "", "2", "30",
+                     "https://example.com/vneid.png", ""])
+    writer.writerow(["Câu không có ảnh?", "Multiple Choice", "A", "B", "", "", "", "1", "30", "", ""])
+    preview = bank_service.preview_import(buffer.getvalue().encode(), "quizizz.csv", "Q")
+    assert preview.format == "quizizz" and not preview.errors and len(preview.questions) == 2
+    assert len(preview.warnings) == 1 and preview.warnings[0].line == 2
+    assert "https://example.com/vneid.png" in preview.warnings[0].message
+
+    from openpyxl import Workbook
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Quiz template"])
+    sheet.append(["Question - max 120 characters", "Answer 1 - max 75 characters", "Answer 2 - max 75 characters",
+                  "Answer 3 - max 75 characters", "Answer 4 - max 75 characters", "Time limit (sec)",
+                  "Correct answer(s) - choose at least one", "Image link"])
+    sheet.append(["Mật khẩu nào an toàn?", "123456", "Tr0ng!Dong#24", "", "", "20", "2", "https://kahoot.example/p.jpg"])
+    data = io.BytesIO()
+    workbook.save(data)
+    login_as("organizer")
+    response = client.post("/admin/bank/import", data={"file": (io.BytesIO(data.getvalue()), "kahoot.xlsx"),
+                                                       "set_id": "0", "new_set": "K"},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "https://kahoot.example/p.jpg" in page and "Lưu ý" in page

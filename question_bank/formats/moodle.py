@@ -148,6 +148,7 @@ def read(data: bytes, file: str) -> ImportResult:
         fail(file, f"tệp XML không phải tệp câu hỏi Moodle (thẻ gốc là <{root.tag}>, cần <quiz>)", 1)
     problems: list[Problem] = []
     skipped: list[Problem] = []
+    warnings: list[Problem] = []
     items: list[tuple[int, QuestionData]] = []
     topic = ""
     for qel in root.iter("question"):
@@ -163,7 +164,7 @@ def read(data: bytes, file: str) -> ImportResult:
             continue
         where = (file, line)
         text = _text(qel.find("questiontext"))
-        image = _image(qel.find("questiontext"), "câu hỏi", where, "Hình minh hoạ của câu hỏi", problems, skipped)
+        image = _image(qel.find("questiontext"), "câu hỏi", where, "Hình minh hoạ của câu hỏi", problems, warnings)
         explanation = _text(qel.find("generalfeedback"))
         answers = qel.findall("answer")
         if qtype == "truefalse":
@@ -185,7 +186,7 @@ def read(data: bytes, file: str) -> ImportResult:
             options = [OptionData(_text(a), _fraction(a) > 0,
                                   _image(a, f"phương án {LETTERS[i] if i < len(LETTERS) else i + 1}", where,
                                          f"Hình của phương án {LETTERS[i] if i < len(LETTERS) else i + 1}",
-                                         problems, skipped))
+                                         problems, warnings))
                        for i, a in enumerate(answers)]
             kind = "single" if single else "multiple"
         points = 1
@@ -199,4 +200,4 @@ def read(data: bytes, file: str) -> ImportResult:
                                          topic=topic, points=points, image=image)))
         if len(items) > MAX_QUESTIONS:
             fail(file, f"tệp có hơn {MAX_QUESTIONS} câu hỏi — hãy chia thành nhiều tệp", line)
-    return finish(file, "moodle_xml", items, problems, skipped)
+    return finish(file, "moodle_xml", items, problems, skipped, warnings=warnings)

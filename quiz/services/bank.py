@@ -278,6 +278,7 @@ class ImportPreview:
     errors: list[Problem] = field(default_factory=list)
     duplicates: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # kept questions, something in them not
 
     @property
     def new_count(self) -> int:
@@ -298,6 +299,7 @@ def preview_import(data: bytes, filename: str, set_name: str = "") -> ImportPrev
         preview.set_name = normalise_text(set_name or "")
         return preview
     preview.format, preview.questions, preview.skipped = result.format, result.questions, result.skipped
+    preview.warnings = result.warnings
     preview.errors = media_service.check_import_images(result, filename)
     if preview.errors:
         return preview
