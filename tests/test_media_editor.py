@@ -91,3 +91,20 @@ def test_bad_images_are_refused_next_to_their_field_and_nothing_is_saved(editor,
     assert words in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(Media)) == 0
+
+
+def test_the_image_of_a_drawn_question_is_frozen_like_its_text(ctx, make_quiz, make_attempt):
+    from question_bank import ImageData
+    from quiz.errors import ConflictError
+    from quiz.services import bank as bank_service
+    quiz = make_quiz(questions=1)
+    question = db.session.scalar(db.select(Question).where(Question.set_id == quiz.draw_rules[0].set_id))
+    make_attempt(quiz)
+    data = bank_service.question_to_data(question)
+    data.image = ImageData(media_files.small_png(), "moi.png", "Ảnh mới")
+    with pytest.raises(ConflictError):
+        bank_service.update_question(question, question.question_set, data)
+    db.session.rollback()
+    copy = bank_service.replace_with_copy(question, question.question_set, data)
+    db.session.commit()
+    assert copy.image_sha256 and db.session.get(Question, question.id).image_sha256 is None
