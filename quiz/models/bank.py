@@ -10,7 +10,6 @@ from question_bank import strip_diacritics
 
 from .. import clock
 from ..extensions import db
-from .media import Media
 from .types import UTCDateTime
 
 KINDS = ("single", "multiple", "true_false")
@@ -63,7 +62,6 @@ class Question(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow, onupdate=clock.utcnow)
 
     question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
-    image: Mapped[Media | None] = relationship(viewonly=True)
     options: Mapped[list[Option]] = relationship(
         back_populates="question", order_by="Option.position", cascade="all, delete-orphan"
     )
@@ -106,4 +104,3 @@ class Option(db.Model):
     image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     question: Mapped[Question] = relationship(back_populates="options")
-    image: Mapped[Media | None] = relationship(viewonly=True)
