@@ -114,6 +114,8 @@ def test_images_on_the_phone_and_the_projector(live_server, live_app, phone, bro
 
     # The projector shows the question's image large.
     host_context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="vi-VN")
+    player_context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", device_scale_factor=2,
+                                         is_mobile=True, has_touch=True)
     try:
         host = host_context.new_page()
         host.goto(f"{live_server}/login")
@@ -122,6 +124,14 @@ def test_images_on_the_phone_and_the_projector(live_server, live_app, phone, bro
         host.click("button[type=submit]")
         host.goto(f"{live_server}/admin/live/{session_id}")
         host.wait_for_selector('#live-host[data-state="lobby"]')
+        player = player_context.new_page()
+        player.goto(f"{live_server}/live/HINH1")
+        player.fill("#full_name", "Giàng A Tủa")
+        player.select_option("#unit_code", "CDC")
+        player.fill("#identity", "0987 654 321")
+        player.check("#consent")
+        player.click("button[type=submit]")
+        player.wait_for_selector("#live-phone")
         host.click('[data-action="start"]')
         host.wait_for_selector('#live-host[data-state="question"] .lh-qimg')
         host.wait_for_function("document.querySelector('.lh-qimg').complete")
@@ -132,5 +142,12 @@ def test_images_on_the_phone_and_the_projector(live_server, live_app, phone, bro
         host.click('[data-action="next"]')
         host.wait_for_selector('#live-host[data-state="question"] .lh-opt-img')
         screenshot(host, "images-projector-options", full_page=False)
+        # The phone's buttons show the option images.
+        player.wait_for_selector(".lp-options .lp-opt .lp-opt-img")
+        player.wait_for_function("[...document.querySelectorAll('.lp-opt-img')].every(i => i.complete && i.naturalWidth)")
+        assert player.locator(".lp-opt-img").count() == 4
+        assert player.locator(".lp-opt-img").first.get_attribute("alt") == "Biểu tượng khiên đỏ"
+        screenshot(player, "images-live-phone-360", full_page=False)
     finally:
         host_context.close()
+        player_context.close()
