@@ -1,7 +1,8 @@
 """Reference endpoints for the load benchmark, served by the same gunicorn setup as the app.
 
 * ``GET /hello``  — a bare Flask route returning a short string (the floor of Flask + gunicorn);
-* ``POST /insert`` — one Flask-SQLAlchemy INSERT + COMMIT into the same kind of database.
+* ``POST /insert`` — one Flask-SQLAlchemy INSERT + COMMIT into the same kind of database;
+* ``GET /blob/<size>`` — `size` bytes from memory with an image's headers (bench/images.py).
 
 The app's figures are reported as ratios to these two, which holds when the machine is noisy.
 Serve with:  REFERENCE_DATABASE_URL=sqlite:////tmp/ref.db gunicorn … bench.reference_app:app
@@ -58,6 +59,14 @@ def create_app(url: str | None = None) -> Flask:
     @app.get("/hello")
     def hello():
         return "ok"
+
+    blobs: dict[int, bytes] = {}
+
+    @app.get("/blob/<int(max=1048576):size>")
+    def blob(size: int):
+        data = blobs.setdefault(size, os.urandom(size))
+        return app.response_class(data, mimetype="image/webp", headers={
+            "Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{size}"'})
 
     @app.post("/insert")
     def insert():

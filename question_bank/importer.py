@@ -5,14 +5,15 @@ import logging
 import os
 
 from .detect import detect
-from .formats import aiken, gift, jsonfmt, kahoot, moodle, quizizz, template
-from .formats.common import MAX_BYTES, fail
+from .formats import aiken, gift, jsonfmt, kahoot, moodle, moodle_writer, quizizz, template
+from .formats.bundle import looks_like_bundle
+from .formats.common import MAX_BYTES, check_zip, fail
 from .formats.template_xlsx import write_xlsx
 from .schema import (ImportResult, Problem, QuestionBankError, QuestionData, normalise_question,
                      validate_question, FIELD_LABELS)
 
 FORMATS_READ = ("xlsx", "csv", "aiken", "gift", "moodle_xml", "kahoot", "quizizz", "json")
-FORMATS_WRITE = ("xlsx", "csv", "gift", "aiken", "json")
+FORMATS_WRITE = ("xlsx", "csv", "gift", "aiken", "json", "moodle_xml")
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ def _read(data: bytes, name: str) -> ImportResult:
         fail(name, "tệp trống — hãy chọn tệp có câu hỏi")
     if len(data) > MAX_BYTES:
         fail(name, "tệp quá lớn (tối đa 50 MB) — hãy chia nhỏ tệp")
+    if data[:4] == b"PK\x03\x04" and (name.lower().endswith(".zip") or looks_like_bundle(check_zip(data, name))):
+        return template.read_bundle(data, name)  # the template sheet with the images it names
     fmt, payload = detect(data, name)
     if fmt in ("xlsx", "csv"):
         return template.read_rows(payload, name, fmt)
@@ -93,4 +96,6 @@ def write_questions(questions: list[QuestionData], fmt: str, set_name: str = "")
         return gift.write(clean, set_name)
     if fmt == "aiken":
         return aiken.write(clean)
+    if fmt == "moodle_xml":
+        return moodle_writer.write(clean, set_name)
     return jsonfmt.write(clean, set_name)

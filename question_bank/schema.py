@@ -28,13 +28,31 @@ FIELD_LABELS = {
     "source": "nguồn",
     "points": "điểm",
     "time_limit_s": "thời gian",
+    "image": "ảnh",
 }
+MAX_ALT = 300
+
+
+@dataclass
+class ImageData:
+    """An image as a reader found it: the raw bytes, the name it had, its alt text.
+
+    The bytes are not checked here (this package stays free of image libraries): the app
+    decodes, checks and re-encodes them before anything is stored.
+    """
+    data: bytes
+    filename: str
+    alt: str = ""
+    # Set by the app once stored: the image is then known by its content hash and `data` may be
+    # empty (an edit keeping the picture it had).
+    sha256: str = ""
 
 
 @dataclass
 class OptionData:
     text: str
     is_correct: bool
+    image: ImageData | None = None
 
 
 @dataclass
@@ -48,6 +66,7 @@ class QuestionData:
     source: str = ""
     points: int = 1
     time_limit_s: int | None = None
+    image: ImageData | None = None
 
 
 @dataclass
@@ -89,6 +108,11 @@ class ImportResult:
     duplicates: list[Problem] = field(default_factory=list)
     # Only the JSON format carries a set name; empty otherwise.
     set_name: str = ""
+    # Per question, the line (or question number) it came from, for messages about it later.
+    lines: list[int | None] = field(default_factory=list)
+    # What was read but not kept, without blocking the import (an audio file, an image link that
+    # cannot be fetched on an intranet, a default alt text): listed in the preview, never silent.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 # --- text -----------------------------------------------------------------
@@ -138,13 +162,20 @@ def strip_diacritics(s: str) -> str:
     return unicodedata.normalize("NFC", s).lower()
 
 
+def _normalise_image(image: ImageData | None) -> ImageData | None:
+    if image is None:
+        return None
+    return replace(image, alt=" ".join(normalise_text(image.alt).split()))
+
+
 def normalise_question(q: QuestionData) -> QuestionData:
-    options = [OptionData(normalise_text(o.text), bool(o.is_correct)) for o in q.options]
+    options = [OptionData(normalise_text(o.text), bool(o.is_correct), _normalise_image(o.image))
+               for o in q.options]
     if q.kind == "true_false" and len(options) == 2:
         # Readers may have seen "đúng"/"TRUE"; store the canonical labels.
         keys = [strip_diacritics(o.text) for o in options]
         if keys == ["dung", "sai"]:
-            options = [OptionData(t, o.is_correct) for t, o in zip(TRUE_FALSE_OPTIONS, options)]
+            options = [OptionData(t, o.is_correct, o.image) for t, o in zip(TRUE_FALSE_OPTIONS, options)]
     return replace(
         q,
         text=normalise_text(q.text),
@@ -153,6 +184,7 @@ def normalise_question(q: QuestionData) -> QuestionData:
         explanation=normalise_text(q.explanation),
         topic=normalise_text(q.topic),
         source=normalise_text(q.source),
+        image=_normalise_image(q.image),
     )
 
 
@@ -190,6 +222,8 @@ def validate_question(q: QuestionData) -> list[tuple[str | None, str]]:
     for i, o in enumerate(options):
         letter = LETTERS[i] if i < MAX_OPTIONS else str(i + 1)
         otext = o.text if isinstance(o.text, str) else ""
+        if not otext.strip() and o.image is not None:
+            continue  # a picture option: its alt text names it
         if not otext.strip():
             errors.append(("options", f"phương án {letter} trống — hãy nhập nội dung hoặc bỏ phương án này"))
             continue
@@ -219,10 +253,28 @@ def validate_question(q: QuestionData) -> list[tuple[str | None, str]]:
         errors.append(("points", f"điểm phải là số nguyên từ 1 trở lên (hiện là '{q.points}')"))
     if q.time_limit_s is not None and (not _is_int(q.time_limit_s) or q.time_limit_s < 1):
         errors.append(("time_limit_s", f"thời gian phải là số giây dương (hiện là '{q.time_limit_s}')"))
+    errors.extend(_image_errors(q.image, "ảnh câu hỏi"))
+    for i, o in enumerate(options):
+        letter = LETTERS[i] if i < MAX_OPTIONS else str(i + 1)
+        errors.extend(_image_errors(o.image, f"ảnh phương án {letter}"))
     for name in ("explanation", "topic", "source"):
         if not isinstance(getattr(q, name), str):
             errors.append((name, f"{FIELD_LABELS[name]} phải là văn bản"))
     return errors
+
+
+def _image_errors(image: ImageData | None, what: str) -> list[tuple[str | None, str]]:
+    if image is None:
+        return []
+    if not isinstance(image.data, (bytes, bytearray)) or not (image.data or image.sha256):
+        return [("image", f"{what} trống hoặc không đọc được")]
+    alt = image.alt if isinstance(image.alt, str) else ""
+    if not alt.strip():
+        return [("image", f"{what} chưa có mô tả (alt) — mô tả được đọc cho người khiếm thị và hiện khi ảnh "
+                          "không tải được; hãy nhập mô tả")]
+    if len(alt) > MAX_ALT:
+        return [("image", f"mô tả {what} dài {len(alt)} ký tự, tối đa {MAX_ALT}")]
+    return []
 
 
 def find_duplicates(questions, existing_keys=frozenset(), file: str = "",
@@ -254,7 +306,7 @@ def find_duplicates(questions, existing_keys=frozenset(), file: str = "",
 
 def finish(file: str, fmt: str, items: list[tuple[int | None, QuestionData]],
            problems: list[Problem], skipped: list[Problem] | None = None,
-           line_label: str = "dòng", set_name: str = "") -> ImportResult:
+           line_label: str = "dòng", set_name: str = "", warnings: list[Problem] | None = None) -> ImportResult:
     """Normalise and validate what a reader parsed; raise once with every problem."""
     problems = list(problems)
     questions: list[QuestionData] = []
@@ -283,4 +335,4 @@ def finish(file: str, fmt: str, items: list[tuple[int | None, QuestionData]],
         for d in dups:
             d.line_label = line_label
             d.message = d.message.replace("ở dòng", f"ở {line_label}")
-    return ImportResult(questions, fmt, list(skipped or []), dups, set_name)
+    return ImportResult(questions, fmt, list(skipped or []), dups, set_name, lines, list(warnings or []))

@@ -51,6 +51,8 @@ def load_config(instance_path: str) -> dict:
         "SQLITE_SYNCHRONOUS": env.get("QUIZ_SQLITE_SYNCHRONOUS", "NORMAL"),
         "LIVE_RANKING_TTL_S": float(env["QUIZ_LIVE_RANKING_TTL_S"]) if env.get("QUIZ_LIVE_RANKING_TTL_S") else None,
         "JOIN_PAGE_CACHE_S": float(env["QUIZ_JOIN_PAGE_CACHE_S"]) if env.get("QUIZ_JOIN_PAGE_CACHE_S") else None,
+        # Image bytes kept per process (they never change under their hash): services/media.py.
+        "MEDIA_CACHE_BYTES": int(env.get("QUIZ_MEDIA_CACHE_MB", "32")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # an organizer may keep a form open all day
         # Rate limits (see quiz/ratelimit.py for why these numbers): Flask-Limiter strings.
         "QUIZ_RATELIMIT_ENABLED": env.get("QUIZ_RATELIMIT_ENABLED", "1") not in ("0", "false", "no", "off", ""),

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, has_request_context, request, session
 
 from .services.identity import mask_identity
+from .services.media import media_url
 
 
 def select_locale() -> str:
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_time
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["mask"] = mask_identity
+    app.jinja_env.filters["media_url"] = media_url
 
     @app.context_processor
     def inject_locale():

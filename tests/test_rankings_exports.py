@@ -89,13 +89,15 @@ def test_xlsx_sheets_title_block_formats(ctx, seeded, tmp_path, frozen_clock):
     assert units["G7"].number_format == "0.00%"
     stats = book["Thống kê câu hỏi"]
     header = [c.value for c in stats[6]]
-    assert header[:7] == ["Mã câu", "Câu hỏi", "Chủ đề", "Đáp án đúng", "Số lần ra đề", "Số lần trả lời", "Tỷ lệ đúng"]
-    assert header[7:] == ["Chọn A", "Chọn B", "Chọn C", "Chọn D"]
+    assert header[:8] == ["Mã câu", "Câu hỏi", "Ảnh", "Chủ đề", "Đáp án đúng", "Số lần ra đề", "Số lần trả lời",
+                          "Tỷ lệ đúng"]
+    assert header[8:] == ["Chọn A", "Chọn B", "Chọn C", "Chọn D"]
     first_question = [c.value for c in stats[7]]
     # 3 attempts drew it; Lan (4 right), the 2nd (2 right) answered B; "-Trừ Đầu" (1 right) also right on q1
-    assert first_question[3:] == ["B", 3, 3, 1.0, 0, 3, 0, 0]
+    assert first_question[2] is None  # no image ("Ảnh" column, issue 15)
+    assert first_question[4:] == ["B", 3, 3, 1.0, 0, 3, 0, 0]
     fourth = [c.value for c in stats[10]]
-    assert fourth[4:] == [3, 3, 0.3333, 2, 1, 0, 0]  # two wrong picks of A (mask 1)
+    assert fourth[5:] == [3, 3, 0.3333, 2, 1, 0, 0]  # two wrong picks of A (mask 1)
     info = {r[0].value: r[1].value for r in book["Thông tin"].iter_rows(min_row=6)}
     assert info["Mã đợt thi"] == "TUAN2" and info["Đáp án câu dự đoán"] == "1"
 

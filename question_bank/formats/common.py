@@ -226,3 +226,10 @@ def csv_rows(data: bytes, file: str) -> list[list[str]]:
             fail(file, f"tệp CSV có một ô dài quá {csv.field_size_limit() // 1024} KB — đây không phải bảng "
                        "câu hỏi thông thường; hãy kiểm tra lại tệp")
         fail(file, f"tệp CSV sai cấu trúc ({exc}) — hãy mở bằng Excel và lưu lại dạng CSV UTF-8")
+
+
+def image_link_warning(file: str, line: int, link: str) -> Problem:
+    """An image given by URL (Quizizz, Kahoot): an intranet server may not reach it, so it is not
+    fetched; the question is kept and the link listed."""
+    return Problem(file, line, "ảnh", f"ảnh '{link[:100]}' là liên kết ngoài nên không được tải (máy chủ có thể "
+                                      "không ra được Internet) — câu hỏi vẫn được nhập; hãy thêm ảnh trong trình sửa")

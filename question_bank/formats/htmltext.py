@@ -43,3 +43,33 @@ def html_to_text(html: str) -> str:
     text = "".join(p if p == "\n" else " ".join(p.split("\n")) for p in parser.parts)
     # Adjacent block tags (</p><p>) would otherwise leave empty lines.
     return re.sub(r"\s*\n\s*", "\n", text).strip()
+
+
+_MEDIA_TAGS = {"img", "audio", "video", "source", "embed", "object", "a", "track"}
+
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in _MEDIA_TAGS:
+            return
+        values = dict(attrs)
+        src = values.get("src") or values.get("href") or values.get("data") or ""
+        if src:
+            self.refs.append((tag, src.strip(), (values.get("alt") or "").strip()))
+
+    handle_startendtag = handle_starttag
+
+
+def embedded_refs(html: str) -> list[tuple[str, str, str]]:
+    """(tag, src, alt) of every image, audio, video or link reference in an HTML fragment."""
+    parser = _Refs()
+    try:
+        parser.feed(html or "")
+        parser.close()
+    except Exception:  # lenient parser; a broken fragment simply has no references
+        return []
+    return parser.refs

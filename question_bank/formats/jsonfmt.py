@@ -1,9 +1,15 @@
-"""The project's own versioned JSON: lossless, also the starter sets' format."""
+"""The project's own versioned JSON: lossless, also the starter sets' format.
+
+An image is `{"filename", "alt", "content_type", "data"}` with the bytes in base64, on the question
+and on any option; files without images are unchanged (still version 1).
+"""
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 
-from ..schema import FIELD_LABELS, ImportResult, OptionData, Problem, QuestionData, finish
+from ..schema import FIELD_LABELS, ImageData, ImportResult, OptionData, Problem, QuestionData, finish
 from .common import MAX_QUESTIONS, fail
 
 VERSION = 1
@@ -62,7 +68,8 @@ def _question(item, n, file, problems) -> QuestionData | None:
                     or not isinstance(o.get("correct", False), bool)):
                 problem("phương án", f"phương án {i} phải có \"text\" (chuỗi) và \"correct\" (true/false)")
             else:
-                options.append(OptionData(o["text"], o.get("correct", False)))
+                options.append(OptionData(o["text"], o.get("correct", False),
+                                          _image(o.get("image"), f"ảnh phương án {i}", problem)))
     values = {}
     for name in _STR_FIELDS:
         v = item.get(name, "")
@@ -78,16 +85,46 @@ def _question(item, n, file, problems) -> QuestionData | None:
         if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
             problem(FIELD_LABELS[name], f"\"{name}\" phải là số nguyên")
         values[name] = v
+    image = _image(item.get("image"), "ảnh câu hỏi", problem)
     if len(problems) > before:
         return None
-    return QuestionData(text=text, kind=kind, options=options, **values)
+    return QuestionData(text=text, kind=kind, options=options, image=image, **values)
+
+
+def _image(raw, what: str, problem) -> ImageData | None:
+    if raw is None:
+        return None
+    if (not isinstance(raw, dict) or not isinstance(raw.get("data"), str)
+            or not isinstance(raw.get("alt", ""), str) or not isinstance(raw.get("filename", ""), str)):
+        problem("ảnh", f"{what} phải là {{\"filename\", \"alt\", \"data\" (base64)}}")
+        return None
+    try:
+        data = base64.b64decode(raw["data"], validate=True)
+    except (binascii.Error, ValueError):
+        problem("ảnh", f"{what}: \"data\" không phải base64 hợp lệ")
+        return None
+    return ImageData(data=data, filename=raw.get("filename") or "anh", alt=raw.get("alt", ""))
+
+
+def _image_dict(image: ImageData | None) -> dict | None:
+    if image is None:
+        return None
+    return {"filename": image.filename, "alt": image.alt, "content_type": "image/webp" if image.sha256 else "",
+            "data": base64.b64encode(image.data).decode("ascii")}
 
 
 def to_dict(q: QuestionData) -> dict:
-    return {"text": q.text, "kind": q.kind,
-            "options": [{"text": o.text, "correct": o.is_correct} for o in q.options],
-            "explanation": q.explanation, "topic": q.topic, "difficulty": q.difficulty,
-            "source": q.source, "points": q.points, "time_limit_s": q.time_limit_s}
+    def option(o: OptionData) -> dict:
+        d = {"text": o.text, "correct": o.is_correct}
+        if o.image is not None:
+            d["image"] = _image_dict(o.image)
+        return d
+    d = {"text": q.text, "kind": q.kind, "options": [option(o) for o in q.options],
+         "explanation": q.explanation, "topic": q.topic, "difficulty": q.difficulty,
+         "source": q.source, "points": q.points, "time_limit_s": q.time_limit_s}
+    if q.image is not None:
+        d["image"] = _image_dict(q.image)
+    return d
 
 
 def write(questions: list[QuestionData], set_name: str = "", description: str = "") -> bytes:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..schema import ImportResult, OptionData, Problem, QuestionData, finish
-from .common import MAX_QUESTIONS, fail, get, header_key, is_blank, parse_int, parse_numbers
+from .common import MAX_QUESTIONS, fail, get, header_key, image_link_warning, is_blank, parse_int, parse_numbers
 
 SCAN_ROWS = 30
 
@@ -22,6 +22,8 @@ def find_header(rows: list[list[str]]) -> tuple[int, dict] | None:
                 cols["time"] = c
             elif key.startswith("correct answer"):
                 cols["correct"] = c
+            elif key.startswith("image") or key in ("media", "media link", "picture"):
+                cols.setdefault("image", c)
         if "text" in cols and 1 in cols["answers"] and "correct" in cols:
             return idx, cols
     return None
@@ -34,6 +36,7 @@ def read_rows(rows: list[list[str]], file: str) -> ImportResult:
     header_idx, cols = found
     numbers = sorted(cols["answers"])
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     items: list[tuple[int, QuestionData]] = []
     for idx in range(header_idx + 1, len(rows)):
         row, line = rows[idx], idx + 1
@@ -64,7 +67,10 @@ def read_rows(rows: list[list[str]], file: str) -> ImportResult:
         chosen = set(picked or [])
         options = [OptionData(answers[n], n in chosen) for n in filled]
         kind = "multiple" if len(chosen) > 1 else "single"
+        link = get(row, cols.get("image")).strip()
+        if link:
+            warnings.append(image_link_warning(file, line, link))
         items.append((line, QuestionData(text=text, kind=kind, options=options, time_limit_s=time_limit)))
         if len(items) > MAX_QUESTIONS:
             fail(file, f"tệp có hơn {MAX_QUESTIONS} câu hỏi — hãy chia thành nhiều tệp", line)
-    return finish(file, "kahoot", items, problems)
+    return finish(file, "kahoot", items, problems, warnings=warnings)

@@ -1,13 +1,26 @@
-"""Moodle XML: multichoice and truefalse questions; categories become topics."""
+"""Moodle XML: multichoice and truefalse questions; categories become topics.
+
+Images embedded the Moodle way — `<img src="@@PLUGINFILE@@/name.png">` in the HTML and a
+`<file name="name.png" encoding="base64">` beside it — are carried as raw bytes (the first image
+of the question text and of each answer); audio, video and further images are listed as not
+imported, never dropped silently.
+"""
 from __future__ import annotations
 
+import binascii
 import re
+from urllib.parse import unquote
 import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
-from ..schema import TRUE_FALSE_OPTIONS, ImportResult, OptionData, Problem, QuestionData, finish
+from ..schema import (LETTERS, TRUE_FALSE_OPTIONS, ImageData, ImportResult, OptionData, Problem, QuestionData,
+                      finish)
 from .common import MAX_QUESTIONS, fail
-from .htmltext import html_to_text
+from .htmltext import embedded_refs, html_to_text
+
+PLUGINFILE = "@@PLUGINFILE@@/"
+_IMAGE_TAGS = ("img",)
+_IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -66,8 +79,58 @@ def _text(el: ET.Element | None) -> str:
     return raw
 
 
+def _image(el: ET.Element | None, what: str, where: tuple[str, int | None], default_alt: str,
+           problems: list[Problem], notes: list[Problem]) -> ImageData | None:
+    """The first @@PLUGINFILE@@ image of an HTML field with its embedded bytes; notes for the rest."""
+    if el is None:
+        return None
+    file, line = where
+    t = el.find("text")
+    raw = (t.text if t is not None else el.text) or ""
+    files = {(f.get("name") or "").strip(): f for f in el.findall("file")}
+    used: set[str] = set()
+    found: ImageData | None = None
+    for tag, src, alt in embedded_refs(raw):
+        if not src.startswith(PLUGINFILE):
+            if tag in _IMAGE_TAGS:
+                notes.append(Problem(file, line, "ảnh", f"{what}: ảnh liên kết ngoài '{src[:80]}' không được tải "
+                                                        "(máy chủ có thể không ra được Internet) — hãy thêm ảnh trong trình sửa"))
+            continue
+        name = unquote(src[len(PLUGINFILE):].split("?", 1)[0]).rsplit("/", 1)[-1]
+        used.add(name)
+        is_image = tag in _IMAGE_TAGS or (tag == "a" and name.lower().endswith(_IMAGE_EXTENSIONS))
+        if not is_image:
+            notes.append(Problem(file, line, "tệp đính kèm",
+                                 f"{what}: tệp '{name}' ({tag}: âm thanh/video/tệp khác) không được nhập"))
+            continue
+        if found is not None:
+            notes.append(Problem(file, line, "ảnh", f"{what}: chỉ giữ ảnh đầu tiên; ảnh '{name}' không được nhập"))
+            continue
+        node = files.get(name)
+        if node is None or (node.get("encoding") or "base64").lower() != "base64":
+            problems.append(Problem(file, line, "ảnh", f"{what}: ảnh '{name}' được dùng nhưng không có trong tệp "
+                                                       "(<file encoding=\"base64\">) — hãy xuất lại từ Moodle"))
+            continue
+        try:
+            data = binascii.a2b_base64("".join((node.text or "").split()).encode("ascii"))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            problems.append(Problem(file, line, "ảnh", f"{what}: ảnh '{name}' không giải mã được (base64 hỏng)"))
+            continue
+        if not alt:
+            alt = default_alt
+            notes.append(Problem(file, line, "ảnh", f"{what}: ảnh '{name}' không có mô tả (alt); đã dùng "
+                                                    f"'{default_alt}' — nên sửa lại cho rõ"))
+        found = ImageData(data=data, filename=name, alt=alt)
+    for name in files:
+        if name not in used:
+            notes.append(Problem(file, line, "tệp đính kèm", f"{what}: tệp '{name}' không được dùng trong nội dung "
+                                                             "nên không được nhập"))
+    return found
+
+
 def category_topic(path: str) -> str:
-    parts = [p.strip() for p in path.split("/")]
+    # Moodle writes a "/" inside a category name as "//".
+    parts = [p.strip().replace("//", "/") for p in re.split(r"(?<!/)/(?!/)", path)]
     parts = [p for p in parts if p and not re.fullmatch(r"\$\w+\$|top|Default for .*|Mặc định cho .*", p)]
     return parts[-1] if parts else ""
 
@@ -85,6 +148,7 @@ def read(data: bytes, file: str) -> ImportResult:
         fail(file, f"tệp XML không phải tệp câu hỏi Moodle (thẻ gốc là <{root.tag}>, cần <quiz>)", 1)
     problems: list[Problem] = []
     skipped: list[Problem] = []
+    warnings: list[Problem] = []
     items: list[tuple[int, QuestionData]] = []
     topic = ""
     for qel in root.iter("question"):
@@ -98,7 +162,9 @@ def read(data: bytes, file: str) -> ImportResult:
             skipped.append(Problem(file, line, None,
                                    f"'{name or qtype}': loại câu hỏi '{qtype}' không được hỗ trợ — bỏ qua"))
             continue
+        where = (file, line)
         text = _text(qel.find("questiontext"))
+        image = _image(qel.find("questiontext"), "câu hỏi", where, "Hình minh hoạ của câu hỏi", problems, warnings)
         explanation = _text(qel.find("generalfeedback"))
         answers = qel.findall("answer")
         if qtype == "truefalse":
@@ -117,7 +183,11 @@ def read(data: bytes, file: str) -> ImportResult:
             kind = "true_false"
         else:
             single = (qel.findtext("single") or "true").strip().lower() in ("true", "1")
-            options = [OptionData(_text(a), _fraction(a) > 0) for a in answers]
+            options = [OptionData(_text(a), _fraction(a) > 0,
+                                  _image(a, f"phương án {LETTERS[i] if i < len(LETTERS) else i + 1}", where,
+                                         f"Hình của phương án {LETTERS[i] if i < len(LETTERS) else i + 1}",
+                                         problems, warnings))
+                       for i, a in enumerate(answers)]
             kind = "single" if single else "multiple"
         points = 1
         try:
@@ -127,7 +197,7 @@ def read(data: bytes, file: str) -> ImportResult:
         except ValueError:
             pass
         items.append((line, QuestionData(text=text, kind=kind, options=options, explanation=explanation,
-                                         topic=topic, points=points)))
+                                         topic=topic, points=points, image=image)))
         if len(items) > MAX_QUESTIONS:
             fail(file, f"tệp có hơn {MAX_QUESTIONS} câu hỏi — hãy chia thành nhiều tệp", line)
-    return finish(file, "moodle_xml", items, problems, skipped)
+    return finish(file, "moodle_xml", items, problems, skipped, warnings=warnings)

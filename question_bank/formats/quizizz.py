@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..schema import ImportResult, OptionData, Problem, QuestionData, finish
-from .common import MAX_QUESTIONS, fail, get, header_key, is_blank, parse_int, parse_numbers
+from .common import MAX_QUESTIONS, fail, get, header_key, image_link_warning, is_blank, parse_int, parse_numbers
 
 _SUPPORTED = {"multiple choice": "single", "checkbox": "multiple"}
 
@@ -23,6 +23,8 @@ def map_headers(row: list[str]) -> dict:
             cols.setdefault("time", c)
         elif key.startswith("answer explanation"):
             cols["explanation"] = c
+        elif key.startswith("image"):
+            cols.setdefault("image", c)
     return cols
 
 
@@ -38,6 +40,7 @@ def read_rows(rows: list[list[str]], file: str) -> ImportResult:
     numbers = sorted(cols["options"])
     problems: list[Problem] = []
     skipped: list[Problem] = []
+    warnings: list[Problem] = []
     items: list[tuple[int, QuestionData]] = []
     for idx, row in enumerate(rows[1:], start=2):
         if is_blank(row):
@@ -70,9 +73,12 @@ def read_rows(rows: list[list[str]], file: str) -> ImportResult:
         chosen = set(picked or [])
         if kind == "single" and len(chosen) > 1:
             kind = "multiple"  # several correct answers can only mean a checkbox question
+        link = get(row, cols.get("image")).strip()
+        if link:
+            warnings.append(image_link_warning(file, idx, link))
         items.append((idx, QuestionData(
             text=text, kind=kind, options=[OptionData(answers[n], n in chosen) for n in filled],
             explanation=get(row, cols.get("explanation")).strip(), time_limit_s=time_limit)))
         if len(items) > MAX_QUESTIONS:
             fail(file, f"tệp có hơn {MAX_QUESTIONS} câu hỏi — hãy chia thành nhiều tệp", idx)
-    return finish(file, "quizizz", items, problems, skipped)
+    return finish(file, "quizizz", items, problems, skipped, warnings=warnings)

@@ -5,14 +5,16 @@ import csv
 import io
 import re
 
-from ..schema import (FIELD_LABELS, LETTERS, ImportResult, OptionData, Problem, QuestionData,
+from ..schema import (FIELD_LABELS, LETTERS, ImageData, ImportResult, OptionData, Problem, QuestionData,
                       finish, strip_diacritics)
+from .bundle import image_key
 from .common import (MAX_QUESTIONS, csv_rows, fail, get, guard, header_key, is_blank,
                      parse_int, unguard, workbook_sheets)
 
 HEADERS = (["câu hỏi", "loại"] + [f"phương án {c}" for c in LETTERS]
            + ["đáp án đúng", "giải thích", "chủ đề", "mức độ", "nguồn", "điểm"])
 TIME_HEADER = "thời gian (giây)"
+IMAGE_HEADERS = ["ảnh", "mô tả ảnh"]
 
 KIND_WORDS = {"single": "một đáp án", "multiple": "nhiều đáp án", "true_false": "đúng/sai"}
 
@@ -27,6 +29,8 @@ _ALIASES = {
     "source": ["nguon", "source", "can cu"],
     "points": ["diem", "so diem", "points", "point", "score"],
     "time_limit_s": ["thoi gian", "time", "time limit", "time_limit_s"],
+    "image": ["anh", "hinh anh", "anh cau hoi", "tep anh", "image", "picture"],
+    "image_alt": ["mo ta anh", "mo ta hinh", "alt", "image alt", "image description"],
 }
 for _i, _c in enumerate(LETTERS):
     _ALIASES[f"opt{_i}"] = [f"phuong an {_c.lower()}", f"option {_c.lower()}", f"dap an {_c.lower()}",
@@ -64,7 +68,9 @@ def parse_kind(value: str) -> str | None:
     return _KIND_INPUT.get(key)
 
 
-def read_rows(rows: list[list[str]], file: str, fmt: str) -> ImportResult:
+def read_rows(rows: list[list[str]], file: str, fmt: str,
+              images: dict[str, tuple[str, bytes]] | None = None) -> ImportResult:
+    """Rows of the template; `images` ({image_key: (name, bytes)}) when it came in a ZIP with them."""
     if not rows or is_blank(rows[0]):
         fail(file, "dòng 1 phải là tiêu đề cột (câu hỏi, loại, phương án A…F, đáp án đúng, …) — hãy dùng tệp mẫu", 1)
     cols = map_headers(rows[0])
@@ -82,6 +88,8 @@ def read_rows(rows: list[list[str]], file: str, fmt: str) -> ImportResult:
         if len(items) >= MAX_QUESTIONS:
             fail(file, f"tệp có hơn {MAX_QUESTIONS} câu hỏi — hãy chia thành nhiều tệp", idx)
         q = _read_row(row, cols, idx, file, problems, is_csv=fmt == "csv")
+        if q is not None and "image" in cols:
+            q.image = _row_image(row, cols, idx, file, problems, images, fmt == "csv")
         if q is not None:
             items.append((idx, q))
     return finish(file, fmt, items, problems)
@@ -164,6 +172,24 @@ def _read_row(row, cols, line, file, problems, is_csv: bool) -> QuestionData | N
         source=cell("source"), points=points, time_limit_s=time_limit)
 
 
+def _row_image(row, cols, line, file, problems, images, is_csv: bool) -> ImageData | None:
+    name = get(row, cols.get("image")).strip()
+    alt = get(row, cols.get("image_alt")).strip()
+    if is_csv:
+        name, alt = unguard(name), unguard(alt)
+    if not name:
+        return None
+    if images is None:
+        problems.append(Problem(file, line, "ảnh", f"cột 'ảnh' ghi '{name}' nhưng không có tệp ảnh kèm theo — hãy nén "
+                                                   "bảng tính cùng các ảnh vào một tệp ZIP rồi tải tệp ZIP lên"))
+        return None
+    found = images.get(image_key(name))
+    if found is None:
+        problems.append(Problem(file, line, "ảnh", f"không có ảnh '{name}' trong tệp ZIP — hãy kiểm tra tên tệp ảnh"))
+        return None
+    return ImageData(data=found[1], filename=found[0], alt=alt)
+
+
 def _split_letters(raw: str) -> list[str] | None:
     raw = raw.strip().upper()
     if not raw:
@@ -194,6 +220,19 @@ def _parse_level(raw: str, fld: str, words: dict, problem, default: int) -> int:
 
 # --- reading entry points ----------------------------------------------------
 
+def read_bundle(data: bytes, file: str) -> ImportResult:
+    """A ZIP with the template sheet and its images (see formats/bundle.py)."""
+    from .bundle import open_bundle
+    from ..detect import detect
+
+    sheet, sheet_name, images = open_bundle(data, file)
+    label = f"{file}/{sheet_name}"
+    fmt, rows = detect(sheet, sheet_name)
+    if fmt not in ("xlsx", "csv"):
+        fail(label, "bảng tính trong tệp ZIP phải theo tệp mẫu của hệ thống (có cột 'ảnh' cho tên tệp ảnh)")
+    return read_rows(rows, label, fmt, images)
+
+
 def read_xlsx(data: bytes, file: str) -> ImportResult:
     sheets = workbook_sheets(data, file)
     for _title, rows in sheets:
@@ -223,6 +262,7 @@ def question_row(q: QuestionData, with_time: bool) -> list:
 
 
 def headers_for(questions) -> tuple[list[str], bool]:
+    """Set exports carry no image column: their images travel in JSON (the template shows the column)."""
     with_time = any(q.time_limit_s is not None for q in questions)
     return HEADERS + ([TIME_HEADER] if with_time else []), with_time
 

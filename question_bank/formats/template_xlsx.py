@@ -21,6 +21,10 @@ _HELP = [
     ("nguồn", "Không bắt buộc. Văn bản làm căn cứ, ví dụ 'Nghị quyết 57-NQ/TW'."),
     ("điểm", "Số nguyên từ 1 trở lên. Để trống là 1. Câu nhiều đáp án chỉ được điểm khi chọn đúng và đủ."),
     ("thời gian (giây)", "Cột tuỳ chọn, chỉ có khi câu hỏi lấy từ Kahoot/Quizizz có giới hạn thời gian."),
+    ("ảnh", "Cột tuỳ chọn: tên tệp ảnh đặt dưới câu hỏi, ví dụ 'vneid.png' (PNG, JPEG, WebP, GIF; tối đa 5 MB). "
+            "Khi có ảnh, hãy nén bảng tính này cùng các tệp ảnh vào MỘT tệp .zip rồi tải tệp .zip lên. "
+            "Thiếu ảnh nào thì dòng đó báo lỗi và không câu nào được nhập."),
+    ("mô tả ảnh", "Bắt buộc khi có ảnh: mô tả ngắn nội dung ảnh, được đọc cho người khiếm thị và hiện khi ảnh không tải được."),
 ]
 
 _WIDTHS = {"câu hỏi": 60, "loại": 16, "đáp án đúng": 14, "giải thích": 50, "chủ đề": 22,
@@ -34,13 +38,16 @@ def _set_text(cell, value):
         cell.data_type = "s"
 
 
-def write_xlsx(questions: list[QuestionData], set_name: str = "") -> bytes:
+def write_xlsx(questions: list[QuestionData], set_name: str = "", *, image_columns: bool = False) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     headers, with_time = headers_for(questions)
+    if image_columns:  # the downloadable template shows where image file names go
+        from .template import IMAGE_HEADERS
+        headers = headers + IMAGE_HEADERS
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
@@ -124,4 +131,4 @@ SAMPLE_QUESTIONS = [
 
 
 def write_template() -> bytes:
-    return write_xlsx(SAMPLE_QUESTIONS, "Mẫu nhập câu hỏi")
+    return write_xlsx(SAMPLE_QUESTIONS, "Mẫu nhập câu hỏi", image_columns=True)

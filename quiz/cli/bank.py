@@ -33,6 +33,8 @@ def import_(file: str, set_name: str, dry_run: bool) -> None:
         click.echo(f"Bỏ qua (không hỗ trợ): {problem}")
     for problem in preview.duplicates:
         click.echo(f"Trùng, bỏ qua: {problem}")
+    for problem in preview.warnings:
+        click.echo(f"Lưu ý (không nhập phần này): {problem}")
     if dry_run:
         click.echo(f"Tệp hợp lệ ({preview.format}): sẽ thêm {preview.new_count} câu vào bộ "
                    f"“{preview.set_name}”, bỏ qua {len(preview.marks) - preview.new_count} câu trùng.")

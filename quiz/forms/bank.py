@@ -12,13 +12,22 @@ DIFFICULTY_CHOICES = [(1, _l("1 — Dễ")), (2, _l("2 — Trung bình")), (3, _
 MAX_OPTIONS = 6
 
 
-class OptionForm(Form):
+class ImageFields:
+    """An image slot: upload a new one, keep the stored one (its hash), or remove it; alt required."""
+    image = FileField(_l("Ảnh"))
+    image_alt = StringField(_l("Mô tả ảnh (bắt buộc khi có ảnh)"),
+                            validators=[Optional(), Length(max=300, message=_l("Tối đa 300 ký tự."))])
+    image_keep = HiddenField()
+    image_remove = BooleanField(_l("Bỏ ảnh"))
+
+
+class OptionForm(ImageFields, Form):
     """One option row (no CSRF of its own: the enclosing form carries it)."""
     text = StringField(_l("Phương án"), validators=[Optional(), Length(max=2000)])
     is_correct = BooleanField(_l("Đúng"))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(ImageFields, FlaskForm):
     set_id = SelectField(_l("Bộ câu hỏi"), coerce=int, choices=[], validate_choice=False)
     new_set = StringField(_l("hoặc bộ mới"), validators=[Optional(), Length(max=200)])
     text = TextAreaField(_l("Câu hỏi"), validators=[DataRequired(_l("Vui lòng nhập nội dung câu hỏi.")),

@@ -12,6 +12,7 @@ from .quizzes import (
     Quiz,
     contest_organizer,
 )
+from .media import MEDIA_TYPES, Media
 from .live import LIVE_SCORING, LIVE_STATES, LIVE_UNIT_SCORE, LiveQuestion, LiveSession
 from .rankings import AuditEntry, RankingSnapshot
 from .units import Unit
@@ -19,7 +20,7 @@ from .units import Unit
 __all__ = [
     "ROLES", "KINDS", "COUNTED_ATTEMPTS", "DEFAULT_RANKING_ORDER", "PREDICTION_KINDS", "RANKING_KEYS",
     "LIVE_SCORING", "LIVE_STATES", "LIVE_UNIT_SCORE", "LiveQuestion", "LiveSession",
-    "Answer", "Attempt", "AttemptQuestion", "AuditEntry", "Contest", "DrawRule", "Option",
+    "MEDIA_TYPES", "Media", "Answer", "Attempt", "AttemptQuestion", "AuditEntry", "Contest", "DrawRule", "Option",
     "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "Unit",
     "contest_organizer",
 ]

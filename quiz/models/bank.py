@@ -38,6 +38,7 @@ class Question(db.Model):
         CheckConstraint("kind IN ('single', 'multiple', 'true_false')", name="kind_known"),
         CheckConstraint("difficulty BETWEEN 1 AND 3", name="difficulty_range"),
         CheckConstraint("points >= 1", name="points_positive"),
+        CheckConstraint("image_sha256 IS NULL OR image_alt <> ''", name="image_has_alt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +52,9 @@ class Question(db.Model):
     source: Mapped[str] = mapped_column(String(200), default="")
     points: Mapped[int] = mapped_column(default=1)
     is_archived: Mapped[bool] = mapped_column(default=False)
+    # An image under the question text; its alt text is required whenever there is one.
+    image_sha256: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"), index=True)
+    image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # Text, topic and source folded to lower-case ASCII so a search typed without accents
     # ("chuyen doi so") matches with a plain LIKE on SQLite and PostgreSQL alike.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -87,6 +91,7 @@ class Option(db.Model):
     __table_args__ = (
         UniqueConstraint("question_id", "position"),
         CheckConstraint("position BETWEEN 0 AND 9", name="position_range"),
+        CheckConstraint("image_sha256 IS NULL OR image_alt <> ''", name="image_has_alt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,5 +99,8 @@ class Option(db.Model):
     position: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     is_correct: Mapped[bool] = mapped_column(default=False)
+
+    image_sha256: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"), index=True)
+    image_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     question: Mapped[Question] = relationship(back_populates="options")

@@ -12,6 +12,7 @@ from .. import clock
 from ..models import Attempt, AttemptQuestion, Quiz
 from . import attempts as attempt_service
 from . import live_ranking
+from . import media as media_service
 from .ranking import Standing, attempt_standing
 from .units import unit_picker_items
 
@@ -55,15 +56,30 @@ def saved_answers(attempt: Attempt) -> dict[str, list[int]]:
             for drawn in attempt.questions if drawn.question_id in by_question}
 
 
+def _attempt_media(attempt: Attempt) -> dict:
+    """The size of every image the attempt shows, in one query."""
+    return media_service.preload([d.question.image_sha256 for d in attempt.questions]
+                                 + [o.image_sha256 for d in attempt.questions for o in d.question.options])
+
+
 def question_items(attempt: Attempt) -> list[dict]:
-    """The drawn questions in their stored order, options in their stored order; no answers key."""
+    """The drawn questions in their stored order, options in their stored order; no answers key.
+
+    An image is `{url, alt, width, height}` or None; its URL is the hash of its pixels, so it
+    tells nothing about which option is correct.
+    """
+    media = _attempt_media(attempt)
     items = []
     for drawn in attempt.questions:
-        texts = {o.id: o.text for o in drawn.question.options}
+        question = drawn.question
+        options = {o.id: o for o in question.options}
         items.append({
-            "id": drawn.question_id, "number": drawn.position + 1, "text": drawn.question.text,
-            "kind": drawn.question.kind, "points": drawn.points,
-            "options": [{"id": i, "text": texts[i]} for i in drawn.option_ids if i in texts],
+            "id": drawn.question_id, "number": drawn.position + 1, "text": question.text,
+            "kind": question.kind, "points": drawn.points,
+            "image": media_service.image_ref(question.image_sha256, question.image_alt, media),
+            "options": [{"id": i, "text": options[i].text,
+                         "image": media_service.image_ref(options[i].image_sha256, options[i].image_alt, media)}
+                        for i in drawn.option_ids if i in options],
         })
     return items
 
@@ -82,7 +98,7 @@ def attempt_state(attempt: Attempt, now: datetime) -> dict:
 def started_payload(attempt: Attempt, now: datetime) -> dict:
     """The body of `POST /quizzes/<code>/attempts`."""
     return {**attempt_state(attempt, now), "questions": [
-        {"id": q["id"], "text": q["text"], "kind": q["kind"], "options": q["options"]}
+        {"id": q["id"], "text": q["text"], "kind": q["kind"], "image": q["image"], "options": q["options"]}
         for q in question_items(attempt)]}
 
 
@@ -136,6 +152,7 @@ def review_items(attempt: Attempt) -> list[dict]:
     if not attempt.is_finished:
         return []
     answers = {a.question_id: a for a in attempt.answers}
+    media = _attempt_media(attempt)
     items = []
     for drawn in attempt.questions:
         question = drawn.question
@@ -144,8 +161,11 @@ def review_items(attempt: Attempt) -> list[dict]:
         mask = answer.choice_mask if answer else 0
         items.append({
             "id": question.id, "number": drawn.position + 1, "text": question.text, "kind": question.kind,
+            "image": media_service.image_ref(question.image_sha256, question.image_alt, media),
             "options": [{"id": i, "text": options[i].text, "is_correct": options[i].is_correct,
-                         "chosen": bool(mask >> options[i].position & 1)} for i in drawn.option_ids if i in options],
+                         "chosen": bool(mask >> options[i].position & 1),
+                         "image": media_service.image_ref(options[i].image_sha256, options[i].image_alt, media)}
+                        for i in drawn.option_ids if i in options],
             "your_option_ids": [i for i in drawn.option_ids if i in options and mask >> options[i].position & 1],
             "correct_option_ids": [i for i in drawn.option_ids if i in options and options[i].is_correct],
             "is_correct": bool(answer and answer.is_correct),

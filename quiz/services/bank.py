@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Option, Organizer, Question, QuestionSet
 from ..models.bank import fold_for_search
 from . import audit
+from . import media as media_service
 
 
 @dataclass
@@ -56,28 +57,42 @@ def store_questions(set_name: str, questions: list[QuestionData], *, description
             result.duplicates.append(data.text)
             continue
         keys.add(key)
-        db.session.add(question_from_data(data, question_set, key))
+        db.session.add(question_from_data(media_service.store_question_images(data), question_set, key))
         result.added += 1
     db.session.flush()
     audit.record(actor, "bank.import", question_set, added=result.added, skipped=len(result.duplicates))
     return result
 
 
+def _image_columns(image) -> dict:
+    """Column values for an image already stored (see media_service.store_question_images)."""
+    return {"image_sha256": image.sha256 if image else None, "image_alt": image.alt if image else ""}
+
+
+def _options_from_data(data: QuestionData) -> list[Option]:
+    return [Option(position=i, text=o.text, is_correct=o.is_correct, **_image_columns(o.image))
+            for i, o in enumerate(data.options)]
+
+
 def question_from_data(data: QuestionData, question_set: QuestionSet, key: str | None = None) -> Question:
+    """A new Question row; `data`'s images must already be stored (known by hash)."""
     return Question(
         question_set=question_set, text=data.text, text_key=key or duplicate_key(data.text)[:512], kind=data.kind,
         explanation=data.explanation or "", topic=data.topic or "", difficulty=data.difficulty or 1,
-        source=data.source or "", points=data.points or 1,
-        options=[Option(position=i, text=o.text, is_correct=o.is_correct) for i, o in enumerate(data.options)],
+        source=data.source or "", points=data.points or 1, options=_options_from_data(data),
+        **_image_columns(data.image),
     )
 
 
 def question_to_data(question: Question) -> QuestionData:
+    """A stored question as the question bank carries it; images by hash, without their bytes."""
     return QuestionData(
         text=question.text, kind=question.kind,
-        options=[OptionData(text=o.text, is_correct=o.is_correct) for o in question.options],
+        options=[OptionData(text=o.text, is_correct=o.is_correct,
+                            image=media_service.image_of(o.image_sha256, o.image_alt)) for o in question.options],
         explanation=question.explanation, topic=question.topic, difficulty=question.difficulty,
         source=question.source, points=question.points,
+        image=media_service.image_of(question.image_sha256, question.image_alt),
     )
 
 
@@ -164,7 +179,7 @@ def _check_unique(question_set: QuestionSet, key: str, question: Question | None
 
 
 def create_question(question_set: QuestionSet, data: QuestionData, *, actor: Organizer | None = None) -> Question:
-    data = _validated(data)
+    data = media_service.store_question_images(_validated(data))
     key = duplicate_key(data.text)[:512]
     _check_unique(question_set, key, None)
     question = question_from_data(data, question_set, key)
@@ -175,7 +190,10 @@ def create_question(question_set: QuestionSet, data: QuestionData, *, actor: Org
 
 
 def _content(data: QuestionData) -> tuple:
-    return (data.text, data.kind, [(o.text, o.is_correct) for o in data.options])
+    """What a participant saw: text, kind, options with their marks, and every image with its alt."""
+    def image(i):
+        return (i.sha256, i.alt) if i is not None else None
+    return (data.text, data.kind, image(data.image), [(o.text, o.is_correct, image(o.image)) for o in data.options])
 
 
 def update_question(question: Question, question_set: QuestionSet, data: QuestionData, *,
@@ -183,7 +201,7 @@ def update_question(question: Question, question_set: QuestionSet, data: Questio
     """Save an edit. Once a question has been drawn, what participants saw (text, kind, options,
     correct marks) is frozen: such an edit raises ConflictError and the caller may offer
     `replace_with_copy` instead; explanation, topic, difficulty, source and points stay editable."""
-    data = _validated(data)
+    data = media_service.store_question_images(_validated(data))
     key = duplicate_key(data.text)[:512]
     content_changed = _content(data) != _content(question_to_data(question))
     if (content_changed or question_set.id != question.set_id) and times_drawn(question):
@@ -192,16 +210,26 @@ def update_question(question: Question, question_set: QuestionSet, data: Questio
     _check_unique(question_set, key, question)
     if content_changed:
         question.text, question.text_key, question.kind = data.text, key, data.kind
+        question.image_sha256, question.image_alt = _image_columns(data.image).values()
         question.options.clear()
         db.session.flush()  # free (question, position) before the new options take the same places
-        question.options.extend(Option(position=i, text=o.text, is_correct=o.is_correct)
-                                for i, o in enumerate(data.options))
+        question.options.extend(_options_from_data(data))
     question.question_set = question_set
     question.explanation, question.topic, question.source = data.explanation, data.topic, data.source
     question.difficulty, question.points = data.difficulty, data.points
     db.session.flush()
     audit.record(actor, "question.update", question, content_changed=content_changed or None)
     return question
+
+
+def phone_preview(question: Question) -> dict:
+    """The question as a participant's phone shows it (same shape as attempt_data.question_items)."""
+    media = media_service.preload([question.image_sha256] + [o.image_sha256 for o in question.options])
+    return {"text": question.text, "kind": question.kind,
+            "image": media_service.image_ref(question.image_sha256, question.image_alt, media),
+            "options": [{"id": o.id, "text": o.text,
+                         "image": media_service.image_ref(o.image_sha256, o.image_alt, media)}
+                        for o in question.options]}
 
 
 def archive_question(question: Question, *, actor: Organizer | None = None) -> None:
@@ -250,6 +278,7 @@ class ImportPreview:
     errors: list[Problem] = field(default_factory=list)
     duplicates: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # kept questions, something in them not
 
     @property
     def new_count(self) -> int:
@@ -270,6 +299,10 @@ def preview_import(data: bytes, filename: str, set_name: str = "") -> ImportPrev
         preview.set_name = normalise_text(set_name or "")
         return preview
     preview.format, preview.questions, preview.skipped = result.format, result.questions, result.skipped
+    preview.warnings = result.warnings
+    preview.errors = media_service.check_import_images(result, filename)
+    if preview.errors:
+        return preview
     preview.set_name = normalise_text(set_name or result.set_name or _stem(filename))
     target = db.session.scalar(db.select(QuestionSet).filter_by(name=preview.set_name))
     preview.set_exists = target is not None
@@ -305,14 +338,16 @@ EXPORT_TYPES = {
     "gift": ("gift.txt", "text/plain; charset=utf-8"),
     "aiken": ("aiken.txt", "text/plain; charset=utf-8"),
     "json": ("json", "application/json"),
+    "moodle_xml": ("moodle.xml", "application/xml"),
 }
 
 
 def export_set(question_set: QuestionSet, fmt: str) -> bytes:
-    """The set's active questions in a writable format (xlsx, csv, gift, aiken, json)."""
+    """The set's active questions in a writable format (xlsx, csv, gift, aiken, json, moodle_xml)."""
     if fmt not in FORMATS_WRITE:
         raise NotFoundError(_("Không có định dạng xuất %(fmt)s.", fmt=fmt))
-    questions = [question_to_data(q) for q in question_set.questions if not q.is_archived]
+    questions = media_service.with_image_bytes(
+        [question_to_data(q) for q in question_set.questions if not q.is_archived])
     try:
         return write_questions(questions, fmt, question_set.name)
     except QuestionBankError as error:  # e.g. Aiken cannot hold multiple-answer questions

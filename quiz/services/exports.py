@@ -114,13 +114,25 @@ def question_table(rows: list[dict]) -> Table:
     """Per question: times drawn in finished attempts, % correct, how often each option was picked
     (rows of `question_stats.question_statistics`, as the audience's reading holds them)."""
     width = max((len(r["picks"]) for r in rows), default=4)
-    columns = [Column(_("Mã câu"), "int", 8), Column(_("Câu hỏi"), "text", 60), Column(_("Chủ đề"), "text", 20),
+    columns = [Column(_("Mã câu"), "int", 8), Column(_("Câu hỏi"), "text", 60), Column(_("Ảnh"), "text", 24),
+               Column(_("Chủ đề"), "text", 20),
                Column(_("Đáp án đúng"), "text", 10), Column(_("Số lần ra đề"), "int", 10),
                Column(_("Số lần trả lời"), "int", 10), Column(_("Tỷ lệ đúng"), "pct", 10)]
     columns += [Column(_("Chọn %(letter)s", letter=LETTERS[i]), "int", 9) for i in range(width)]
-    table_rows = [[r["id"], r["text"], r["topic"], r["correct"], r["drawn"], r["answered"], r["correct_pct"],
-                   *(list(r["picks"]) + [0] * (width - len(r["picks"])))] for r in rows]
+    table_rows = [[r["id"], r["text"], image_note(r), r["topic"], r["correct"], r["drawn"], r["answered"],
+                   r["correct_pct"], *(list(r["picks"]) + [0] * (width - len(r["picks"])))] for r in rows]
     return Table("questions", columns, table_rows)
+
+
+def image_note(row: dict) -> str:
+    """Says in words that a question (or which of its options) shows an image, for sheets and print
+    (snapshots published before images existed hold neither key)."""
+    parts = []
+    if row.get("image_alt"):
+        parts.append(_("Có ảnh: %(alt)s", alt=row["image_alt"]))
+    if row.get("image_options"):
+        parts.append(_("Ảnh ở phương án %(letters)s", letters=", ".join(row["image_options"])))
+    return "; ".join(parts)
 
 
 def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, public: bool = False,

@@ -28,6 +28,7 @@ from sqlalchemy import and_, case, func
 
 from ..extensions import db
 from ..models import Answer, Attempt, LiveQuestion, LiveSession, Participant, Unit
+from . import media as media_service
 from .identity import mask_identity
 
 # At a state change hundreds of phones ask for the new document within a few hundred ms: one
@@ -140,11 +141,16 @@ def _distribution(session: LiveSession, question: LiveQuestion) -> dict[str, int
 
 def _question_doc(session: LiveSession, question: LiveQuestion, revealed: bool) -> dict:
     texts = {o.id: o for o in question.question.options}
+    # Images by content hash (the projector shows the question's large, phones the options' on the
+    # buttons); the URL is the hash of the pixels, so it says nothing about the correct option.
+    media = media_service.preload([question.question.image_sha256] + [o.image_sha256 for o in texts.values()])
     doc = {
         "id": question.question_id, "number": question.position + 1, "text": question.question.text,
         "kind": question.question.kind, "time_s": session.question_time_s,
         "deadline_ms": int(question.deadline.timestamp() * 1000) if question.deadline else None,
-        "options": [{"id": i, "text": texts[i].text, "letter": LETTERS[n], "shape": SHAPES[n % len(SHAPES)]}
+        "image": media_service.image_ref(question.question.image_sha256, question.question.image_alt, media),
+        "options": [{"id": i, "text": texts[i].text, "letter": LETTERS[n], "shape": SHAPES[n % len(SHAPES)],
+                     "image": media_service.image_ref(texts[i].image_sha256, texts[i].image_alt, media)}
                     for n, i in enumerate(question.option_ids) if i in texts],
     }
     if revealed:

@@ -14,7 +14,7 @@ class RowIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, board, live, main, play, qr, results
+    from . import admin, api, auth, board, live, main, media, play, qr, results
 
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
 
@@ -27,3 +27,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(board.bp)
     app.register_blueprint(qr.bp)
     app.register_blueprint(live.bp)
+    app.register_blueprint(media.bp)

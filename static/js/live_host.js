@@ -37,6 +37,15 @@
   function fmt(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
   function now() { return Date.now() + offset; }
 
+  // An image of the state document ({url, alt, width, height}); the size reserves its box.
+  function picture(image, cls) {
+    var img = el("img", cls);
+    img.src = image.url;
+    img.alt = image.alt;
+    if (image.width) { img.width = image.width; img.height = image.height; }
+    return img;
+  }
+
   function optionsList(q, reveal, distribution) {
     var list = el("ol", "lh-options" + (reveal ? " is-reveal" : ""));
     var total = 0, max = 1, correct = q.correct_option_ids || [];
@@ -48,6 +57,7 @@
       if (reveal) li.className += correct.indexOf(o.id) >= 0 ? " is-correct" : " is-wrong";
       li.appendChild(el("span", "lh-shape")).setAttribute("aria-hidden", "true");
       li.appendChild(el("span", "lh-letter", o.letter));
+      if (o.image) li.appendChild(picture(o.image, "lh-opt-img"));
       li.appendChild(el("span", "lh-opt-text", o.text));
       if (distribution) {
         var c = distribution[o.id] || 0;
@@ -135,6 +145,7 @@
       counter.setAttribute("data-field", "answered");
       head.appendChild(counter);
       dyn.appendChild(head);
+      if (d.question.image) dyn.appendChild(picture(d.question.image, "lh-qimg"));
       dyn.appendChild(optionsList(d.question, false));
       if (d.state === "paused") dyn.appendChild(el("p", "lh-pause-banner", T("paused")));
     } else if (d.state === "reveal") {

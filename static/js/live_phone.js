@@ -70,6 +70,13 @@
     b.setAttribute("aria-pressed", chosen ? "true" : "false");
     b.appendChild(el("span", "lh-shape")).setAttribute("aria-hidden", "true");
     b.appendChild(el("span", "lp-letter", o.letter));
+    if (o.image) {
+      var img = el("img", "lp-opt-img");
+      img.src = o.image.url;
+      img.alt = o.image.alt;
+      if (o.image.width) { img.width = o.image.width; img.height = o.image.height; }
+      b.appendChild(img);
+    }
     b.appendChild(el("span", "lp-opt-text", o.text));
     return b;
   }

@@ -23,7 +23,8 @@ def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = N
     """Per question drawn in a finished attempt of the quiz (or of the contest's quizzes), by id:
 
     `{id, text, topic, correct (letters by the option's place in the bank), drawn, answered,
-    correct_pct, picks (per option place), quiz_ids (the quizzes whose finished attempts drew it)}`.
+    correct_pct, picks (per option place), quiz_ids (the quizzes whose finished attempts drew it),
+    image_alt (the question's image, if any), image_options (letters of options with an image)}`.
     JSON-able, so a snapshot stores it as computed.
     """
     picks = [func.sum(case((Answer.choice_mask.op("&")(1 << i) != 0, 1), else_=0)) for i in range(MAX_OPTIONS)]
@@ -59,6 +60,8 @@ def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = N
             "drawn": drawn, "answered": answered,
             "correct_pct": round(100.0 * correct / drawn, 2) if drawn else None,
             "picks": option_counts[:len(question.options)], "quiz_ids": sorted(quiz_ids),
+            "image_alt": question.image_alt if question.image_sha256 else None,
+            "image_options": "".join(LETTERS[o.position] for o in question.options if o.image_sha256),
         })
     return rows
 

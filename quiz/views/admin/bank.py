@@ -3,7 +3,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from question_bank import OptionData, QuestionData, write_template
+from question_bank import ImageData, OptionData, QuestionData, write_template
 
 from ...errors import ConflictError, DomainError, ValidationError
 from ...extensions import db
@@ -39,23 +39,36 @@ def _question_form(question: Question | None = None) -> QuestionForm:
     form.set_id.choices = [(s.id, s.name) for s in bank_service.list_sets()]
     if question is not None and not form.is_submitted():
         form.set_id.data = question.set_id
+        form.image_keep.data, form.image_alt.data = question.image_sha256 or "", question.image_alt
         for entry, option in zip(form.options.entries, question.options):
             entry.form.text.data, entry.form.is_correct.data = option.text, option.is_correct
+            entry.form.image_keep.data, entry.form.image_alt.data = option.image_sha256 or "", option.image_alt
     elif question is None and not form.is_submitted():
         form.set_id.data = request.args.get("set_id", type=int) or 0
     return form
 
 
+def _image_data(fields) -> ImageData | None:
+    """What an image slot of the form asks for: a new upload, the stored image kept, or none."""
+    if fields.image_remove.data:
+        return None
+    upload, alt = fields.image.data, fields.image_alt.data or ""
+    if upload is not None and getattr(upload, "filename", ""):
+        return ImageData(upload.read(), upload.filename, alt)
+    keep = (fields.image_keep.data or "").strip()
+    return ImageData(b"", f"{keep}.webp", alt, sha256=keep) if keep else None
+
+
 def _form_data(form: QuestionForm) -> QuestionData:
-    rows = [(e.form.text.data or "", bool(e.form.is_correct.data)) for e in form.options.entries]
-    options = [OptionData(text, correct) for text, correct in rows if text.strip()]
+    rows = [(e.form.text.data or "", bool(e.form.is_correct.data), _image_data(e.form)) for e in form.options.entries]
+    options = [OptionData(text, correct, image) for text, correct, image in rows if text.strip() or image]
     if form.kind.data == "true_false" and not options:
         # A true/false question needs no typing: its options are always "Đúng" and "Sai".
         options = [OptionData("Đúng", rows[0][1]), OptionData("Sai", rows[1][1])]
     return QuestionData(text=form.text.data or "", kind=form.kind.data, options=options,
                         explanation=form.explanation.data or "", topic=form.topic.data or "",
                         difficulty=form.difficulty.data or 1, source=form.source.data or "",
-                        points=form.points.data or 1)
+                        points=form.points.data or 1, image=_image_data(form))
 
 
 def _target_set(form: QuestionForm) -> QuestionSet:
@@ -71,6 +84,7 @@ def _target_set(form: QuestionForm) -> QuestionSet:
 def _render_form(form, question, option_errors=(), locked=False, status=200):
     return render_template("admin/question_form.html", form=form, question=question, option_errors=option_errors,
                            locked=locked, confirm=ConfirmForm(), max_options=MAX_OPTIONS,
+                           preview=bank_service.phone_preview(question) if question else None,
                            drawn=bank_service.times_drawn(question) if question else 0), status
 
 

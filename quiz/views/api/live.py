@@ -59,15 +59,16 @@ def live_answer(token: str, question_id: int):
 # --- OpenAPI: the live endpoints, added to the document served at /api/v1/openapi.json ----------
 
 def _document() -> None:
-    from .openapi import BOOL, INT, SPEC, STR, _err, _json, _nullable, _obj, _ok
+    from .openapi import BOOL, IMAGE, INT, SPEC, STR, _err, _json, _nullable, _obj, _ok
 
     session = {"name": "session_id", "in": "path", "required": True, "schema": INT}
     token = {"name": "attempt_id", "in": "path", "required": True, "schema": STR,
              "description": "the phone's attempt token (from joining at /live/<code>)"}
     question_id = {"name": "question_id", "in": "path", "required": True, "schema": INT}
-    option = _obj(["id", "text", "letter", "shape"], {"id": INT, "text": STR, "letter": STR, "shape": STR})
+    option = _obj(["id", "text", "letter", "shape"], {"id": INT, "text": STR, "letter": STR, "shape": STR,
+                                                      "image": IMAGE})
     question = _obj(["id", "number", "text", "kind", "time_s", "options"], {
-        "id": INT, "number": INT, "text": STR, "kind": STR, "time_s": INT,
+        "id": INT, "number": INT, "text": STR, "kind": STR, "time_s": INT, "image": IMAGE,
         "deadline_ms": _nullable(INT), "remaining_ms": _nullable(INT),
         "options": {"type": "array", "items": option},
         "correct_option_ids": {"type": "array", "items": INT, "description": "only once revealed"}})

@@ -26,10 +26,14 @@ ERROR = _obj(["error"], {"error": _obj(["code", "message"], {
     "code": STR, "message": STR,
     "fields": {"type": "object", "additionalProperties": {"type": "array", "items": STR}}})})
 
-OPTION = _obj(["id", "text"], {"id": INT, "text": STR})
+IMAGE = _nullable(_obj(["url", "alt", "width", "height"], {
+    "url": {"type": "string", "description": "/m/<sha256>.webp — the hash of the image's bytes; cached immutable"},
+    "alt": STR, "width": _nullable(INT), "height": _nullable(INT)},
+    description="an image shown with the question or option (null when there is none)"))
+OPTION = _obj(["id", "text"], {"id": INT, "text": STR, "image": IMAGE})
 QUESTION = _obj(["id", "text", "kind", "options"], {
     "id": INT, "text": STR, "kind": {"type": "string", "enum": ["single", "multiple", "true_false"]},
-    "options": {"type": "array", "items": OPTION}})
+    "image": IMAGE, "options": {"type": "array", "items": OPTION}})
 ANSWERS = {"type": "object", "description": "question id → chosen option ids",
            "additionalProperties": {"type": "array", "items": INT}}
 UNIT_ITEM = _obj(["code", "name", "parent_code", "depth"],
@@ -56,9 +60,9 @@ ATTEMPT_STATE = _obj(["attempt_id", "state", "deadline", "remaining_s", "answers
 STARTED = {**ATTEMPT_STATE, "required": ATTEMPT_STATE["required"] + ["questions"],
            "properties": {**ATTEMPT_STATE["properties"], "questions": {"type": "array", "items": QUESTION}}}
 REVIEW_ITEM = _obj(["id", "text", "your_option_ids", "correct_option_ids", "is_correct", "explanation"], {
-    "id": INT, "number": INT, "text": STR, "kind": STR,
+    "id": INT, "number": INT, "text": STR, "kind": STR, "image": IMAGE,
     "options": {"type": "array", "items": _obj(["id", "text", "is_correct", "chosen"], {
-        "id": INT, "text": STR, "is_correct": BOOL, "chosen": BOOL})},
+        "id": INT, "text": STR, "is_correct": BOOL, "chosen": BOOL, "image": IMAGE})},
     "your_option_ids": {"type": "array", "items": INT}, "correct_option_ids": {"type": "array", "items": INT},
     "is_correct": BOOL, "explanation": STR})
 RESULT = _obj(["score", "max_score", "correct_count", "percent", "duration_s", "rank", "total", "provisional"], {
