@@ -116,10 +116,11 @@ def test_the_api_and_the_attempt_page_show_the_images(client, image_quiz):
     assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
 
 
-def test_the_review_after_submit_shows_the_images(client, image_quiz):
+def test_the_review_after_submit_shows_the_images(client, image_quiz, frozen_clock):
     started = _start(client)
-    submitted = client.post(f"/api/v1/attempts/{started['attempt_id']}/submit").get_json()
-    review = submitted["review"]
+    assert client.post(f"/api/v1/attempts/{started['attempt_id']}/submit").status_code == 200
+    frozen_clock.advance(days=2)  # the review comes with the close
+    review = client.get(f"/api/v1/attempts/{started['attempt_id']}").get_json()["result"]["review"]
     assert all(item["image"] for item in review)
     page = client.get(f"/a/{started['attempt_id']}/result").get_data(as_text=True)
     for item in review:

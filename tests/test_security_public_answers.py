@@ -74,7 +74,7 @@ def test_no_answer_of_an_open_quiz_in_any_public_artefact(app, open_quiz):
     # The organizer's own export keeps everything.
     from quiz.services import exports
     organizer = exports.build_report(quiz=open_quiz)
-    assert [r[3] for r in organizer.table("questions").rows] == ["B", "B", "B"]
+    assert [r[4] for r in organizer.table("questions").rows] == ["B", "B", "B"]
 
 
 def test_after_the_close_the_answers_appear_from_the_snapshot(app, open_quiz, make_attempt, make_unit, frozen_clock):
@@ -83,11 +83,12 @@ def test_after_the_close_the_answers_appear_from_the_snapshot(app, open_quiz, ma
     make_attempt(open_quiz, make_unit(code="BVY"), full_name="Sau công bố", score=0)
     frozen_clock.advance(hours=2)
     rows = public_question_rows(reader, "/r/MOKHOA/export.csv?table=questions")
-    assert [r[3] for r in rows] == ["B", "B", "B"]
-    assert [r[4] for r in rows] == ["2", "2", "2"]  # drawn in the 2 attempts the snapshot froze, not 3
-    assert [r[6] for r in rows] == ["100.0", "50.0", "50.0"]  # Lan 3 right, Hùng 1 right
+    # columns: id, text, image, topic, correct letters, drawn, answered, % correct, picks…
+    assert [r[4] for r in rows] == ["B", "B", "B"]
+    assert [r[5] for r in rows] == ["2", "2", "2"]  # drawn in the 2 attempts the snapshot froze, not 3
+    assert [r[7] for r in rows] == ["100.0", "50.0", "50.0"]  # Lan 3 right, Hùng 1 right
     book_rows = xlsx_question_rows(reader, "/r/MOKHOA/export.xlsx")
-    assert [r[3] for r in book_rows] == ["B", "B", "B"] and [r[4] for r in book_rows] == [2, 2, 2]
+    assert [r[4] for r in book_rows] == ["B", "B", "B"] and [r[5] for r in book_rows] == [2, 2, 2]
     individuals = csv_rows(reader.get("/r/MOKHOA/export.csv").data)[1:]
     assert [r[1] for r in individuals] == ["Nguyễn Thị Lan", "Trần Văn Hùng"]
 
@@ -127,8 +128,14 @@ def test_a_question_another_quiz_can_still_ask_stays_hidden(app, open_quiz, make
     db.session.delete(later)
     db.session.commit()
     assert len(public_question_rows(reader, "/r/MOKHOA/export.csv?table=questions")) == 3
-    # A live session not yet ended holds the questions too (a session can run on a closed quiz).
-    session = live.create_session(open_quiz, {}, actor=None)
+    # A live session not yet ended holds the questions too (a session can run on a closed quiz; on
+    # one without attempts of its own, test_security_live_only).
+    hall = Quiz(code="HOITRUONG", title="Hội trường", contest=open_quiz.contest,
+                opens_at=frozen_clock.now() - timedelta(days=2), closes_at=frozen_clock.now() - timedelta(days=1),
+                duration_s=600, draw_rules=[DrawRule(position=0, question_set=rule.question_set, count=3)])
+    db.session.add(hall)
+    db.session.commit()
+    session = live.create_session(hall, {}, actor=None)
     db.session.commit()
     assert public_question_rows(reader, "/r/MOKHOA/export.csv?table=questions") == []
     live.control(session, "end")

@@ -1,7 +1,7 @@
 """images: the media table (content-addressed, bytes in the database) and image columns on questions and options
 
 Revision ID: 0007_media
-Revises: 0005_live
+Revises: 0006_session_version
 Create Date: 2026-11-27 08:40:00
 
 """
@@ -13,7 +13,7 @@ import quiz.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0007_media'
-down_revision = '0005_live'
+down_revision = '0006_session_version'
 branch_labels = None
 depends_on = None
 
