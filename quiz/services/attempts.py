@@ -26,6 +26,7 @@ from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Option, Participant, Question, Quiz
 from ..models.attempts import hash_token
+from ..models.types import MAX_ROW_ID
 from .quizzes import matching_questions
 from .registration import Registration, clean_registration
 from .scoring import finalise_attempt
@@ -80,9 +81,6 @@ def find_attempt(token: str | None) -> Attempt | None:
                  .selectinload(Question.options), selectinload(Attempt.answers))
     )
     return confirmed(attempt, token)
-
-
-MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's int4 holds no more
 
 
 def plausible_token(token) -> bool:

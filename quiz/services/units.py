@@ -13,6 +13,7 @@ from . import audit
 from .tabular import read_table
 
 UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
+MAX_HEADCOUNT = 1_000_000  # staff of one unit; the column is an int4 and rates are computed from it
 COLUMN_ALIASES = {
     "code": ("code", "ma", "ma don vi"),
     "name": ("name", "ten", "ten don vi"),
@@ -81,11 +82,11 @@ def import_units(rows: list[tuple[int, dict[str, str]]], *, filename: str = "",
         if raw_headcount:
             try:
                 headcount = int(float(raw_headcount))
-                if headcount < 0 or float(raw_headcount) != headcount:
+                if not 0 <= headcount <= MAX_HEADCOUNT or float(raw_headcount) != headcount:
                     raise ValueError
-            except ValueError:
-                problems.append(_("%(where)s: số người (headcount) '%(v)s' phải là số nguyên không âm.",
-                                  where=where, v=raw_headcount))
+            except (ValueError, OverflowError):  # OverflowError: "1e400" is an infinite float
+                problems.append(_("%(where)s: số người (headcount) '%(v)s' phải là số nguyên từ 0 đến %(max)d.",
+                                  where=where, v=raw_headcount[:40], max=MAX_HEADCOUNT))
         if parent and parent == code:
             problems.append(_("%(where)s: đơn vị không thể là cha của chính nó.", where=where))
         parsed.append((number, code, name, parent, headcount))
@@ -239,8 +240,8 @@ def _check_unit_fields(code: str, name: str, headcount: int | None, *, unit: Uni
         fields["name"] = [_("Vui lòng nhập tên đơn vị.")]
     elif len(name) > 200:
         fields["name"] = [_("Tên đơn vị tối đa 200 ký tự.")]
-    if headcount is not None and headcount < 0:
-        fields["headcount"] = [_("Số người phải là số không âm.")]
+    if headcount is not None and not 0 <= headcount <= MAX_HEADCOUNT:
+        fields["headcount"] = [_("Số người phải là số nguyên từ 0 đến %(max)d.", max=MAX_HEADCOUNT)]
     return fields
 
 

@@ -11,6 +11,7 @@ from ...forms.accounts import ConfirmForm
 from ...forms.bank import MAX_OPTIONS, BankSearchForm, QuestionForm
 from ...models import Question, QuestionSet
 from ...services import bank as bank_service
+from .. import filter_form, int_arg
 from ..access import roles_required
 from . import bp
 from .helpers import apply_field_errors
@@ -19,14 +20,14 @@ from .helpers import apply_field_errors
 @bp.get("/bank")
 @roles_required("admin", "organizer")
 def bank():
-    form = BankSearchForm(request.args)
+    form = filter_form(BankSearchForm)
     sets = bank_service.list_sets()
     form.set_id.choices = [(0, _("Mọi bộ"))] + [(s.id, s.name) for s in sets]
     form.topic.choices = [("", _("Mọi chủ đề"))] + [(t, t) for t in bank_service.list_topics()]
     query = bank_service.search_questions_query(
         form.q.data or "", set_id=form.set_id.data or None, topic=form.topic.data or "",
         difficulty=form.difficulty.data or None, kind=form.kind.data or "", include_archived=form.archived.data)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=bank_service.PER_PAGE,
+    page = db.paginate(query, page=int_arg("page", 1), per_page=bank_service.PER_PAGE,
                        error_out=False)
     stats = bank_service.answer_stats([q.id for q in page.items])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -42,7 +43,7 @@ def _question_form(question: Question | None = None) -> QuestionForm:
         for entry, option in zip(form.options.entries, question.options):
             entry.form.text.data, entry.form.is_correct.data = option.text, option.is_correct
     elif question is None and not form.is_submitted():
-        form.set_id.data = request.args.get("set_id", type=int) or 0
+        form.set_id.data = int_arg("set_id", 0)
     return form
 
 

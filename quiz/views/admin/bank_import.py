@@ -26,7 +26,7 @@ def _import_form() -> BankImportForm:
 def bank_import():
     form = _import_form()
     if not form.validate_on_submit():
-        return render_template("admin/bank_import.html", form=form, preview=None)
+        return render_template("admin/bank_import.html", form=form, preview=None), 422 if form.errors else 200
     data, filename = form.file.data.read(), form.file.data.filename or "cau-hoi"
     chosen = db.session.get(QuestionSet, form.set_id.data or 0)
     set_name = (form.new_set.data or "").strip() or (chosen.name if chosen else "")

@@ -25,7 +25,8 @@ def units():
 
 
 def _unit_form_page(form: UnitForm, unit: Unit | None):
-    return render_template("admin/unit_form.html", form=form, unit=unit, confirm=ConfirmForm())
+    return render_template("admin/unit_form.html", form=form, unit=unit, confirm=ConfirmForm()), \
+        422 if form.errors else 200
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
