@@ -11,8 +11,9 @@ from ...forms.accounts import ConfirmForm
 from ...forms.bank import MAX_OPTIONS, BankSearchForm, QuestionForm
 from ...models import Question, QuestionSet
 from ...services import bank as bank_service
+from ...services import permissions
 from .. import filter_form, int_arg
-from ..access import roles_required
+from ..access import roles_required, shared_data_admins_only
 from . import bp
 from .helpers import apply_field_errors
 
@@ -32,7 +33,8 @@ def bank():
     stats = bank_service.answer_stats([q.id for q in page.items])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/bank.html", form=form, page=page, stats=stats, sets=sets, args=args,
-                           set_counts=bank_service.set_question_counts())
+                           set_counts=bank_service.set_question_counts(),
+                           can_edit=permissions.can_change_shared_data(current_user))
 
 
 def _question_form(question: Question | None = None) -> QuestionForm:
@@ -101,7 +103,7 @@ def _save(form: QuestionForm, question: Question | None):
 
 
 @bp.route("/bank/questions/new", methods=["GET", "POST"])
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_question_new():
     form = _question_form()
     if form.validate_on_submit():
@@ -110,7 +112,7 @@ def bank_question_new():
 
 
 @bp.route("/bank/questions/<int:question_id>", methods=["GET", "POST"])
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_question_edit(question_id: int):
     question = db.get_or_404(Question, question_id)
     form = _question_form(question)
@@ -120,7 +122,7 @@ def bank_question_edit(question_id: int):
 
 
 @bp.post("/bank/questions/<int:question_id>/remove")
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_question_remove(question_id: int):
     question = db.get_or_404(Question, question_id)
     if ConfirmForm().validate_on_submit():
@@ -132,7 +134,7 @@ def bank_question_remove(question_id: int):
 
 
 @bp.get("/bank/sets/<int:set_id>/export/<fmt>")
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_export(set_id: int, fmt: str):
     question_set = db.get_or_404(QuestionSet, set_id)
     data = bank_service.export_set(question_set, fmt)
