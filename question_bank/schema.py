@@ -14,6 +14,11 @@ TRUE_FALSE_OPTIONS = ("Đúng", "Sai")
 LETTERS = "ABCDEF"
 MAX_OPTIONS = len(LETTERS)
 MAX_TEXT = 2000
+# Bounds on the work one upload may cause (a 1 MB GIFT of "~%" once meant half a million options,
+# one error each, and a 99 MB preview): a question with more options than this is refused
+# without looking at them one by one, and at most MAX_PROBLEMS errors are listed.
+MAX_OPTIONS_READ = 20
+MAX_PROBLEMS = 200
 
 # Vietnamese names of the fields, used in Problem.field so an organizer sees
 # the column they know rather than an attribute name.
@@ -96,8 +101,27 @@ class QuestionBankError(Exception):
             problems = [Problem("", None, None, problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
-        self.problems = list(problems)
+        self.problems = _bounded(list(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _bounded(problems: list[Problem]) -> list[Problem]:
+    """The first MAX_PROBLEMS, and one line saying how many more: a file with an error on each of
+    its 20,000 questions must not become a 20,000-row page (nor its string a 50 MB message)."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    extra = len(problems) - MAX_PROBLEMS
+    return problems[:MAX_PROBLEMS] + [Problem(
+        problems[0].file, None, None,
+        f"… và {extra} lỗi khác (chỉ liệt kê {MAX_PROBLEMS} lỗi đầu) — hãy sửa các lỗi trên rồi tải lên lại")]
+
+
+def too_many_options(count: int) -> str | None:
+    """The message for a question with more options than any reader should look at, else None."""
+    if count <= MAX_OPTIONS_READ:
+        return None
+    return (f"có {count} phương án, quá nhiều để đọc (một câu có tối đa {MAX_OPTIONS} phương án, A–F) "
+            f"— hãy kiểm tra lại câu này")
 
 
 @dataclass
@@ -315,6 +339,10 @@ def finish(file: str, fmt: str, items: list[tuple[int | None, QuestionData]],
     # other fields of that row still get checked; a field is reported once.
     reported = {(p.line, p.field) for p in problems}
     for line, q in items:
+        crowded = too_many_options(len(q.options)) if isinstance(q.options, list) else None
+        if crowded:  # refused whole: checking each of thousands of options is the attack
+            problems.append(Problem(file, line, FIELD_LABELS["options"], crowded, line_label))
+            continue
         q = normalise_question(q)
         for fld, msg in validate_question(q):
             label = FIELD_LABELS.get(fld, fld)

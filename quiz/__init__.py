@@ -31,6 +31,8 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
         template_folder=_resource_dir("templates"),
         static_folder=_resource_dir("static"),
     )
+    from .jsonbody import BoundedJSONProvider
+    app.json = BoundedJSONProvider(app)  # a body nested too deep is a 400, not a RecursionError
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:

@@ -28,16 +28,28 @@ CONTENT_SECURITY_POLICY = "; ".join([
 HSTS = "max-age=31536000"
 
 
-def init_app(app: Flask) -> None:
-    https = bool(app.config.get("SESSION_COOKIE_SECURE"))
+def security_headers(https: bool) -> list[tuple[str, str]]:
+    """The header set every response carries: Flask's after_request and the live fast path
+    (a WSGI middleware that answers before Flask, quiz.views.live_fastpath) both use this list."""
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("Referrer-Policy", "same-origin"),
+    ]
+    if https:
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
 
+
+def app_security_headers(app: Flask) -> list[tuple[str, str]]:
+    """The set for this app (HSTS when it runs on HTTPS, `QUIZ_SECURE_COOKIES=1`)."""
+    return security_headers(bool(app.config.get("SESSION_COOKIE_SECURE")))
+
+
+def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        if https:
-            headers.setdefault("Strict-Transport-Security", HSTS)
+        for name, value in app_security_headers(app):
+            response.headers.setdefault(name, value)
         return response

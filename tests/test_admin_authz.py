@@ -4,10 +4,12 @@ contest, the organizer who owns the seeded contest, and an admin.
 EXPECTED must name every `admin.*` endpoint: a new route without an entry fails
 `test_every_admin_endpoint_has_an_expectation`, so nobody adds an unchecked organizer page.
 """
+import io
+
 import pytest
 
 from quiz.extensions import db
-from quiz.models import Contest, QuestionSet
+from quiz.models import Contest, QuestionSet, Unit
 
 ANON, UNIT, ORG, OWNER, ADMIN = "anonymous", "unit", "organizer", "owner", "admin"
 
@@ -17,6 +19,7 @@ ANON, UNIT, ORG, OWNER, ADMIN = "anonymous", "unit", "organizer", "owner", "admi
 _STAFF_PAGE = {UNIT: 403, ORG: 200, ADMIN: 200}
 _ADMIN_PAGE = {UNIT: 403, ORG: 403, OWNER: 403, ADMIN: 200}
 _STAFF_POST = {UNIT: 403, ORG: 302, ADMIN: 302}
+_ADMIN_POST = {UNIT: 403, ORG: 403, OWNER: 403, ADMIN: 302}
 _CONTEST_PAGE = {UNIT: 403, ORG: 403, OWNER: 200, ADMIN: 200}
 _CONTEST_POST = {UNIT: 403, ORG: 403, OWNER: 302, ADMIN: 302}
 EXPECTED = {
@@ -28,23 +31,24 @@ EXPECTED = {
     "admin.account_toggle": ("POST", {UNIT: 403, ORG: 403, ADMIN: 302}),
     "admin.account_password": ("POST", {UNIT: 403, ORG: 403, ADMIN: 422}),  # empty password refused
     "admin.audit": ("GET", _ADMIN_PAGE),
-    # units
+    # units and the question bank are shared by every contest (issue 12 item 13): organizers see
+    # the unit tree and the bank list and draw from the sets, only admins change them or export a
+    # set with its answers (the 403 page says why).
     "admin.units": ("GET", _STAFF_PAGE),
-    "admin.unit_new": ("GET", _STAFF_PAGE),
-    "admin.unit_edit": ("GET", _STAFF_PAGE),
-    "admin.unit_delete": ("POST", _STAFF_POST),
+    "admin.unit_new": ("GET", _ADMIN_PAGE),
+    "admin.unit_edit": ("GET", _ADMIN_PAGE),
+    "admin.unit_delete": ("POST", _ADMIN_POST),
     "admin.units_sample": ("GET", _STAFF_PAGE),
-    "admin.units_import": ("GET", _STAFF_PAGE),
-    "admin.units_import_confirm": ("POST", _STAFF_POST),
-    # question bank
+    "admin.units_import": ("GET", _ADMIN_PAGE),
+    "admin.units_import_confirm": ("POST", _ADMIN_POST),
     "admin.bank": ("GET", _STAFF_PAGE),
-    "admin.bank_question_new": ("GET", _STAFF_PAGE),
-    "admin.bank_question_edit": ("GET", _STAFF_PAGE),
-    "admin.bank_question_remove": ("POST", _STAFF_POST),
-    "admin.bank_export": ("GET", _STAFF_PAGE),
+    "admin.bank_question_new": ("GET", _ADMIN_PAGE),
+    "admin.bank_question_edit": ("GET", _ADMIN_PAGE),
+    "admin.bank_question_remove": ("POST", _ADMIN_POST),
+    "admin.bank_export": ("GET", _ADMIN_PAGE),
     "admin.bank_template": ("GET", _STAFF_PAGE),
-    "admin.bank_import": ("GET", _STAFF_PAGE),
-    "admin.bank_import_confirm": ("POST", _STAFF_POST),
+    "admin.bank_import": ("GET", _ADMIN_PAGE),
+    "admin.bank_import_confirm": ("POST", _ADMIN_POST),
     # contests and quizzes: only the contest's own organizer and admins
     "admin.contests": ("GET", _STAFF_PAGE),
     "admin.contest_new": ("GET", _STAFF_PAGE),
@@ -129,3 +133,59 @@ def test_admin_route_checks_the_role(app, client, seeded, login_as, role, endpoi
         assert "/login" in response.headers["Location"]
     else:
         assert response.status_code == statuses[role], f"{method} {url} as {role}"
+
+
+# --- Shared data: units and the question bank (issue 12 item 13) ---------------------------------
+
+def _own_contest(login_as, make_quiz, make_unit):
+    """An organizer who owns contest B, a unit and a set that contest A's quiz draws from."""
+    unit = make_unit(code="BVA", headcount=10)
+    quiz_a = make_quiz(questions=2, code="CTA1")
+    organizer_b = login_as("organizer")
+    db.session.add(Contest(code="CT-B", title="Cuộc thi B", created_by_id=organizer_b.id))
+    db.session.commit()
+    return unit, quiz_a
+
+
+def test_an_organizer_of_another_contest_cannot_change_a_shared_unit(client, login_as, make_quiz, make_unit,
+                                                                      frozen_clock):
+    """The attack: an organizer of contest B changed a unit's headcount, which moved contest A's
+    unit ranking. Every unit write is refused with a page that says why; nothing changes."""
+    unit, _quiz = _own_contest(login_as, make_quiz, make_unit)
+    edit = client.post(f"/admin/units/{unit.id}", data={"code": "BVA", "name": unit.name, "parent_id": "0",
+                                                         "headcount": "1"})
+    assert edit.status_code == 403 and "dùng chung cho mọi cuộc thi" in edit.get_data(as_text=True)
+    assert client.post("/admin/units/new", data={"code": "MOI", "name": "Mới", "parent_id": "0"}).status_code == 403
+    csv = io.BytesIO("code,name,parent_code,headcount\nBVA,Bệnh viện A,,1\n".encode())
+    assert client.post("/admin/units/import", data={"file": (csv, "u.csv")}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Unit, unit.id).headcount == 10
+    page = client.get("/admin/units").get_data(as_text=True)
+    assert "/admin/units/new" not in page and "/admin/units/import" not in page
+    assert f"/admin/units/{unit.id}" not in page and unit.name in page
+
+
+def test_an_organizer_cannot_export_or_edit_a_shared_question_set(client, login_as, make_quiz, make_unit,
+                                                                  frozen_clock):
+    """The attack: an organizer of contest B exported contest A's question set with its answers."""
+    _unit, quiz_a = _own_contest(login_as, make_quiz, make_unit)
+    question_set = quiz_a.draw_rules[0].question_set
+    question = question_set.questions[0]
+    export = client.get(f"/admin/bank/sets/{question_set.id}/export/csv")
+    assert export.status_code == 403 and "dùng chung cho mọi cuộc thi" in export.get_data(as_text=True)
+    assert "Phương án B" not in export.get_data(as_text=True)
+    assert client.get(f"/admin/bank/questions/{question.id}").status_code == 403  # the form shows the key
+    assert client.post(f"/admin/bank/questions/{question.id}", data={"text": "Đổi?"}).status_code == 403
+    page = client.get(f"/admin/bank?set_id={question_set.id}").get_data(as_text=True)
+    assert question.text[:20] in page  # organizers still see what a set holds, to draw from it
+    assert "/export/" not in page and "/admin/bank/import" not in page and "/admin/bank/questions/" not in page
+
+
+def test_admins_keep_every_shared_data_control(client, login_as, make_unit, make_question):
+    unit = make_unit(code="BVA")
+    question = make_question()
+    login_as("admin")
+    units = client.get("/admin/units").get_data(as_text=True)
+    assert "/admin/units/new" in units and f"/admin/units/{unit.id}" in units
+    bank = client.get(f"/admin/bank?set_id={question.set_id}").get_data(as_text=True)
+    assert "/export/" in bank and f"/admin/bank/questions/{question.id}" in bank

@@ -47,7 +47,7 @@ def draw(make_quiz, make_unit):
 
 
 def test_search_ignores_accents_and_case(client, login_as, make_question):
-    login_as("organizer")
+    login_as("admin")
     make_question(text="Chuyển đổi số là gì?")
     make_question(text="Mật khẩu mạnh gồm những gì?")
     page = client.get("/admin/bank?q=CHUYEN+doi+so").get_data(as_text=True)
@@ -58,7 +58,7 @@ def test_search_ignores_accents_and_case(client, login_as, make_question):
 
 
 def test_filters_and_pagination(client, login_as, make_question):
-    login_as("organizer")
+    login_as("admin")
     other = QuestionSet(name="Bộ khác")
     make_question(other, text="Câu khó về an toàn?", topic="An toàn thông tin", difficulty=3, kind="true_false")
     for i in range(30):
@@ -74,7 +74,7 @@ def test_filters_and_pagination(client, login_as, make_question):
 
 
 def test_create_question_in_a_new_set(client, login_as, ctx):
-    login_as("organizer")
+    login_as("admin")
     response = client.post("/admin/bank/questions/new", data=_form(text="Chữ ký số dùng để làm gì?", new_set="Tuần 2"))
     assert response.status_code == 302
     question = db.session.scalar(db.select(Question))
@@ -85,7 +85,7 @@ def test_create_question_in_a_new_set(client, login_as, ctx):
 
 
 def test_create_shows_field_level_errors(client, login_as, make_question, ctx):
-    login_as("organizer")
+    login_as("admin")
     question_set = make_question(text="đã có sẵn").question_set  # the fixture keys by lower()
     response = client.post("/admin/bank/questions/new", data=_form(
         set_id=question_set.id, options=(("Có", True), ("Không", True))))
@@ -102,7 +102,7 @@ def test_create_shows_field_level_errors(client, login_as, make_question, ctx):
 
 
 def test_true_false_needs_no_option_text(client, login_as, ctx):
-    login_as("organizer")
+    login_as("admin")
     data = _form(text="VNeID là ứng dụng của Bộ Công an?", kind="true_false", options=(("", True), ("", False)),
                  new_set="Đúng sai")
     assert client.post("/admin/bank/questions/new", data=data).status_code == 302
@@ -111,7 +111,7 @@ def test_true_false_needs_no_option_text(client, login_as, ctx):
 
 
 def test_edit_undrawn_question_changes_its_options(client, login_as, make_question, ctx):
-    login_as("organizer")
+    login_as("admin")
     question = make_question(text="Câu gốc?")
     data = _form(text="Câu đã sửa?", set_id=question.set_id, options=(("X", False), ("Y", True), ("Z", False)))
     assert client.post(f"/admin/bank/questions/{question.id}", data=data).status_code == 302
@@ -121,7 +121,7 @@ def test_edit_undrawn_question_changes_its_options(client, login_as, make_questi
 
 
 def test_drawn_question_keeps_what_attempts_saw(client, login_as, make_question, draw, ctx):
-    login_as("organizer")
+    login_as("admin")
     question = make_question(text="Câu đã thi?")
     draw(question, True)
     original = [(o.text, o.is_correct) for o in question.options]
@@ -149,7 +149,7 @@ def test_drawn_question_keeps_what_attempts_saw(client, login_as, make_question,
 
 
 def test_remove_archives_drawn_and_deletes_undrawn(client, login_as, make_question, draw, ctx):
-    login_as("organizer")
+    login_as("admin")
     drawn, fresh = make_question(text="Đã thi?"), make_question(text="Chưa thi?")
     draw(drawn, False)
     client.post(f"/admin/bank/questions/{drawn.id}/remove")
@@ -162,7 +162,7 @@ def test_remove_archives_drawn_and_deletes_undrawn(client, login_as, make_questi
 
 
 def test_list_shows_how_often_answered_correctly(client, login_as, make_question, draw):
-    login_as("organizer")
+    login_as("admin")
     asked, never = make_question(text="Câu được hỏi?"), make_question(text="Câu chưa hỏi?")
     for correct in (True, True, False, None):
         draw(asked, correct)
@@ -175,7 +175,7 @@ def test_list_shows_how_often_answered_correctly(client, login_as, make_question
 
 
 def test_export_each_writable_format_and_template(client, login_as, make_question):
-    login_as("organizer")
+    login_as("admin")
     question = make_question(text="Xuất ra tệp?")
     for fmt in ("xlsx", "csv", "gift", "aiken", "json"):
         response = client.get(f"/admin/bank/sets/{question.set_id}/export/{fmt}")
@@ -194,7 +194,7 @@ def _upload(client, content: bytes, name: str, **extra):
 
 
 def test_import_with_error_lists_the_row_and_writes_nothing(client, login_as, ctx):
-    login_as("organizer")
+    login_as("admin")
     response = _upload(client, BAD_CSV, "loi.csv")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -204,7 +204,7 @@ def test_import_with_error_lists_the_row_and_writes_nothing(client, login_as, ct
 
 
 def test_import_preview_then_confirm(client, login_as, app, ctx):
-    login_as("organizer")
+    login_as("admin")
     response = _upload(client, GOOD_CSV, "tuan1.csv", new_set="Tuần 1")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Xác nhận nhập 3 câu" in page
@@ -220,7 +220,7 @@ def test_import_preview_then_confirm(client, login_as, app, ctx):
 
 
 def test_import_marks_duplicates_in_file_and_in_set(client, login_as, make_question):
-    login_as("organizer")
+    login_as("admin")
     question_set = make_question(text="câu mới hoàn toàn").question_set  # the fixture keys by lower()
     page = _upload(client, DUPLICATE_CSV, "trung.csv", set_id=str(question_set.id)).get_data(as_text=True)
     assert "trùng trong tệp" in page and "đã có trong bộ" in page
@@ -228,7 +228,7 @@ def test_import_marks_duplicates_in_file_and_in_set(client, login_as, make_quest
 
 
 def test_confirm_refuses_a_forged_token(client, login_as, ctx):
-    login_as("organizer")
+    login_as("admin")
     response = client.post("/admin/bank/import/confirm", data={"token": "../../etc/passwd", "set_name": "X"})
     assert response.status_code == 302
     assert db.session.scalar(db.select(db.func.count()).select_from(QuestionSet)) == 0

@@ -1,5 +1,6 @@
-"""A new organizer's first hour, in headless Chromium: log in, import questions (an error first),
-search without accents, add a unit by the form and by an import preview."""
+"""A new organizing committee's first hour, in headless Chromium: log in, import questions (an error
+first), search without accents, add a unit by the form and by an import preview. The account is an
+admin: units and the question bank are shared by every contest, so only admins change them."""
 import pytest
 
 from quiz.extensions import db
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def organizer(live_app):
     with live_app.app_context():
-        account = Organizer(email="btc@example.vn", role="organizer", full_name="Ban tổ chức")
+        account = Organizer(email="btc@example.vn", role="admin", full_name="Ban tổ chức")
         account.set_password("mat-khau-123")
         db.session.add_all([account, Unit(code="SYT", name="Sở Y tế", path="/", headcount=None)])
         db.session.commit()

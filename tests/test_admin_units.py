@@ -15,7 +15,7 @@ def _unit(code: str) -> Unit:
 
 
 def test_tree_shows_headcounts_subtotals_and_total(client, login_as, make_unit):
-    login_as("organizer")
+    login_as("admin")
     root = make_unit(code="SYT", name="Sở Y tế", headcount=None)
     hospital = make_unit(code="BV", name="Bệnh viện", parent=root, headcount=100)
     make_unit(code="KN", name="Khoa Nội", parent=hospital, headcount=30)
@@ -28,7 +28,7 @@ def test_tree_shows_headcounts_subtotals_and_total(client, login_as, make_unit):
 
 
 def test_create_unit_by_form_and_field_errors(client, login_as, make_unit, ctx):
-    login_as("organizer")
+    login_as("admin")
     parent = make_unit(code="SYT")
     response = client.post("/admin/units/new", data={"code": "BV-1", "name": "Bệnh viện 1",
                                                      "parent_id": str(parent.id), "headcount": "120"})
@@ -45,7 +45,7 @@ def test_create_unit_by_form_and_field_errors(client, login_as, make_unit, ctx):
 
 
 def test_move_under_another_parent_but_never_into_itself(client, login_as, make_unit):
-    login_as("organizer")
+    login_as("admin")
     a = make_unit(code="A")
     b = make_unit(code="B", parent=a)
     c = make_unit(code="C")
@@ -62,7 +62,7 @@ def test_move_under_another_parent_but_never_into_itself(client, login_as, make_
 
 
 def test_delete_refused_with_reasons_then_allowed(client, login_as, make_unit, make_organizer, frozen_clock):
-    login_as("organizer")
+    login_as("admin")
     parent = make_unit(code="P", name="Cha")
     child = make_unit(code="K", name="Con", parent=parent)
     make_organizer(role="unit", unit=child)
@@ -85,7 +85,7 @@ def _upload(client, content: str, name="don-vi.csv"):
 
 
 def test_import_preview_then_confirm(client, login_as, make_unit, ctx):
-    login_as("organizer")
+    login_as("admin")
     make_unit(code="SYT", name="Sở Y tế", headcount=None)
     make_unit(code="OLD", name="Tên cũ", headcount=5)
     content = "code,name,parent_code,headcount\nSYT,Sở Y tế,,\nOLD,Tên mới,SYT,5\nNEW,Đơn vị mới,SYT,40\n"
@@ -101,7 +101,7 @@ def test_import_preview_then_confirm(client, login_as, make_unit, ctx):
 
 
 def test_import_errors_listed_by_row(client, login_as, ctx):
-    login_as("organizer")
+    login_as("admin")
     response = _upload(client, "code,name,parent_code,headcount\nA,Đơn vị A,,10\nB,,KHONGCO,abc\n")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -111,7 +111,7 @@ def test_import_errors_listed_by_row(client, login_as, ctx):
 
 
 def test_sample_csv_imports_cleanly(client, login_as, ctx):
-    login_as("organizer")
+    login_as("admin")
     sample = client.get("/admin/units/sample.csv")
     assert sample.status_code == 200 and sample.data.startswith(b"\xef\xbb\xbf")
     page = _upload(client, sample.data.decode("utf-8-sig")).get_data(as_text=True)

@@ -256,3 +256,21 @@ def test_phone_numbers_are_masked_in_everything_the_hall_and_phones_see(client, 
     for where, text in seen.items():
         for full in ("0912000001", "0912000002", "912000001", "912000002", "0912 000 001"):
             assert full not in text, (where, full)
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_fast_path_answers_carry_the_security_headers(app, client, hall, secure):
+    """Issue 12 item 11: the polls answered before Flask (304, and the cached 200) lacked CSP,
+    nosniff and frame headers. Every response carries the same set, written once in quiz.headers."""
+    app.config["LIVE_VERSION_TTL_MS"] = 60_000
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    url = f"/api/v1/live/{hall.id}/state"
+    through_flask = client.get(url)
+    etag = through_flask.headers["ETag"]
+    unchanged = client.get(url, headers={"If-None-Match": etag})  # the fast path's 304
+    cached = client.get(url)  # the fast path's 200 from the document Flask built
+    assert unchanged.status_code == 304 and cached.status_code == 200
+    for response in (through_flask, unchanged, cached):
+        for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
+            assert response.headers.get(name) == through_flask.headers[name], (response.status, name)
+        assert ("Strict-Transport-Security" in response.headers) is secure

@@ -103,7 +103,7 @@ def test_check_zip_refuses_bombs_before_inflating(hostile_files):
 
 @pytest.mark.parametrize("name", list(WORDS))
 def test_units_upload_refuses_with_a_clear_message(client, login_as, hostile_files, name):
-    login_as("organizer")
+    login_as("admin")
     response = upload(client, "/admin/units/import", name, hostile_files[name])
     page = response.get_data(as_text=True)
     assert response.status_code == 422, page[:500]
@@ -114,7 +114,7 @@ def test_units_upload_refuses_with_a_clear_message(client, login_as, hostile_fil
 
 @pytest.mark.parametrize("name", list(WORDS))
 def test_bank_upload_refuses_with_a_clear_message(client, login_as, hostile_files, name):
-    login_as("organizer")
+    login_as("admin")
     response = upload(client, "/admin/bank/import", name, hostile_files[name], set_id="0")
     page = response.get_data(as_text=True)
     assert response.status_code == 422, page[:500]
@@ -147,7 +147,7 @@ def test_cli_refuses_a_file_larger_than_any_import(runner, tmp_path):
 
 def test_a_request_over_the_size_limit_gets_a_413_page(app, client, login_as, make_quiz, frozen_clock):
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    login_as("organizer")
+    login_as("admin")
     response = upload(client, "/admin/units/import", "big.csv", b"x" * (1536 * 1024))
     assert response.status_code == 413
     page = response.get_data(as_text=True)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..schema import (TRUE_FALSE_OPTIONS, ImportResult, OptionData, Problem, QuestionData, finish)
+from ..schema import (TRUE_FALSE_OPTIONS, ImportResult, OptionData, Problem, QuestionData, finish,
+                      too_many_options)
 from .common import MAX_QUESTIONS, fail
 from .htmltext import html_to_text
 
@@ -153,6 +154,10 @@ def _question(block: str, line: int, file: str, problems, skipped) -> QuestionDa
 
     if answers[0] not in "=~":
         problem("phương án", "phần đáp án phải bắt đầu bằng '=' (đúng) hoặc '~' (sai), hoặc là T/F")
+        return None
+    crowded = too_many_options(answers.count("=") + answers.count("~"))
+    if crowded:  # before splitting: half a million "~%" must cost one count, not one option each
+        problem("phương án", crowded)
         return None
     parts = re.findall(r"([=~])([^=~]*)", answers)
     has_wrong = any(mark == "~" for mark, _ in parts)

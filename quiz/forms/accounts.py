@@ -1,8 +1,10 @@
 """Forms of the admin's accounts screen."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from .fields import RowIdMultipleField, RowIdSelectField
 
 ROLE_CHOICES = [("organizer", _l("Ban tổ chức")), ("admin", _l("Quản trị viên")), ("unit", _l("Đầu mối đơn vị"))]
 PASSWORD_HINT = _l("Ít nhất 8 ký tự.")
@@ -11,9 +13,8 @@ PASSWORD_HINT = _l("Ít nhất 8 ký tự.")
 class _AccountFields(FlaskForm):
     full_name = StringField(_l("Họ tên"), validators=[Optional(), Length(max=120, message=_l("Tối đa 120 ký tự."))])
     role = SelectField(_l("Vai trò"), choices=[])
-    unit_id = SelectField(_l("Đơn vị (cho đầu mối đơn vị)"), coerce=int, choices=[], validate_choice=False)
-    contest_ids = SelectMultipleField(_l("Cuộc thi được giao (cho ban tổ chức)"), coerce=int, choices=[],
-                                      validate_choice=False)
+    unit_id = RowIdSelectField(_l("Đơn vị (cho đầu mối đơn vị)"), choices=[])
+    contest_ids = RowIdMultipleField(_l("Cuộc thi được giao (cho ban tổ chức)"), choices=[])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

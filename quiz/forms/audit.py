@@ -3,10 +3,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
+from .fields import RowIdSelectField
+
 
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
     action = SelectField(_l("Hành động"), choices=[], validate_choice=False, default="")
-    actor_id = SelectField(_l("Người thực hiện"), coerce=int, choices=[], validate_choice=False, default=0)
+    actor_id = RowIdSelectField(_l("Người thực hiện"), choices=[], default=0)

@@ -6,6 +6,8 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .fields import RowIdSelectField
+
 KIND_CHOICES = [("single", _l("Một đáp án đúng")), ("multiple", _l("Nhiều đáp án đúng")),
                 ("true_false", _l("Đúng / Sai"))]
 DIFFICULTY_CHOICES = [(1, _l("1 — Dễ")), (2, _l("2 — Trung bình")), (3, _l("3 — Khó"))]
@@ -28,7 +30,7 @@ class OptionForm(ImageFields, Form):
 
 
 class QuestionForm(ImageFields, FlaskForm):
-    set_id = SelectField(_l("Bộ câu hỏi"), coerce=int, choices=[], validate_choice=False)
+    set_id = RowIdSelectField(_l("Bộ câu hỏi"), choices=[])
     new_set = StringField(_l("hoặc bộ mới"), validators=[Optional(), Length(max=200)])
     text = TextAreaField(_l("Câu hỏi"), validators=[DataRequired(_l("Vui lòng nhập nội dung câu hỏi.")),
                                                     Length(max=2000, message=_l("Tối đa 2000 ký tự."))])
@@ -49,7 +51,7 @@ class QuestionForm(ImageFields, FlaskForm):
 
 class BankImportForm(FlaskForm):
     file = FileField(_l("Tệp câu hỏi"), validators=[FileRequired(_l("Vui lòng chọn tệp."))])
-    set_id = SelectField(_l("Nhập vào bộ câu hỏi"), coerce=int, choices=[], validate_choice=False)
+    set_id = RowIdSelectField(_l("Nhập vào bộ câu hỏi"), choices=[])
     new_set = StringField(_l("hoặc tạo bộ mới tên"), validators=[Optional(), Length(max=200)])
 
 
@@ -64,9 +66,9 @@ class BankSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Tìm"), validators=[Optional(), Length(max=200)])
-    set_id = SelectField(_l("Bộ"), coerce=int, choices=[], validate_choice=False, default=0)
+    set_id = RowIdSelectField(_l("Bộ"), choices=[], default=0)
     topic = SelectField(_l("Chủ đề"), choices=[], validate_choice=False, default="")
-    difficulty = SelectField(_l("Mức độ"), coerce=int, choices=[], validate_choice=False, default=0)
+    difficulty = RowIdSelectField(_l("Mức độ"), choices=[], default=0)
     kind = SelectField(_l("Loại"), choices=[], validate_choice=False, default="")
     archived = BooleanField(_l("Gồm câu đã lưu trữ"))
 

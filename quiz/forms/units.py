@@ -2,8 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from .fields import RowIdSelectField
 
 
 class UnitForm(FlaskForm):
@@ -13,7 +15,7 @@ class UnitForm(FlaskForm):
                message=_l("Mã chỉ gồm chữ không dấu, số, '-', '_' hoặc '.' (tối đa 32 ký tự)."))])
     name = StringField(_l("Tên đơn vị"), validators=[DataRequired(_l("Vui lòng nhập tên đơn vị.")),
                                                      Length(max=200, message=_l("Tối đa 200 ký tự."))])
-    parent_id = SelectField(_l("Thuộc đơn vị"), coerce=int, choices=[], validate_choice=False)
+    parent_id = RowIdSelectField(_l("Thuộc đơn vị"), choices=[])
     headcount = IntegerField(_l("Số người (cán bộ, đảng viên cần tham gia)"), validators=[
         Optional(), NumberRange(min=0, message=_l("Số người phải là số không âm."))])
 

@@ -27,6 +27,7 @@ from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question, Quiz
 from ..models.attempts import hash_token
 from . import locks
+from ..models.types import MAX_ROW_ID
 from .quizzes import matching_questions
 from .registration import Registration, clean_registration, record_participant, returning_participant
 from .scoring import finalise_attempt
@@ -81,9 +82,6 @@ def find_attempt(token: str | None) -> Attempt | None:
                  .selectinload(Question.options), selectinload(Attempt.answers))
     )
     return confirmed(attempt, token)
-
-
-MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's int4 holds no more
 
 
 def plausible_token(token) -> bool:

@@ -267,6 +267,9 @@ def remove_question(question: Question, *, actor: Organizer | None = None) -> st
 
 # --- Import with a preview, and export ---------------------------------------------------------
 
+PREVIEW_ROWS = 200
+
+
 @dataclass
 class ImportPreview:
     filename: str
@@ -283,6 +286,24 @@ class ImportPreview:
     @property
     def new_count(self) -> int:
         return sum(1 for m in self.marks if not m)
+
+    # The page lists at most PREVIEW_ROWS of each list: a file of 20,000 questions (or duplicates)
+    # is counted in full but not drawn in full (the page once weighed 99 MB).
+    @property
+    def shown(self) -> list[tuple[QuestionData, str]]:
+        return list(zip(self.questions[:PREVIEW_ROWS], self.marks))
+
+    @property
+    def not_shown(self) -> int:
+        return max(0, len(self.questions) - PREVIEW_ROWS)
+
+    @property
+    def shown_duplicates(self) -> list[Problem]:
+        return self.duplicates[:PREVIEW_ROWS]
+
+    @property
+    def shown_skipped(self) -> list[Problem]:
+        return self.skipped[:PREVIEW_ROWS]
 
 
 def preview_import(data: bytes, filename: str, set_name: str = "") -> ImportPreview:

@@ -25,6 +25,15 @@ def can_manage_quiz(user: Organizer, quiz: Quiz) -> bool:
     return can_manage_contest(user, quiz.contest)
 
 
+def can_change_shared_data(user: Organizer) -> bool:
+    """Units (with their headcounts) and the question bank are shared by every contest: a change
+    moves every contest's rankings and draws, and a set exported with its answers is the key of
+    every quiz drawing from it. So only admins change them or export a set; organizers see the
+    unit tree and the bank list and draw from the sets. (No per-contest ownership: the tables
+    carry none.)"""
+    return bool(user.is_authenticated and user.is_active and user.role == "admin")
+
+
 def can_view_results(user: Organizer, contest: Contest) -> bool:
     """Unit contacts read results (of their own units: see `visible_unit_ids`) of every contest."""
     return user.is_authenticated and (user.role == "unit" or can_manage_contest(user, contest))

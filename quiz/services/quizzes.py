@@ -30,6 +30,9 @@ DEFAULTS = {
     "counted_attempt": "best", "prediction": None, "show_review": True, "allow_other_unit": False,
     "description": "", "ranking_order": DEFAULT_RANKING_ORDER.split(","),
 }
+# Quiz times live in these years: far enough for any campaign, near enough that converting a time
+# zone or adding a duration or a week can never leave Python's datetime range (years 1–9999).
+YEARS = (2000, 2100)
 KNOWN_KEYS = {"code", "title", "contest", "contest_title", "opens_at", "closes_at", "draw"} | set(DEFAULTS)
 
 
@@ -92,7 +95,30 @@ def _parse_time(value, key: str, tz: ZoneInfo, problems: list[str]) -> datetime 
         return None
     if parsed.tzinfo is None:  # a time without zone is the event's local time
         parsed = parsed.replace(tzinfo=tz)
+    if not in_supported_years(parsed):
+        problems.append(_("%(key)s: năm phải từ %(low)d đến %(high)d.", key=key, low=YEARS[0], high=YEARS[1]))
+        return None
     return parsed
+
+
+def in_supported_years(moment: datetime) -> bool:
+    """Within YEARS, in its own zone (checked before any conversion, which could overflow)."""
+    return YEARS[0] <= moment.year <= YEARS[1]
+
+
+def _text(definition: dict, key: str, max_length: int, problems: list[str], *, required: bool = False) -> str:
+    """A text key: a string (a number is taken as written), never a list or an object."""
+    value = definition.get(key)
+    if value is None or value == "":
+        if required:
+            problems.append(_("%(key)s: bắt buộc, tối đa %(n)d ký tự.", key=key, n=max_length))
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or len(value.strip()) > max_length:
+        problems.append(_("%(key)s: phải là một chuỗi ký tự, tối đa %(n)d ký tự.", key=key, n=max_length))
+        return ""
+    return value.strip()
 
 
 def _check_bool(definition: dict, key: str, problems: list[str]) -> bool:
@@ -119,20 +145,14 @@ def validate_definition(definition: dict, *, timezone: str) -> dict:
     if unknown:
         problems.append(_("Khóa không được hỗ trợ: %(keys)s.", keys=", ".join(unknown)))
     clean: dict = {}
-    code = str(definition.get("code") or "").strip().upper()
+    code = _text(definition, "code", 200, problems).upper()
     if not QUIZ_CODE.match(code):
         problems.append(_("code: mã đợt thi '%(code)s' cần 3–16 ký tự in hoa, số hoặc '-'.", code=code))
     clean["code"] = code
-    title = str(definition.get("title") or "").strip()
-    if not title or len(title) > 200:
-        problems.append(_("title: bắt buộc, tối đa 200 ký tự."))
-    clean["title"] = title
-    contest = str(definition.get("contest") or "").strip()
-    if not contest or len(contest) > 40:
-        problems.append(_("contest: mã cuộc thi bắt buộc, tối đa 40 ký tự."))
-    clean["contest"] = contest
-    clean["contest_title"] = str(definition.get("contest_title") or contest).strip()
-    clean["description"] = str(definition.get("description") or "")
+    clean["title"] = _text(definition, "title", 200, problems, required=True)
+    clean["contest"] = contest = _text(definition, "contest", 40, problems, required=True)
+    clean["contest_title"] = _text(definition, "contest_title", 200, problems) or contest
+    clean["description"] = _text(definition, "description", 20_000, problems)
     opens = _parse_time(definition.get("opens_at"), "opens_at", tz, problems)
     closes = _parse_time(definition.get("closes_at"), "closes_at", tz, problems)
     if opens and closes and closes <= opens:
@@ -182,6 +202,10 @@ def _validate_draw(draw, problems: list[str]) -> list[dict]:
             problems.append(_("%(where)s: count phải là số nguyên từ 1 đến 200.", where=where))
             continue
         set_name, topic, difficulty = rule.get("set"), rule.get("topic"), rule.get("difficulty")
+        if not isinstance(set_name, str | None) or not isinstance(topic, str | None) or len(topic or "") > 120:
+            problems.append(_("%(where)s: set và topic phải là chuỗi ký tự (tên bộ; tên chủ đề tối đa 120 ký tự).",
+                              where=where))
+            continue
         if set_name is not None and set_name not in sets:
             problems.append(_("%(where)s: không có bộ câu hỏi '%(name)s'.", where=where, name=set_name))
             continue
@@ -381,6 +405,11 @@ def close_quiz_now(quiz: Quiz, *, actor: Organizer | None) -> Quiz:
 
 def duplicate_quiz(quiz: Quiz, *, timezone: str, actor: Organizer | None, shift: timedelta = timedelta(days=7)) -> Quiz:
     """Next week's round: every field copied, a new code, the window shifted, "(bản sao)" in the title."""
+    # A quiz stored before the years were checked may sit at 9999, where adding a week overflows.
+    if not all(in_supported_years(moment) and in_supported_years(moment + shift)
+               for moment in (quiz.opens_at, quiz.closes_at)):
+        raise ValidationError(_("Không thể tạo bản sao: lịch của bản sao sẽ nằm ngoài các năm %(low)d–%(high)d. "
+                                "Hãy tạo đợt thi mới.", low=YEARS[0], high=YEARS[1]))
     definition = quiz_definition(quiz, timezone=timezone)
     definition["code"] = generate_quiz_code()
     definition["title"] = _("%(title)s (bản sao)", title=quiz.title)[:200]

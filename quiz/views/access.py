@@ -4,8 +4,10 @@ from __future__ import annotations
 import functools
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..errors import ForbiddenError
 from ..extensions import db
 from ..models import Contest, Quiz
 from ..services import permissions
@@ -19,6 +21,28 @@ def roles_required(*roles: str):
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
                 abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def _shared_data_reason(kind: str) -> str:
+    if kind == "units":
+        return _("Chỉ quản trị viên được thêm, sửa, xóa hay nhập đơn vị: cây đơn vị và số người dùng chung "
+                 "cho mọi cuộc thi, một thay đổi sẽ làm đổi xếp hạng của các cuộc thi khác.")
+    return _("Chỉ quản trị viên được thêm, sửa, nhập hay xuất câu hỏi kèm đáp án: ngân hàng câu hỏi dùng chung "
+             "cho mọi cuộc thi. Ban tổ chức vẫn chọn được các bộ câu hỏi khi tạo đợt thi.")
+
+
+def shared_data_admins_only(kind: str):
+    """Log in first, then a 403 page saying why unless the account may change shared data
+    (`permissions.can_change_shared_data`); `kind` is "units" or "bank"."""
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not permissions.can_change_shared_data(current_user):
+                raise ForbiddenError(_shared_data_reason(kind))
             return view(*args, **kwargs)
         return wrapped
     return decorator

@@ -23,6 +23,7 @@ from flask import Flask
 
 from .. import clock
 from ..extensions import db
+from ..headers import app_security_headers
 from ..models import LiveSession
 
 STATE_PATH = re.compile(r"^/api/v1/live/(\d{1,9})/state$")  # longer ids: Flask routes them (404)
@@ -77,6 +78,7 @@ class LiveStateFastPath:
             return self.wsgi_app(environ, start_response)  # Flask answers the 404
         headers = [("ETag", f'"v{version}"'), ("Cache-Control", "no-cache"),
                    ("X-Server-Time", str(int(clock.utcnow().timestamp() * 1000)))]
+        headers += app_security_headers(self.app)  # answered before Flask: its after_request never runs
         held = environ.get("HTTP_IF_NONE_MATCH")
         if held and f"v{version}" in _etags(held):
             start_response("304 NOT MODIFIED", headers)

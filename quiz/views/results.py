@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Contest
 from ..services import exports, results
 from ..services.xlsx_report import write_xlsx
+from . import int_arg
 from .access import get_quiz_or_404
 from .downloads import csv_response, xlsx_response
 
@@ -19,7 +20,7 @@ TOP = 20
 
 
 def _version() -> int | None:
-    return request.args.get("v", type=int)
+    return int_arg("v")
 
 
 def _contest_or_404(code: str) -> Contest:

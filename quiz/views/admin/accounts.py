@@ -46,7 +46,7 @@ def account_new():
             db.session.commit()
             flash(_("Đã tạo tài khoản %(email)s.", email=organizer.email), "success")
             return redirect(url_for("admin.accounts"))
-    return render_template("admin/account_form.html", form=form, organizer=None)
+    return render_template("admin/account_form.html", form=form, organizer=None), 422 if form.errors else 200
 
 
 @bp.route("/accounts/<int:organizer_id>", methods=["GET", "POST"])
@@ -70,7 +70,8 @@ def account_edit(organizer_id: int):
             flash(_("Đã lưu tài khoản %(email)s.", email=organizer.email), "success")
             return redirect(url_for("admin.accounts"))
     return render_template("admin/account_form.html", form=form, organizer=organizer,
-                           password_form=PasswordResetForm(formdata=None), confirm=ConfirmForm())
+                           password_form=PasswordResetForm(formdata=None), confirm=ConfirmForm()), \
+        422 if form.errors else 200
 
 
 @bp.post("/accounts/<int:organizer_id>/enabled")

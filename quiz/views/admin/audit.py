@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from ...extensions import db
 from ...forms.audit import AuditFilterForm
 from ...models import AuditEntry, Organizer
+from .. import filter_form, int_arg
 from ..access import roles_required
 from . import bp
 
@@ -14,7 +15,7 @@ PER_PAGE = 50
 @bp.get("/audit")
 @roles_required("admin")
 def audit():
-    form = AuditFilterForm(request.args)
+    form = filter_form(AuditFilterForm)
     actions = db.session.scalars(db.select(AuditEntry.action).distinct().order_by(AuditEntry.action))
     form.action.choices = [("", _("Mọi hành động"))] + [(a, a) for a in actions]
     form.actor_id.choices = [(0, _("Mọi người"))] + [
@@ -24,6 +25,6 @@ def audit():
         query = query.where(AuditEntry.action == form.action.data)
     if form.actor_id.data:
         query = query.where(AuditEntry.actor_id == form.actor_id.data)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=int_arg("page", 1), per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", form=form, page=page, args=args)

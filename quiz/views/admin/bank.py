@@ -11,7 +11,9 @@ from ...forms.accounts import ConfirmForm
 from ...forms.bank import MAX_OPTIONS, BankSearchForm, QuestionForm
 from ...models import Question, QuestionSet
 from ...services import bank as bank_service
-from ..access import roles_required
+from ...services import permissions
+from .. import filter_form, int_arg
+from ..access import roles_required, shared_data_admins_only
 from . import bp
 from .helpers import apply_field_errors
 
@@ -19,19 +21,20 @@ from .helpers import apply_field_errors
 @bp.get("/bank")
 @roles_required("admin", "organizer")
 def bank():
-    form = BankSearchForm(request.args)
+    form = filter_form(BankSearchForm)
     sets = bank_service.list_sets()
     form.set_id.choices = [(0, _("Mọi bộ"))] + [(s.id, s.name) for s in sets]
     form.topic.choices = [("", _("Mọi chủ đề"))] + [(t, t) for t in bank_service.list_topics()]
     query = bank_service.search_questions_query(
         form.q.data or "", set_id=form.set_id.data or None, topic=form.topic.data or "",
         difficulty=form.difficulty.data or None, kind=form.kind.data or "", include_archived=form.archived.data)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=bank_service.PER_PAGE,
+    page = db.paginate(query, page=int_arg("page", 1), per_page=bank_service.PER_PAGE,
                        error_out=False)
     stats = bank_service.answer_stats([q.id for q in page.items])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/bank.html", form=form, page=page, stats=stats, sets=sets, args=args,
-                           set_counts=bank_service.set_question_counts())
+                           set_counts=bank_service.set_question_counts(),
+                           can_edit=permissions.can_change_shared_data(current_user))
 
 
 def _question_form(question: Question | None = None) -> QuestionForm:
@@ -44,7 +47,7 @@ def _question_form(question: Question | None = None) -> QuestionForm:
             entry.form.text.data, entry.form.is_correct.data = option.text, option.is_correct
             entry.form.image_keep.data, entry.form.image_alt.data = option.image_sha256 or "", option.image_alt
     elif question is None and not form.is_submitted():
-        form.set_id.data = request.args.get("set_id", type=int) or 0
+        form.set_id.data = int_arg("set_id", 0)
     return form
 
 
@@ -114,7 +117,7 @@ def _save(form: QuestionForm, question: Question | None):
 
 
 @bp.route("/bank/questions/new", methods=["GET", "POST"])
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_question_new():
     form = _question_form()
     if form.validate_on_submit():
@@ -123,7 +126,7 @@ def bank_question_new():
 
 
 @bp.route("/bank/questions/<int:question_id>", methods=["GET", "POST"])
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_question_edit(question_id: int):
     question = db.get_or_404(Question, question_id)
     form = _question_form(question)
@@ -133,7 +136,7 @@ def bank_question_edit(question_id: int):
 
 
 @bp.post("/bank/questions/<int:question_id>/remove")
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_question_remove(question_id: int):
     question = db.get_or_404(Question, question_id)
     if ConfirmForm().validate_on_submit():
@@ -145,7 +148,7 @@ def bank_question_remove(question_id: int):
 
 
 @bp.get("/bank/sets/<int:set_id>/export/<fmt>")
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_export(set_id: int, fmt: str):
     question_set = db.get_or_404(QuestionSet, set_id)
     data = bank_service.export_set(question_set, fmt)

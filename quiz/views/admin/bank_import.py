@@ -9,7 +9,7 @@ from ...forms.bank import BankImportConfirmForm, BankImportForm
 from ...models import QuestionSet
 from ...services import bank as bank_service
 from ...services import uploads
-from ..access import roles_required
+from ..access import shared_data_admins_only
 from . import bp
 
 UPLOAD_PURPOSE = "bank"
@@ -22,11 +22,11 @@ def _import_form() -> BankImportForm:
 
 
 @bp.route("/bank/import", methods=["GET", "POST"])
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_import():
     form = _import_form()
     if not form.validate_on_submit():
-        return render_template("admin/bank_import.html", form=form, preview=None)
+        return render_template("admin/bank_import.html", form=form, preview=None), 422 if form.errors else 200
     data, filename = form.file.data.read(), form.file.data.filename or "cau-hoi"
     chosen = db.session.get(QuestionSet, form.set_id.data or 0)
     set_name = (form.new_set.data or "").strip() or (chosen.name if chosen else "")
@@ -40,7 +40,7 @@ def bank_import():
 
 
 @bp.post("/bank/import/confirm")
-@roles_required("admin", "organizer")
+@shared_data_admins_only("bank")
 def bank_import_confirm():
     form = BankImportConfirmForm()
     if not form.validate_on_submit():

@@ -15,6 +15,7 @@ from ...forms.contests import ActionForm
 from ...forms.quizzes import DefinitionUploadForm, QuizForm, form_data
 from ...services import monitor, permissions
 from ...services import quizzes as quiz_service
+from .. import int_arg
 from ..access import managed_contest_or_abort, managed_quiz_or_abort, roles_required
 from . import bp
 
@@ -47,8 +48,8 @@ def _prepare(form: QuizForm) -> None:
 def quiz_new():
     initial = None
     if request.method == "GET":
-        contest = managed_contest_or_abort(request.args.get("contest", type=int)) \
-            if request.args.get("contest") else None
+        contest_id = int_arg("contest")
+        contest = managed_contest_or_abort(contest_id) if contest_id else None
         now = clock.utcnow()
         initial = form_data({
             "code": quiz_service.generate_quiz_code(), "contest": contest.code if contest else None,

@@ -9,8 +9,8 @@ from ...forms.accounts import ConfirmForm
 from ...forms.units import UnitForm, UnitImportForm, UploadConfirmForm
 from ...models import Unit
 from ...services import units as unit_service
-from ...services import uploads
-from ..access import roles_required
+from ...services import permissions, uploads
+from ..access import roles_required, shared_data_admins_only
 from . import bp
 from .helpers import apply_field_errors
 
@@ -21,15 +21,17 @@ UPLOAD_PURPOSE = "units"
 @roles_required("admin", "organizer")
 def units():
     rows, total = unit_service.unit_tree_rows()
-    return render_template("admin/units.html", rows=rows, total=total, confirm=ConfirmForm())
+    return render_template("admin/units.html", rows=rows, total=total, confirm=ConfirmForm(),
+                           can_edit=permissions.can_change_shared_data(current_user))
 
 
 def _unit_form_page(form: UnitForm, unit: Unit | None):
-    return render_template("admin/unit_form.html", form=form, unit=unit, confirm=ConfirmForm())
+    return render_template("admin/unit_form.html", form=form, unit=unit, confirm=ConfirmForm()), \
+        422 if form.errors else 200
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
-@roles_required("admin", "organizer")
+@shared_data_admins_only("units")
 def unit_new():
     form = UnitForm()
     form.set_parents(unit_service.units_in_tree_order())
@@ -49,7 +51,7 @@ def unit_new():
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
-@roles_required("admin", "organizer")
+@shared_data_admins_only("units")
 def unit_edit(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
     form = UnitForm(obj=unit)
@@ -71,7 +73,7 @@ def unit_edit(unit_id: int):
 
 
 @bp.post("/units/<int:unit_id>/delete")
-@roles_required("admin", "organizer")
+@shared_data_admins_only("units")
 def unit_delete(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
     if ConfirmForm().validate_on_submit():
@@ -95,7 +97,7 @@ def units_sample():
 
 
 @bp.route("/units/import", methods=["GET", "POST"])
-@roles_required("admin", "organizer")
+@shared_data_admins_only("units")
 def units_import():
     """Step 1 uploads and shows what would change (nothing written); step 2 confirms by token."""
     form = UnitImportForm()
@@ -114,7 +116,7 @@ def units_import():
 
 
 @bp.post("/units/import/confirm")
-@roles_required("admin", "organizer")
+@shared_data_admins_only("units")
 def units_import_confirm():
     form = UploadConfirmForm()
     if not form.validate_on_submit():
