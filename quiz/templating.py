@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_decimal
 from flask_babel import format_percent as babel_percent
 
+from .forms import error_items
 from .services.identity import mask_identity
 
 
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["mask"] = mask_identity
+    app.jinja_env.globals["form_error_items"] = error_items
 
     @app.context_processor
     def inject_locale():

@@ -72,3 +72,58 @@ def test_monitor_unit_panel_reads_one_row_per_unit(live_server, live_app, browse
     names = page.locator("[data-units] .unit-name").all_inner_texts()
     assert names[0].strip() == "Khối Ngoại — Bệnh viện Đa khoa tỉnh"
     context.close()
+
+
+def _red(page, selector: str) -> bool:
+    color = page.eval_on_selector(selector, "e => getComputedStyle(e).borderTopColor")
+    return color == "rgb(179, 38, 30)"  # --err
+
+
+def test_failed_quiz_save_shows_summary_focuses_first_error(live_server, live_app, desktop, screenshot):
+    _seed(live_app)
+    _quiz(live_app)
+    page = desktop.new_page()
+    _login(page, live_server)
+    page.goto(f"{live_server}/admin/quizzes/new")
+    page.fill("#title", "Tuần 2 — An toàn thông tin")
+    page.fill("#opens_at", "2030-10-13T08:00")
+    page.fill("#closes_at", "2030-10-19T22:00")
+    page.select_option("#draw-0-set", "An toàn thông tin")
+    page.fill("#draw-0-count", "15")
+    page.fill("#draw-0-topic", "Chủ đề không có")
+    with page.expect_navigation():
+        page.click("button:has-text('Lưu đợt thi')")
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert "Vui lòng sửa" in summary.inner_text() and "cần 15" in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "draw-0-count"
+    assert page.get_attribute("#draw-0-count", "aria-invalid") == "true"
+    assert _red(page, "#draw-0-count")
+    top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+    assert 0 <= top <= page.viewport_size["height"]
+    screenshot(page, "admin-quiz-form-error", full_page=False)
+    # a plain field error (no title) is marked too, and the summary links to it
+    page.fill("#title", "")
+    page.fill("#draw-0-count", "5")
+    page.fill("#draw-0-topic", "")
+    with page.expect_navigation():
+        page.click("button:has-text('Lưu đợt thi')")
+    assert page.evaluate("document.activeElement.id") == "title"
+    assert _red(page, "#title")
+    assert page.locator('.error-summary a[href="#title"]').count() == 1
+
+
+def test_join_text_inputs_with_errors_turn_red(live_server, live_app, phone):
+    from .test_play_browser import seed
+    seed(live_app)
+    page = phone.new_page()
+    page.goto(f"{live_server}/j/TUAN1?u=CDC")
+    page.fill("#full_name", "Lò Thị Mai")
+    page.fill("#identity", "12")
+    page.fill("#prediction", "25")
+    page.check("#consent")
+    page.click("button:has-text('Bắt đầu thi')")
+    page.wait_for_load_state()
+    assert page.get_attribute("#identity", "aria-invalid") == "true"
+    assert _red(page, "#identity")
+    assert not _red(page, "#full_name")
