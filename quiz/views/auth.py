@@ -28,7 +28,7 @@ login_manager.localize_callback = _
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("main.index")
+    return url_for("admin.index")  # an organizer logs in to work in the console
 
 
 @bp.route("/login", methods=["GET", "POST"])
