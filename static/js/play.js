@@ -40,6 +40,37 @@
       var input = $("#unit-search"), list = $("#unit-matches");
       var options = $$("option", select).filter(function (o) { return o.value; });
       var folded = options.map(function (o) { return fold(o.textContent); });
+      // The select indents the tree with no-break spaces; the chosen unit is spelled out plainly
+      // below it, with the units above it, so "Khối Nội" cannot be mistaken for "Khối Ngoại".
+      var depthOf = function (o) { return (o.textContent.match(/^\u00a0*/)[0].length / 3) | 0; };
+      var pathOf = function (option) {
+        var names = [option.textContent.trim()], depth = depthOf(option), i = options.indexOf(option);
+        for (; i >= 0 && depth > 0; i--) {
+          if (depthOf(options[i]) < depth) { depth = depthOf(options[i]); names.unshift(options[i].textContent.trim()); }
+        }
+        return names;
+      };
+      var chosenLine = $("#unit-chosen");
+      var showChosen = function () {
+        var option = select.options[select.selectedIndex];
+        if (!chosenLine) return;
+        chosenLine.hidden = !option || !option.value || options.indexOf(option) < 0;
+        if (chosenLine.hidden) return;
+        var names = pathOf(option);
+        chosenLine.textContent = "";
+        chosenLine.appendChild(document.createTextNode(chosenLine.getAttribute("data-label") + " "));
+        var strong = document.createElement("strong");
+        strong.textContent = names[names.length - 1];
+        chosenLine.appendChild(strong);
+        if (names.length > 1) {
+          var above = document.createElement("span");
+          above.className = "unit-above";
+          above.textContent = names.slice(0, -1).join(" › ");
+          chosenLine.appendChild(above);
+        }
+      };
+      select.addEventListener("change", showChosen);
+      showChosen();
       input.addEventListener("input", function () {
         var words = fold(input.value).split(/\s+/).filter(Boolean);
         list.innerHTML = "";
@@ -51,13 +82,20 @@
           var item = document.createElement("li"), button = document.createElement("button");
           button.type = "button";
           button.className = "unit-match";
-          button.textContent = option.textContent.trim();
+          var names = pathOf(option);
+          button.textContent = names[names.length - 1];
+          if (names.length > 1) {
+            var above = document.createElement("span");
+            above.className = "unit-above";
+            above.textContent = names.slice(0, -1).join(" › ");
+            button.appendChild(above);
+          }
           button.addEventListener("click", function () {
             select.value = option.value;
             select.dispatchEvent(new Event("change"));
             list.innerHTML = "";
-            input.value = "";
-            select.focus();
+            input.value = names[names.length - 1];
+            if (chosenLine) chosenLine.scrollIntoView({ block: "nearest" });
           });
           item.appendChild(button);
           list.appendChild(item);

@@ -1,0 +1,47 @@
+"""Issue 14, the phone's rough edges, in headless Chromium at 360 × 740."""
+from __future__ import annotations
+
+import pytest
+
+from quiz.extensions import db
+from quiz.models import Unit
+from quiz.services.units import refresh_paths
+
+from .test_play_browser import seed
+
+pytestmark = pytest.mark.browser
+
+
+def _wards(live_app) -> None:
+    with live_app.app_context():
+        bvdk = db.session.scalar(db.select(Unit).filter_by(code="BVDK"))
+        for code, name in [("BVDK-NOI", "Khối Nội — Bệnh viện Đa khoa tỉnh"),
+                           ("BVDK-NGOAI", "Khối Ngoại — Bệnh viện Đa khoa tỉnh")]:
+            db.session.add(Unit(code=code, name=name, headcount=150, parent=bvdk, path="/"))
+        db.session.flush()
+        refresh_paths()
+        db.session.commit()
+
+
+def test_unit_picker_shows_the_chosen_unit_plainly(live_server, live_app, phone, screenshot):
+    seed(live_app)
+    _wards(live_app)
+    page = phone.new_page()
+    page.goto(f"{live_server}/j/TUAN1")
+    page.fill("#unit-search", "khoi noi")
+    page.locator("button.unit-match", has_text="Khối Nội").click()
+    assert page.locator("#unit_code").input_value() == "BVDK-NOI"
+    chosen = page.locator("#unit-chosen")
+    assert chosen.is_visible()
+    text = chosen.inner_text()
+    assert "Khối Nội — Bệnh viện Đa khoa tỉnh" in text and "Đảng bộ Sở Y tế tỉnh Lai Châu" in text
+    assert "\u00a0\u00a0" not in text
+    box = chosen.bounding_box()
+    assert box["x"] + box["width"] <= 360  # the whole name, wrapped, not cut
+    screenshot(page, "play-join-unit-chosen", full_page=False)
+    # picking in the select itself says the same
+    page.select_option("#unit_code", "BVDK-NGOAI")
+    assert "Khối Ngoại — Bệnh viện Đa khoa tỉnh" in chosen.inner_text()
+    # a poster's unit (?u=) is shown at once
+    page.goto(f"{live_server}/j/TUAN1?u=BVDK-NOI")
+    assert "Khối Nội — Bệnh viện Đa khoa tỉnh" in page.locator("#unit-chosen").inner_text()
