@@ -45,3 +45,29 @@ def test_unit_picker_shows_the_chosen_unit_plainly(live_server, live_app, phone,
     # a poster's unit (?u=) is shown at once
     page.goto(f"{live_server}/j/TUAN1?u=BVDK-NOI")
     assert "Khối Nội — Bệnh viện Đa khoa tỉnh" in page.locator("#unit-chosen").inner_text()
+
+
+def test_long_unbroken_text_and_the_last_button_stay_inside_360px(live_server, live_app, phone, screenshot):
+    seed(live_app)
+    with live_app.app_context():
+        from quiz.models import Question
+        last = db.session.scalars(db.select(Question).order_by(Question.id)).all()[-1]
+        last.text = ("Trang web chính thức để tra cứu và cảnh báo lừa đảo trực tuyến của Cục An toàn thông tin là "
+                     "canhbao.khonggianmang.gov.vn.")
+        last.options[0].text = "https://canhbao.khonggianmang.gov.vn/tra-cuu-website-lua-dao-chinh-thuc"
+        db.session.commit()
+    page = phone.new_page()
+    page.goto(f"{live_server}/j/TUAN1?u=CDC")
+    page.fill("#full_name", "Lò Thị Mai")
+    page.fill("#identity", "0912 345 678")
+    page.fill("#prediction", "25")
+    page.check("#consent")
+    page.click("button:has-text('Bắt đầu thi')")
+    page.wait_for_url("**/a/*")
+    page.click('.q-grid a.cell[data-number="5"]')
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for selector in ('form.q[data-number="5"] .q-text', 'form.q[data-number="5"] .opt',
+                     'form.q[data-number="5"] button[value="next"]'):
+        box = page.locator(selector).first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360 - 8, selector
+    screenshot(page, "play-question-long", full_page=False)
