@@ -71,3 +71,42 @@ def test_long_unbroken_text_and_the_last_button_stay_inside_360px(live_server, l
         box = page.locator(selector).first.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360 - 8, selector
     screenshot(page, "play-question-long", full_page=False)
+
+
+SMALL_TARGETS = """() => {
+  const small = [];
+  for (const el of document.querySelectorAll("a[href], button, select, input:not([type=hidden]), summary")) {
+    if (!el.offsetParent && getComputedStyle(el).position !== "fixed") continue;  // not shown
+    let box = el.getBoundingClientRect();
+    if (box.right < 0) continue;  // the skip link waits off screen until focused
+    if (el.matches("input[type=radio], input[type=checkbox]")) {
+      const label = el.closest("label") || document.querySelector(`label[for="${el.id}"]`);
+      const field = el.closest(".field-check");
+      box = (field || label || el).getBoundingClientRect();
+    }
+    if (box.width < 44 || box.height < 44) small.push(`${el.outerHTML.slice(0, 80)} ${Math.round(box.width)}x${Math.round(box.height)}`);
+  }
+  return small;
+}"""
+
+
+def test_every_tap_target_on_participant_pages_is_44px(live_server, live_app, phone):
+    seed(live_app)
+    page = phone.new_page()
+    page.goto(f"{live_server}/j/TUAN1?u=CDC")
+    small = page.evaluate(SMALL_TARGETS)
+    assert small == [], "\n".join(small)
+    page.fill("#full_name", "Lò Thị Mai")
+    page.fill("#identity", "0912 345 678")
+    page.fill("#prediction", "25")
+    page.check("#consent")
+    page.click("button:has-text('Bắt đầu thi')")
+    page.wait_for_url("**/a/*")
+    small = page.evaluate(SMALL_TARGETS)
+    assert small == [], "\n".join(small)
+    page.locator('form.q[data-number="1"] label.opt').first.click()
+    page.click("#submit-link")
+    page.click("#submit-form button")
+    page.wait_for_url("**/result")
+    small = page.evaluate(SMALL_TARGETS)
+    assert small == [], "\n".join(small)
