@@ -127,3 +127,16 @@ def test_join_text_inputs_with_errors_turn_red(live_server, live_app, phone):
     assert page.get_attribute("#identity", "aria-invalid") == "true"
     assert _red(page, "#identity")
     assert not _red(page, "#full_name")
+
+
+def test_quiz_form_fields_align_and_unit_codes_do_not_wrap(live_server, live_app, desktop):
+    _seed(live_app)
+    _quiz(live_app)
+    page = desktop.new_page()
+    _login(page, live_server)
+    page.goto(f"{live_server}/admin/quizzes/new")
+    code, contest = page.locator("#code").bounding_box(), page.locator("#contest").bounding_box()
+    assert abs(code["y"] - contest["y"]) <= 2 and abs(code["height"] - contest["height"]) <= 4
+    page.goto(f"{live_server}/admin/units")
+    cell = page.locator("td code", has_text="BVDK-NGOAI").bounding_box()
+    assert cell["height"] < 30  # one line

@@ -81,3 +81,14 @@ def test_csv_prediction_has_no_padding_zeros(client, ranked):
     db.session.commit()
     text = client.get("/r/TUAN1/export.csv").get_data(as_text=True)
     assert ",12," in text and "12.00000" not in text
+
+
+def test_long_review_ends_with_a_way_back(client, make_quiz, frozen_clock):
+    quiz = make_quiz(questions=3, code="TUAN3", show_review=True, allow_other_unit=True)
+    data = {"full_name": "Lò Thị Mai", "unit_code": "__other__", "other_unit": "Xã", "identity": "0912345678",
+            "consent": "y"}
+    token = client.post(f"/j/{quiz.code}", data=data).headers["Location"].rsplit("/", 1)[1]
+    client.post(f"/a/{token}/submit")
+    page = client.get(f"/a/{token}/result").get_data(as_text=True)
+    tail = page[page.index('class="review-list"'):]
+    assert 'href="#main"' in tail and f'href="/r/{quiz.code}"' in tail
