@@ -5,7 +5,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_decimal
+from flask_babel import format_percent as babel_percent
 
+from .forms import error_items
 from .services.identity import mask_identity
 from .services.media import media_url
 
@@ -39,11 +42,34 @@ def format_duration(seconds: float | int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def _pattern(digits: int, exact: bool) -> str:
+    return "#,##0" + ("." + ("#" if exact else "0") * digits if digits else "")
+
+
+def format_number(value: float | int | None, digits: int = 0, exact: bool = False) -> str:
+    """A number the way the reader's language writes it: `47.0666` → `47,07` (vi) / `47.07` (en)
+    with `digits=2`; `exact=True` drops trailing zeros (`12.00000` → `12`, `12.5` → `12,5`)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format=_pattern(digits, exact))
+
+
+def format_percent(value: float | int | None, digits: int = 0) -> str:
+    """A percentage given on the 0–100 scale: `33.333` → `33 %`… as the locale writes it (`33%`,
+    `33,3%` in Vietnamese with `digits=1`, `33.3%` in English)."""
+    if value is None:
+        return ""
+    return babel_percent(value / 100, format=_pattern(digits, False) + "%")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_time
     app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["mask"] = mask_identity
     app.jinja_env.filters["media_url"] = media_url
+    app.jinja_env.globals["form_error_items"] = error_items
 
     @app.context_processor
     def inject_locale():

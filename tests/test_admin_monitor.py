@@ -39,13 +39,15 @@ def test_monitor_counts_units_and_latest(client, ctx, login_as, make_quiz, make_
 
     page = client.get(f"/admin/quizzes/{quiz.code}/monitor").get_data(as_text=True)
     assert 'data-count="finished">4<' in page and 'data-count="in_progress">2<' in page
-    assert "Nguyễn Văn A" in page and "9/10" in page and "3:20" in page and "1 / 4 · 25 %" in page
+    assert "Nguyễn Văn A" in page and "9/10" in page and "3:20" in page and "1 / 4" in page and "25%" in page
     assert "Đang mở" in page and "js/monitor.js" in page
 
     data = client.get(f"/admin/quizzes/{quiz.code}/monitor.json").get_json()
     assert data["counts"] == {"started": 6, "finished": 4, "in_progress": 2}
     assert data["state"] == "open" and data["other_unit_participants"] == 0
-    assert {"code": "CDC", "name": "CDC tỉnh", "depth": 0, "headcount": 2, "participants": 3, "percent": 100.0} in data["units"]
+    assert {"code": "CDC", "name": "CDC tỉnh", "depth": 0, "headcount": 2, "participants": 3, "percent": 100.0,
+            "is_group": False, "rate": "100%"} in data["units"]
+    assert next(u for u in data["units"] if u["code"] == "BVDK")["is_group"] is True
     assert data["latest"][0]["full_name"] == "Nguyễn Văn A" and data["latest"][0]["duration"] == "3:20"
     assert "identity" not in str(data) and "09" not in "".join(r["full_name"] for r in data["latest"])
 
@@ -92,3 +94,17 @@ def test_dashboard_for_unit_contact(client, login_as):
 def test_dashboard_needs_login(client):
     response = client.get("/admin/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_monitor_sorts_units_by_participation(client, ctx, login_as, make_quiz, make_unit, make_attempt, frozen_clock):
+    quiz, parent, ward, cdc = _setup(login_as, make_quiz, make_unit, frozen_clock)
+    make_unit(code="XA", name="Không có định biên", headcount=None)
+    make_attempt(quiz, ward)
+    low = client.get(f"/admin/quizzes/{quiz.code}/monitor.json?sort=low").get_json()
+    assert [u["code"] for u in low["units"]] == ["CDC", "BVDK", "NOI", "XA"]  # ties by name; no headcount: last
+    high = client.get(f"/admin/quizzes/{quiz.code}/monitor.json?sort=high").get_json()
+    assert [u["code"] for u in high["units"]] == ["BVDK", "NOI", "CDC", "XA"]
+    tree = client.get(f"/admin/quizzes/{quiz.code}/monitor.json?sort=<script>").get_json()
+    assert tree["order"] == "tree" and [u["code"] for u in tree["units"]][:2] == ["BVDK", "NOI"]
+    page = client.get(f"/admin/quizzes/{quiz.code}/monitor?sort=low").get_data(as_text=True)
+    assert 'aria-current="true">Tỉ lệ thấp trước' in page

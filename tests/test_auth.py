@@ -42,7 +42,7 @@ def test_disabled_account_cannot_log_in(client, make_organizer):
 def test_login_does_not_redirect_to_another_site(client, make_organizer):
     make_organizer(email="btc@syt.vn")
     response = client.post("/login?next=https://evil.example/", data={"email": "btc@syt.vn", "password": "mat-khau-123"})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/admin/"
 
 
 def test_logout_needs_a_post(client, make_organizer):

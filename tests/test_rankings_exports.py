@@ -52,7 +52,7 @@ def test_organizer_csv_has_full_identities_and_guarded_text(ctx, seeded, tmp_pat
                        "Điểm", "Điểm tối đa", "Tỷ lệ điểm (%)", "Dự đoán", "Sai số dự đoán",
                        "Thời gian làm bài (giây)", "Nộp bài lúc"]
     assert rows[1] == ["1", "Nguyễn Thị Lan", "0912345678", "CDC", "Trung tâm Kiểm soát bệnh tật", "4", "4", "4",
-                       "100.0", "1.00000", "", "95.5", "10/10/2025 08:00:00"]
+                       "100.0", "1", "", "95.5", "10/10/2025 08:00:00"]
     assert rows[2][1] == "'=HYPERLINK(\"http://x\")"
     assert rows[3][1] == "'-Trừ Đầu" and rows[3][9] == ""
     units = list(exports.iter_csv(report.table("units")))
@@ -123,7 +123,7 @@ def test_admin_downloads_and_print_page(client, seeded, make_organizer):
     assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
     assert load_workbook(io.BytesIO(xlsx.data))["Cá nhân"]["C7"].value == "0912345678"
     csv_response = client.get("/admin/quizzes/TUAN2/rankings/export.csv")
-    assert 'filename="xep-hang-TUAN2.csv"' in csv_response.headers["Content-Disposition"]
+    assert 'filename="xep-hang-TUAN2-ca-nhan.csv"' in csv_response.headers["Content-Disposition"]
     assert read_csv(csv_response.data)[1][2] == "0912345678"
     page = client.get("/admin/quizzes/TUAN2/rankings/export.print").get_data(as_text=True)
     for text in ("T/M BAN TỔ CHỨC", "(Ký, ghi rõ họ tên)", "KẾT QUẢ TẠM THỜI", "Nguyễn Thị Lan", "Tuần 2 — An toàn thông tin"):

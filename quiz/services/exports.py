@@ -205,6 +205,8 @@ def _csv_cell(value, kind: str):
         return value.strftime("%d/%m/%Y %H:%M:%S")
     if kind == "rate":
         return round(value * 100, 2)
+    if isinstance(value, Decimal):  # a prediction stored with 5 decimals: 12, not 12.00000
+        return format(value.normalize(), "f")
     if isinstance(value, str):
         return guard_text(value)
     return value

@@ -32,6 +32,7 @@ class UnitProgress:
     depth: int
     headcount: int | None
     participants: int
+    is_group: bool = False  # a parent unit: its figures are its subtree's subtotal
 
     @property
     def percent(self) -> float | None:
@@ -42,7 +43,7 @@ class UnitProgress:
 
     def to_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "depth": self.depth, "headcount": self.headcount,
-                "participants": self.participants,
+                "participants": self.participants, "is_group": self.is_group,
                 "percent": None if self.percent is None else round(self.percent, 1)}
 
 
@@ -52,6 +53,20 @@ class QuizProgress:
     units: list[UnitProgress] = field(default_factory=list)
     other_unit_participants: int = 0
     latest: list[dict] = field(default_factory=list)
+
+
+UNIT_ORDERS = ("tree", "low", "high")
+
+
+def sort_units(units: list[UnitProgress], order: str) -> list[UnitProgress]:
+    """`tree`: the unit tree's order; `low`/`high`: by participation rate, lowest (the units to push)
+    or highest first, ties by participants then name; units without a headcount come last."""
+    if order not in ("low", "high"):
+        return units
+    rated = [u for u in units if u.percent is not None]
+    sign = 1 if order == "low" else -1
+    rated.sort(key=lambda u: (sign * u.percent, sign * u.participants, u.name))
+    return rated + [u for u in units if u.percent is None]
 
 
 def quiz_counts(quiz_ids: list[int]) -> dict[int, QuizCounts]:
@@ -103,6 +118,7 @@ def quiz_progress(quiz: Quiz, *, latest: int = 10) -> QuizProgress:
     """
     by_unit = _finished_by_unit(quiz)
     units = units_in_tree_order()
+    parents = {u.parent_id for u in units}
     totals = {u.id: by_unit.get(u.id, 0) for u in units}
     heads = {u.id: u.headcount for u in units}
     # Children come after their parents in tree order, so walking backwards rolls up bottom-first.
@@ -117,7 +133,8 @@ def quiz_progress(quiz: Quiz, *, latest: int = 10) -> QuizProgress:
             child_heads[unit.parent_id] = child_heads.get(unit.parent_id, 0) + own
     return QuizProgress(
         counts=quiz_counts([quiz.id])[quiz.id],
-        units=[UnitProgress(u.code, u.name, u.depth, heads[u.id], totals[u.id]) for u in units],
+        units=[UnitProgress(u.code, u.name, u.depth, heads[u.id], totals[u.id], is_group=u.id in parents)
+               for u in units],
         other_unit_participants=by_unit.get(None, 0),
         latest=_latest_finishers(quiz, latest),
     )

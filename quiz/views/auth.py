@@ -25,7 +25,7 @@ login_manager.localize_callback = _
 
 
 def _safe_next(target: str | None) -> str:
-    return local_path(target) or url_for("main.index")
+    return local_path(target) or url_for("admin.index")  # an organizer logs in to work in the console
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -18,6 +18,16 @@ def csv_response(table: exports.Table, filename: str) -> Response:
                     headers=_disposition(filename))
 
 
+CSV_TABLES = {"individuals": "ca-nhan", "units": "don-vi", "questions": "cau-hoi"}
+
+
+def csv_table_response(report: exports.Report, asked: str | None, stem: str) -> Response:
+    """One table of a report as CSV (individuals unless another is asked), its file named by the
+    table (`ket-qua-TUAN1-don-vi.csv`) so two downloads never share a name."""
+    name = asked if asked in CSV_TABLES else "individuals"
+    return csv_response(report.table(name), f"{stem}-{CSV_TABLES[name]}.csv")
+
+
 def xlsx_response(report: exports.Report, filename: str, writer) -> Response:
     """Write the workbook to a temporary file (openpyxl write-only mode), then send it."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)

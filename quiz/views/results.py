@@ -13,7 +13,7 @@ from ..services import exports, results
 from ..services.xlsx_report import write_xlsx
 from . import int_arg
 from .access import get_quiz_or_404
-from .downloads import csv_response, xlsx_response
+from .downloads import csv_table_response, xlsx_response
 
 bp = Blueprint("results", __name__, url_prefix="/r")
 TOP = 20
@@ -48,8 +48,7 @@ def contest(code: str):
 
 def _public_export(report: exports.Report, fmt: str, filename: str) -> Response:
     if fmt == "csv":
-        asked = request.args.get("table")
-        return csv_response(report.table(asked if asked in ("units", "questions") else "individuals"), filename)
+        return csv_table_response(report, request.args.get("table"), filename.removesuffix(".csv"))
     return xlsx_response(report, filename, write_xlsx)
 
 

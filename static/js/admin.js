@@ -7,3 +7,22 @@ document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
 });
+/* A failed save: the summary sits at the top; the focus goes to the first marked field, scrolled
+   into the middle of the screen (the summary's links do the same for the others). */
+(function () {
+  var summary = document.querySelector(".error-summary");
+  if (!summary) { return; }
+  function focusField(field) {
+    field.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
+  }
+  var first = document.querySelector("form [aria-invalid='true']") ||
+    document.querySelector("form .has-error input, form .has-error select, form .has-error textarea");
+  if (first) { focusField(first); } else { summary.focus(); }
+  summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (field) { event.preventDefault(); focusField(field); }
+    });
+  });
+}());

@@ -19,6 +19,11 @@
     return m + ":" + (s < 10 ? "0" : "") + s;
   }
   function pct(rate) { return Math.round((rate || 0) * 1000) / 10; }
+  // Percentages as the page's language writes them (3,2% in Vietnamese), like the server's filter.
+  var lang = document.documentElement.lang || "vi";
+  function percent(value, digits) {
+    return new Intl.NumberFormat(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(value) + "%";
+  }
   function setField(name, value) {
     var node = root.querySelector('[data-field="' + name + '"]');
     if (node && node.textContent !== String(value)) node.textContent = value;
@@ -32,17 +37,19 @@
     fill.style.width = (old !== undefined ? old : pct(u.participation_rate)) + "%";
     bar.appendChild(fill);
     li.appendChild(bar);
-    li.appendChild(el("span", "b-value", (u.is_flagged ? "—" : Math.round(pct(u.participation_rate)) + "%") + " · " + u.participants));
+    li.appendChild(el("span", "b-value", (u.is_flagged ? "—" : percent(pct(u.participation_rate), 0)) + " · " + u.participants));
     li._fill = fill;
     li._target = pct(u.participation_rate);
     li.setAttribute("data-code", u.code);
     return li;
   }
   function render(data) {
+    // published since the page was drawn (or withdrawn): draw the page again
+    if (String(data.is_published) !== root.getAttribute("data-published")) { location.reload(); return; }
     if (data.counters) {
       setField("participants", data.counters.participants);
       setField("finished", data.counters.finished);
-      setField("finished_pct", data.counters.finished_pct === null ? "—" : data.counters.finished_pct.toFixed(1) + "%");
+      setField("finished_pct", data.counters.finished_pct === null ? "—" : percent(data.counters.finished_pct, 1));
     }
     var units = root.querySelector('[data-list="units"]');
     var previous = {};

@@ -4,7 +4,8 @@
   "use strict";
   var root = document.querySelector("[data-monitor]");
   if (!root || !window.fetch) { return; }
-  var url = root.getAttribute("data-url");
+  // the JSON follows the order the page was asked for (?sort=…)
+  var url = root.getAttribute("data-url") + location.search;
   var every = (parseInt(root.getAttribute("data-refresh"), 10) || 5) * 1000;
   var live = root.querySelector("[data-live]");
   var STATES = JSON.parse(root.getAttribute("data-state-labels") || "{}");
@@ -17,25 +18,24 @@
   }
 
   function drawUnits(units) {
-    var list = root.querySelector("[data-units]");
+    var body = root.querySelector("[data-units]");
     if (!units.length) { return; }
-    list.textContent = "";
+    body.textContent = "";
     units.forEach(function (unit) {
-      var item = el("li", "unit-bar depth-" + Math.min(unit.depth, 3));
-      var label = el("div", "unit-bar-label");
-      label.appendChild(el("span", "", unit.name));
-      var figure = String(unit.participants);
-      if (unit.headcount) { figure += " / " + unit.headcount + " · " + Math.round(unit.percent) + " %"; }
-      label.appendChild(el("span", "num", figure));
-      var bar = el("div", "bar");
-      bar.setAttribute("role", "img");
-      bar.setAttribute("aria-label", Math.round(unit.percent || 0) + " %");
-      var fill = el("span");
+      var depth = Math.min(unit.depth, 4);
+      var row = el("tr", "depth-" + depth + (unit.is_group ? " is-group" : ""));
+      var name = el("td", "unit-name", unit.name);
+      name.style.setProperty("--depth", depth);
+      row.appendChild(name);
+      row.appendChild(el("td", "num unit-figure", unit.participants + (unit.headcount ? " / " + unit.headcount : "")));
+      var rate = el("td", "unit-rate"), line = el("span", "rate-line"), bar = el("span", "bar"), fill = el("span");
       fill.style.width = (unit.percent || 0) + "%";
       bar.appendChild(fill);
-      item.appendChild(label);
-      item.appendChild(bar);
-      list.appendChild(item);
+      line.appendChild(bar);
+      line.appendChild(el("span", "num", unit.rate || "—"));
+      rate.appendChild(line);
+      row.appendChild(rate);
+      body.appendChild(row);
     });
   }
 

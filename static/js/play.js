@@ -1,7 +1,9 @@
 /* Thi Đua Số — participant pages. Progressive enhancement only: without this file the join form
    posts, each question is a form post and the submit page confirms. With it: instant saving
    through the JSON API, an offline queue in localStorage (keyed by attempt token), the server's
-   countdown re-synced periodically, client-side navigation and an in-page submit confirmation. */
+   countdown re-synced periodically, client-side navigation and an in-page submit confirmation.
+   Offline reload: static/js/sw.js keeps a copy of the attempt page; this file keeps what the copy
+   cannot know (the answers the server acknowledged since, the server's deadline) in localStorage. */
 (function () {
   "use strict";
   function $(sel, root) { return (root || document).querySelector(sel); }
@@ -38,6 +40,37 @@
       var input = $("#unit-search"), list = $("#unit-matches");
       var options = $$("option", select).filter(function (o) { return o.value; });
       var folded = options.map(function (o) { return fold(o.textContent); });
+      // The select indents the tree with no-break spaces; the chosen unit is spelled out plainly
+      // below it, with the units above it, so "Khối Nội" cannot be mistaken for "Khối Ngoại".
+      var depthOf = function (o) { return (o.textContent.match(/^\u00a0*/)[0].length / 3) | 0; };
+      var pathOf = function (option) {
+        var names = [option.textContent.trim()], depth = depthOf(option), i = options.indexOf(option);
+        for (; i >= 0 && depth > 0; i--) {
+          if (depthOf(options[i]) < depth) { depth = depthOf(options[i]); names.unshift(options[i].textContent.trim()); }
+        }
+        return names;
+      };
+      var chosenLine = $("#unit-chosen");
+      var showChosen = function () {
+        var option = select.options[select.selectedIndex];
+        if (!chosenLine) return;
+        chosenLine.hidden = !option || !option.value || options.indexOf(option) < 0;
+        if (chosenLine.hidden) return;
+        var names = pathOf(option);
+        chosenLine.textContent = "";
+        chosenLine.appendChild(document.createTextNode(chosenLine.getAttribute("data-label") + " "));
+        var strong = document.createElement("strong");
+        strong.textContent = names[names.length - 1];
+        chosenLine.appendChild(strong);
+        if (names.length > 1) {
+          var above = document.createElement("span");
+          above.className = "unit-above";
+          above.textContent = names.slice(0, -1).join(" › ");
+          chosenLine.appendChild(above);
+        }
+      };
+      select.addEventListener("change", showChosen);
+      showChosen();
       input.addEventListener("input", function () {
         var words = fold(input.value).split(/\s+/).filter(Boolean);
         list.innerHTML = "";
@@ -49,13 +82,20 @@
           var item = document.createElement("li"), button = document.createElement("button");
           button.type = "button";
           button.className = "unit-match";
-          button.textContent = option.textContent.trim();
+          var names = pathOf(option);
+          button.textContent = names[names.length - 1];
+          if (names.length > 1) {
+            var above = document.createElement("span");
+            above.className = "unit-above";
+            above.textContent = names.slice(0, -1).join(" › ");
+            button.appendChild(above);
+          }
           button.addEventListener("click", function () {
             select.value = option.value;
             select.dispatchEvent(new Event("change"));
             list.innerHTML = "";
-            input.value = "";
-            select.focus();
+            input.value = names[names.length - 1];
+            if (chosenLine) chosenLine.scrollIntoView({ block: "nearest" });
           });
           item.appendChild(button);
           list.appendChild(item);
@@ -80,14 +120,21 @@
   function attemptPage(root) {
     var T = JSON.parse($("#play-text").textContent);
     var stateUrl = root.getAttribute("data-api"), resultUrl = root.getAttribute("data-result");
-    var key = "tds:q:" + root.getAttribute("data-token");
+    var key = "tds:q:" + root.getAttribute("data-token"), seenKey = "tds:s:" + root.getAttribute("data-token");
+    var replay = root.getAttribute("data-page-copy") === "offline";
     var forms = $$("form.q", root), cells = $$(".q-grid a.cell", root);
     var net = $("#net-status"), clockEl = $("#clock"), countEl = $("#answered-count");
     var panel = $("#confirm-panel"), submitLink = $("#submit-link"), submitForm = $("#submit-form");
     var queue = load(), sending = false, offline = !navigator.onLine, over = false, retryTimer = null;
     var current = Math.max(0, forms.findIndex(function (f) { return !f.hidden; }));
+    // What the server last said: its deadline (as this phone's time) and the answers it acknowledged.
+    var seen = replay ? loadSeen() : null;
 
     function load() { try { return JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { return {}; } }
+    function loadSeen() { try { return JSON.parse(localStorage.getItem(seenKey)); } catch (e) { return null; } }
+    function storeSeen() {
+      try { localStorage.setItem(seenKey, JSON.stringify(seen)); } catch (e) { /* memory only */ }
+    }
     function store() {
       try {
         if (Object.keys(queue).length) localStorage.setItem(key, JSON.stringify(queue));
@@ -144,6 +191,7 @@
         if (res.status >= 500 || res.status === 429 || res.status === 408) { refreshNet(); retryLater(); return; }
         if (same(queue[qid], ids)) delete queue[qid];
         store();
+        if (res.status === 200) { seen.answers[qid] = res.body.saved ? ids : []; storeSeen(); }
         var form = formOf(qid);
         if (res.status === 200) {
           if (form && !queue[qid]) setStatus(form, res.body.saved ? "saved" : "empty", res.body.saved ? T.saved : "");
@@ -188,7 +236,7 @@
 
     // Submit only once every queued answer reached the server; offline, wait and say why.
     function submitWhenSent(tries) {
-      if (!Object.keys(queue).length) { submitForm.submit(); return; }
+      if (!Object.keys(queue).length && navigator.onLine) { submitForm.submit(); return; }
       if (offline && !over) showNet(T.wait_network, "offline");
       flush();
       setTimeout(function () { submitWhenSent(tries + 1); }, tries < 20 ? 500 : 3000);
@@ -218,17 +266,38 @@
       if (Object.keys(queue).length) { event.preventDefault(); submitWhenSent(0); }
     });
 
+    function check(form, ids) {
+      $$("input[name=option]", form).forEach(function (input) { input.checked = ids.indexOf(+input.value) >= 0; });
+    }
+    // An offline copy of the page: the answers acknowledged after it was taken, at the question the URL names.
+    if (replay && seen) {
+      Object.keys(seen.answers).forEach(function (qid) {
+        var form = formOf(qid);
+        if (!form) return;
+        check(form, seen.answers[qid]);
+        setStatus(form, seen.answers[qid].length ? "saved" : "empty", seen.answers[qid].length ? T.saved : "");
+      });
+    }
+    if (!seen) {
+      seen = { endsAt: Date.now() + (+clockEl.getAttribute("data-remaining")) * 1000, answers: {} };
+      forms.forEach(function (f) { seen.answers[f.getAttribute("data-qid")] = chosen(f); });
+    }
+    storeSeen();
+    var asked = +(new URLSearchParams(location.search).get("q") || 0);
+    if (replay && asked >= 1 && asked <= forms.length && asked - 1 !== current) show(asked - 1);
+
     // Answers queued during an earlier visit (a reload while offline) win over the page's state.
     Object.keys(queue).forEach(function (qid) {
       var form = formOf(qid);
       if (!form) { delete queue[qid]; return; }
-      $$("input[name=option]", form).forEach(function (input) { input.checked = queue[qid].indexOf(+input.value) >= 0; });
+      check(form, queue[qid]);
       setStatus(form, "queued", T.queued);
     });
     store();
 
-    // The countdown runs from the server's remaining seconds and re-syncs with it.
-    var endsAt = Date.now() + (+clockEl.getAttribute("data-remaining")) * 1000;
+    // The countdown runs from the server's remaining seconds and re-syncs with it (an offline copy
+    // of the page runs on the deadline last heard from the server).
+    var endsAt = seen.endsAt;
     function tick() {
       var left = Math.ceil((endsAt - Date.now()) / 1000);
       clockEl.textContent = hms(left);
@@ -245,8 +314,14 @@
         .then(function (body) {
           offline = false;
           if (!body) return;
-          if (body.state === "finished") { location.href = resultUrl; return; }
+          if (body.state === "finished") {
+            try { localStorage.removeItem(seenKey); } catch (e) { /* nothing kept */ }
+            location.href = resultUrl;
+            return;
+          }
           endsAt = Date.now() + body.remaining_s * 1000;
+          seen = { endsAt: endsAt, answers: body.answers };
+          storeSeen();
           tick();
           flush();
         }, function () { offline = true; refreshNet(); });
@@ -258,6 +333,25 @@
     setInterval(sync, 30000);
     tick();
     flush();
+    keepOfflineCopy(root);
+  }
+
+  /* Ask the worker (static/js/sw.js) to keep this page and its files for an offline reload; the
+     page says data-offline="ready" once they are stored. Needs HTTPS (or localhost). */
+  function keepOfflineCopy(root) {
+    if (!("serviceWorker" in navigator) || !window.MessageChannel) return;
+    var assets = $$("link[rel=stylesheet], link[rel=icon], script[src], img[src]").map(function (el) {
+      return el.href || el.src;
+    });
+    navigator.serviceWorker.register(root.getAttribute("data-sw")).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) {
+        if (event.data && event.data.ok) root.setAttribute("data-offline", "ready");
+      };
+      registration.active.postMessage({ keep: location.pathname, assets: assets }, [channel.port2]);
+    }).catch(function () { /* no worker (plain HTTP, private mode): the localStorage queue still holds */ });
   }
 
   var root = document.getElementById("play");

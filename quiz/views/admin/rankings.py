@@ -12,7 +12,7 @@ from ...models import Contest, Quiz
 from ...services import exports, permissions, publishing, ranking, results
 from ...services.xlsx_report import write_xlsx
 from ..access import managed_contest_or_abort, managed_quiz_or_abort, roles_required
-from ..downloads import csv_response, xlsx_response
+from ..downloads import csv_table_response, xlsx_response
 from . import bp
 
 PRINT_ROWS = 100
@@ -84,8 +84,7 @@ def _export(quiz: Quiz | None, contest: Contest | None, fmt: str):
     if fmt == "xlsx":
         return xlsx_response(report, f"{stem}.xlsx", write_xlsx)
     if fmt == "csv":
-        asked = request.args.get("table")
-        return csv_response(report.table(asked if asked in ("units", "questions") else "individuals"), f"{stem}.csv")
+        return csv_table_response(report, request.args.get("table"), stem)
     if fmt == "print":
         people = report.table("individuals")
         rows = []

@@ -1,7 +1,8 @@
 """`/a/<token>`: one question per screen, answer posts without JavaScript, submit and result."""
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
+                   send_from_directory, url_for)
 from flask_babel import gettext as _
 
 from ... import clock
@@ -18,6 +19,15 @@ def _load(token: str):
     attempt = attempts.get_attempt(token, now=now)
     db.session.commit()  # keeps a lazy finalisation at the deadline
     return attempt, now
+
+
+@bp.get("/a/sw.js")
+def service_worker():
+    """The offline copy's worker. Served from /a/ so its scope is the attempt pages and nothing else;
+    always revalidated, so a fixed worker reaches every phone on its next visit."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/a/<token>")
