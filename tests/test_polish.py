@@ -89,6 +89,7 @@ def test_long_review_ends_with_a_way_back(client, make_quiz, frozen_clock):
             "consent": "y"}
     token = client.post(f"/j/{quiz.code}", data=data).headers["Location"].rsplit("/", 1)[1]
     client.post(f"/a/{token}/submit")
+    frozen_clock.advance(days=2)  # the review comes with the close
     page = client.get(f"/a/{token}/result").get_data(as_text=True)
     tail = page[page.index('class="review-list"'):]
     assert 'href="#main"' in tail and f'href="/r/{quiz.code}"' in tail
@@ -99,7 +100,7 @@ def test_share_cards_and_the_share_button(client, ranked):
     db.session.commit()
     for url in ("/j/TUAN1", "/r/TUAN1", "/board/TUAN1"):
         page = client.get(url).get_data(as_text=True)
-        assert '<meta property="og:title"' in page and 'property="og:image" content="http://localhost/j/TUAN1/qr.png"' in page, url
+        assert '<meta property="og:title"' in page and 'property="og:image" content="http://quiz.test/j/TUAN1/qr.png"' in page, url
     assert "data-share" in client.get("/r/TUAN1").get_data(as_text=True)
 
 
@@ -110,6 +111,6 @@ def test_result_page_shares_the_join_link_not_its_token(client, make_quiz):
     token = client.post(f"/j/{quiz.code}", data=data).headers["Location"].rsplit("/", 1)[1]
     client.post(f"/a/{token}/submit")
     page = client.get(f"/a/{token}/result").get_data(as_text=True)
-    assert 'data-share data-url="http://localhost/j/TUAN4"' in page
+    assert 'data-share data-url="http://quiz.test/j/TUAN4"' in page
     assert page.count(token) == page.count(f"/a/{token}")  # the token only in the page's own links
-    assert f'data-url="http://localhost/a/{token}' not in page
+    assert f'data-url="http://quiz.test/a/{token}' not in page

@@ -66,7 +66,7 @@ def test_login_next_only_goes_to_this_site(client, make_organizer, target):
                            data={"email": "btc@syt.vn", "password": "mat-khau-123"})
     assert response.status_code == 302
     assert lands_on(response.headers["Location"]) == "localhost", response.headers["Location"]
-    assert client.get("/login", query_string={"next": target}).headers["Location"] == "/"
+    assert client.get("/login", query_string={"next": target}).headers["Location"] == "/admin/"
 
 
 def test_login_next_keeps_a_path_of_this_site(client, make_organizer):

@@ -1,7 +1,7 @@
 """Public QR images of a quiz's join URL: `/j/<code>/qr.svg` and `/j/<code>/qr.png` (`?u=<unit>`)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from ..extensions import db
 from ..models import Unit
@@ -20,6 +20,13 @@ def join_base_url() -> str:
     of QUIZ_ALLOWED_HOSTS when that is set (others got a 400 before any view), or anything in
     development. A response built from it must `vary_on_host()`."""
     return current_app.config.get("QUIZ_BASE_URL") or request.host_url.rstrip("/")
+
+
+@bp.app_template_global("public_url")
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL for share cards and share buttons, on the same base as the QR codes (never a
+    Host header a visitor chose, once QUIZ_BASE_URL is set)."""
+    return join_base_url() + url_for(endpoint, **values)
 
 
 def vary_on_host(response: Response) -> Response:
