@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import BigInteger, case, cast, func, literal
+from sqlalchemy import BigInteger, cast, func, literal
 
 from ..extensions import db
 from ..models import Attempt, Quiz
 from .attempts import finalize_expired
+from .rankings.order import Order
 
 PREDICTION_SCALE = 100_000  # predictions and truths have at most 5 decimals
 
@@ -26,20 +27,6 @@ def _error_units(prediction_col, truth: Decimal | None):
         return literal(None, BigInteger)
     scaled = cast(func.round(prediction_col * PREDICTION_SCALE), BigInteger)
     return func.abs(scaled - _truth_units(truth))
-
-
-def _key_order(key: str, cols, error) -> list:
-    if key == "score":
-        return [cols.score.desc()]
-    if key == "correct":
-        return [cols.correct_count.desc()]
-    if key == "prediction":
-        return [] if error is None else [case((error.is_(None), 1), else_=0), error.asc()]
-    if key == "duration":
-        return [case((cols.duration_ms.is_(None), 1), else_=0), cols.duration_ms.asc()]
-    if key == "submitted_at":
-        return [cols.submitted_at.asc()]
-    raise ValueError(key)
 
 
 def counted_attempts(quiz: Quiz, truth: Decimal | None):
@@ -61,17 +48,7 @@ def counted_attempts(quiz: Quiz, truth: Decimal | None):
             .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
             .subquery("counted")
         )
-    keys = quiz.ranking_keys
-    if quiz.counted_attempt == "first":
-        order = [Attempt.attempt_no.asc(), Attempt.id.asc()]
-    elif quiz.counted_attempt == "last":
-        order = [Attempt.attempt_no.desc(), Attempt.id.desc()]
-    else:
-        order = [Attempt.score.desc()]
-        for key in keys:
-            if key != "score":
-                order += _key_order(key, Attempt, error)
-        order.append(Attempt.id.asc())
+    order = Order.of(quiz, has_truth=truth is not None).pick(Attempt, error)
     numbered = (
         db.select(
             Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Attempt.correct_count,

@@ -37,10 +37,12 @@ are listed after the ranked ones, flagged, with no rank, rate or emulation score
 Which units compete: the children of ``parent_code``; without it, the children of the single
 root unit (a Sở with its hospitals), or the roots when the tree has several.
 
-Contest rankings: each participant once per contest; per quiz their counted attempt (by that
-quiz's rule); contest score = sum of counted scores, score percent = sum scores / sum max scores.
-Contest individual order: score desc → correct desc → total duration asc → last submission
-earlier → participant id. Contest rows carry no prediction (it is a per-quiz tie-break).
+Contest rankings: each participant once per contest; per quiz their counted attempt, picked by
+that quiz's own rule exactly as its ranking picks it (``counted_attempt`` and ``ranking_keys``,
+prediction included once the quiz's truth is known); contest score = sum of counted scores,
+score percent = sum scores / sum max scores. Contest individual order: score desc → correct desc
+→ total duration asc → last submission earlier → participant id. Contest rows carry no
+prediction (it is a per-quiz tie-break). Every order above is compiled in `rankings.order`.
 """
 from __future__ import annotations
 
@@ -48,12 +50,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Float, and_, case, cast, func, null, or_
+from sqlalchemy import Float, case, cast, false, func, null, union_all
 
 from ..extensions import db
 from ..models import Attempt, Contest, Participant, Quiz, Unit
-from .attempts import finalize_expired
 from .counted_attempts import counted_attempts as _counted_attempts
+from .rankings.order import CONTEST, Order
 from .unit_rollup import UnitRow, UnitTable
 
 
@@ -115,28 +117,6 @@ def prediction_truth(quiz: Quiz) -> Decimal | None:
     return (Decimal(int(perfect)) * 100 / Decimal(int(total))).quantize(Decimal("0.00001"), ROUND_HALF_UP)
 
 
-_LAST = 10**15  # sorts after any real error (in 0.00001 units) or duration (ms)
-
-
-def _sort_exprs(quiz: Quiz, cols, has_truth: bool) -> list:
-    """The ranking order as ascending expressions, NULLs folded in: the same list serves ORDER BY
-    and the "who beats me" comparison of `participant_rank`."""
-    exprs = []
-    for key in quiz.ranking_keys:
-        if key == "score":
-            exprs.append(-func.coalesce(cols.score, 0))
-        elif key == "correct":
-            exprs.append(-func.coalesce(cols.correct_count, 0))
-        elif key == "prediction" and has_truth:
-            exprs.append(func.coalesce(cols.error_units, _LAST))
-        elif key == "duration":
-            exprs.append(func.coalesce(cols.duration_ms, _LAST))
-        elif key == "submitted_at":
-            exprs.append(cols.submitted_at)
-    exprs.append(cols.id)
-    return exprs
-
-
 def _named(counted):
     """Counted rows joined to the participant's name and unit."""
     return (
@@ -157,13 +137,14 @@ def _individual_query(quiz: Quiz, truth: Decimal | None, *, unit_ids: set[int] |
     ORDER BY does it; only a unit-filtered list needs ROW_NUMBER() to keep the overall ranks.
     The page is cut before names are joined: joining 100,000 rows to show 100 costs seconds."""
     counted = _counted_attempts(quiz, truth)
-    order = _sort_exprs(quiz, counted.c, truth is not None)
+    order = Order.of(quiz, has_truth=truth is not None)
     if unit_ids is None:
         if limit is None and not offset:
-            return _named(counted).order_by(*order), False
-        page = _page(db.select(counted).order_by(*order), limit, offset).subquery("page")
-        return _named(page).order_by(*_sort_exprs(quiz, page.c, truth is not None)), False
-    ranked = db.select(counted, func.row_number().over(order_by=order).label("rank")).subquery("ranked")
+            return _named(counted).order_by(*order.order_by(counted.c)), False
+        page = _page(db.select(counted).order_by(*order.order_by(counted.c)), limit, offset).subquery("page")
+        return _named(page).order_by(*order.order_by(page.c)), False
+    ranked = db.select(counted, func.row_number().over(order_by=order.order_by(counted.c)).label("rank")
+                       ).subquery("ranked")
     query = _named(ranked).where(Participant.unit_id.in_(unit_ids or {-1})).order_by(ranked.c.rank)
     return _page(query, limit, offset), True
 
@@ -201,16 +182,15 @@ def participant_rank(quiz: Quiz, participant_id: int) -> IndividualRow | None:
     (a COUNT, no sort of the whole ranking: this runs after every submission)."""
     truth = prediction_truth(quiz)
     counted = _counted_attempts(quiz, truth)
-    order = _sort_exprs(quiz, counted.c, truth is not None)
+    order = Order.of(quiz, has_truth=truth is not None)
+    exprs = order.exprs(counted.c)
     mine = db.session.execute(
-        _named(counted).add_columns(*[e.label(f"k{i}") for i, e in enumerate(order)])
+        _named(counted).add_columns(*[e.label(f"k{i}") for i, e in enumerate(exprs)])
         .where(counted.c.participant_id == participant_id)).first()
     if mine is None:
         return None
-    values = [getattr(mine, f"k{i}") for i in range(len(order))]
-    beats = or_(*[and_(*[order[j] == values[j] for j in range(i)], order[i] < values[i])
-                  for i in range(len(order))])
-    ahead = db.session.scalar(db.select(func.count()).select_from(counted).where(beats))
+    values = [getattr(mine, f"k{i}") for i in range(len(exprs))]
+    ahead = db.session.scalar(db.select(func.count()).select_from(counted).where(order.beats(counted.c, values)))
     return _individual_row(mine, truth, ahead + 1)
 
 
@@ -233,48 +213,31 @@ def _individual_row(r, truth: Decimal | None, rank: int) -> IndividualRow:
 # --- Contest individual ranking --------------------------------------------------------------
 
 def _contest_totals(contest: Contest):
-    """A subquery: per participant, the sums over the contest's quizzes of counted attempts."""
-    for quiz in contest.quizzes:  # as in _counted_attempts: no expired attempt is left out
-        finalize_expired(quiz=quiz)
-    pick_order = case(
-        (Quiz.counted_attempt == "first", Attempt.attempt_no),
-        (Quiz.counted_attempt == "last", -Attempt.attempt_no),
-        else_=-Attempt.score,
-    )
-    numbered = (
-        db.select(
-            Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
-            Attempt.duration_ms, Attempt.submitted_at,
-            func.row_number().over(
-                partition_by=(Attempt.quiz_id, Attempt.participant_id),
-                order_by=(pick_order, Attempt.correct_count.desc(), Attempt.duration_ms.asc(),
-                          Attempt.submitted_at.asc(), Attempt.id.asc()),
-            ).label("pick"),
-        )
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Quiz.contest_id == contest.id, Attempt.submitted_at.is_not(None))
-        .subquery("numbered")
-    )
+    """A subquery: per participant, the sums over the contest's quizzes of their counted attempts,
+    each picked by its quiz's own rule (the same pick as the quiz's ranking)."""
+    counted = [_counted_attempts(quiz, prediction_truth(quiz)) for quiz in contest.quizzes]
+    columns = ("id", "participant_id", "score", "max_score", "correct_count", "duration_ms", "submitted_at")
+    picked = union_all(*[db.select(*[c.c[name] for name in columns]) for c in counted]) if counted \
+        else db.select(*[getattr(Attempt, name) for name in columns]).where(false())
+    picked = picked.subquery("picked")
     return (
         db.select(
-            numbered.c.participant_id,
-            func.max(numbered.c.id).label("id"),
-            func.sum(numbered.c.score).label("score"),
-            func.sum(numbered.c.max_score).label("max_score"),
-            func.sum(numbered.c.correct_count).label("correct_count"),
-            func.sum(numbered.c.duration_ms).label("duration_ms"),
-            func.max(numbered.c.submitted_at).label("submitted_at"),
+            picked.c.participant_id,
+            func.max(picked.c.id).label("id"),
+            func.sum(picked.c.score).label("score"),
+            func.sum(picked.c.max_score).label("max_score"),
+            func.sum(picked.c.correct_count).label("correct_count"),
+            func.sum(picked.c.duration_ms).label("duration_ms"),
+            func.max(picked.c.submitted_at).label("submitted_at"),
         )
-        .where(numbered.c.pick == 1)
-        .group_by(numbered.c.participant_id)
+        .group_by(picked.c.participant_id)
         .subquery("totals")
     )
 
 
 def _contest_query(contest: Contest, unit_ids: set[int] | None):
     totals = _contest_totals(contest)
-    order = (-totals.c.score, -totals.c.correct_count, func.coalesce(totals.c.duration_ms, _LAST),
-             totals.c.submitted_at, totals.c.participant_id)
+    order = CONTEST.order_by(totals.c)
     if unit_ids is None:
         return _named(totals).add_columns(null().label("prediction")).order_by(*order), False
     ranked = db.select(totals, func.row_number().over(order_by=order).label("rank")).subquery("ranked")
