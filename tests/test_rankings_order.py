@@ -3,7 +3,7 @@ best-attempt pick and "who beats me" of a quiz, and a contest's pick of each qui
 from __future__ import annotations
 
 from quiz.models import Contest
-from quiz.services import ranking
+from quiz.services import rankings as ranking
 
 
 def test_contest_picks_each_quiz_attempt_by_that_quiz_keys(ctx, make_quiz, make_attempt):

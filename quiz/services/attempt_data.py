@@ -11,7 +11,7 @@ from datetime import datetime
 from ..models import Attempt, AttemptQuestion, Quiz
 from . import attempts as attempt_service
 from . import live_ranking
-from .ranking import Standing, attempt_standing
+from .rankings.units import Standing, attempt_standing
 from .units import unit_picker_items
 
 
