@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import BigInteger, Numeric, case, cast, false, func, literal, union_all
+from sqlalchemy import BigInteger, Numeric, case, cast, false, func, literal, null, union_all
 
 from ...extensions import db
 from ...models import Attempt, Contest, Quiz
@@ -73,7 +73,7 @@ def contest_totals(contest: Contest):
             func.sum(picked.c.score).label("score"),
             func.sum(picked.c.max_score).label("max_score"),
             func.sum(picked.c.correct_count).label("correct_count"),
-            literal(None, Numeric).label("prediction"),  # a per-quiz tie-break: a contest has none
+            cast(null(), Numeric).label("prediction"),  # a per-quiz tie-break: a contest has none
             func.sum(picked.c.duration_ms).label("duration_ms"),
             func.max(picked.c.submitted_at).label("submitted_at"),
             literal(None, BigInteger).label("error_units"),
