@@ -14,7 +14,8 @@ its **data version**, read from the database with one cheap indexed query on eac
 If the version is unchanged the cached levels ARE the full computation's result (tests check
 it on random data). If it changed, the cached levels are served while one background thread per
 process recomputes them, at most once per ``LIVE_RANKING_TTL_S`` seconds (config; 5 s by
-default, 0 disables the cache, as in tests): a live figure may lag a few seconds behind, never
+default, 0 disables this cache, as in tests, and so does ``CACHE_ENABLED`` off; the entries are
+kept in the app's `quiz.cache` "live_ranking"): a live figure may lag a few seconds behind, never
 more than the TTL plus one computation. Edits the version does not see (a headcount, a
 participant's unit) show within ``MAX_AGE_S``. The state that decides is in the database, so
 it holds with several gunicorn workers or servers.
@@ -26,7 +27,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +34,7 @@ from flask import current_app
 from sqlalchemy import func
 
 from .. import clock
+from ..cache import get_cache
 from ..extensions import db
 from ..models import Attempt, Quiz, Unit
 from .attempts import finalize_expired, grace
@@ -56,10 +57,10 @@ class _Entry:
 
 
 class _State:
-    """One app's cache (kept in `app.extensions`, so apps in one process never share figures)."""
+    """One app's background refreshes (the figures themselves are in the app's cache
+    "live_ranking", `quiz.cache`; both per app, so apps in one process never share figures)."""
 
     def __init__(self):
-        self.entries: OrderedDict[tuple, _Entry] = OrderedDict()
         self.refreshing: dict[tuple, threading.Thread] = {}
         self.lock = threading.Lock()
 
@@ -68,7 +69,14 @@ def _state(app=None) -> _State:
     return (app or current_app).extensions.setdefault("live_ranking", _State())
 
 
+def _entries():
+    return get_cache("live_ranking", size=MAX_QUIZZES)
+
+
 def ttl() -> float:
+    """The refresh throttle; 0 (no cache: every read computes) when the caches are switched off."""
+    if not current_app.config.get("CACHE_ENABLED", True):
+        return 0.0
     configured = current_app.config.get("LIVE_RANKING_TTL_S")
     if configured is None:
         return 0.0 if current_app.testing else DEFAULT_TTL_S
@@ -125,33 +133,21 @@ def is_provisional(of: Quiz | Scope) -> bool:
 
 def _entry(scope: Scope) -> _Entry:
     seconds = ttl()
-    state = _state()
-    with state.lock:
-        entry = state.entries.get(scope.key)
-        if entry is not None:
-            state.entries.move_to_end(scope.key)
+    entry = _entries().get(scope.key)
     if entry is None:
         entry = _compute(scope)
-        _store(state, scope.key, entry)
+        _entries().set(scope.key, entry)
         return entry
     age = time.monotonic() - entry.computed_at
     if age < seconds or (age < MAX_AGE_S and data_version(scope) == entry.version):
         return entry
-    _refresh_in_background(state, scope.key)
+    _refresh_in_background(_state(), scope.key)
     return entry
 
 
 def unit_ranking(of: Quiz | Scope, parent_code: str | None = None) -> list[UnitRow]:
     """`units.ranking` for live reads (same rows; see the module docstring for freshness)."""
     return unit_levels(of).get(parent_code or "", [])
-
-
-def _store(state: _State, key: tuple, entry: _Entry) -> None:
-    with state.lock:
-        state.entries[key] = entry
-        state.entries.move_to_end(key)
-        while len(state.entries) > MAX_QUIZZES:
-            state.entries.popitem(last=False)
 
 
 def _refresh_in_background(state: _State, key: tuple) -> None:
@@ -172,7 +168,7 @@ def _refresh(app, state: _State, key: tuple) -> None:
                 if scope is not None:
                     entry = _compute(scope)
                     db.session.commit()  # keeps the finalisation of attempts past their deadline
-                    _store(state, key, entry)
+                    _entries().set(key, entry)
             except Exception:  # a failed refresh keeps the old figures; the next read retries
                 log.exception("live unit ranking refresh of %s %s failed", *key)
                 db.session.rollback()

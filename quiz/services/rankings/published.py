@@ -8,15 +8,12 @@ instead.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.orm import defer
 
 from ... import clock
+from ...cache import get_cache
 from ...errors import NotFoundError
 from ...extensions import db
 from ...models import Attempt, Contest, Organizer, Quiz, RankingSnapshot
@@ -110,16 +107,4 @@ def snapshot_payload(snapshot: RankingSnapshot) -> dict:
 
     The dict is shared between requests: read it, never change it.
     """
-    cache = current_app.extensions.setdefault("snapshot_payloads", (OrderedDict(), threading.Lock()))
-    entries, lock = cache
-    with lock:
-        payload = entries.get(snapshot.id)
-        if payload is not None:
-            entries.move_to_end(snapshot.id)
-            return payload
-    payload = snapshot.payload
-    with lock:
-        entries[snapshot.id] = payload
-        while len(entries) > SNAPSHOT_CACHE_SIZE:
-            entries.popitem(last=False)
-    return payload
+    return get_cache("snapshot_payloads", size=SNAPSHOT_CACHE_SIZE).get_or_set(snapshot.id, lambda: snapshot.payload)
