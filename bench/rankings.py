@@ -29,7 +29,8 @@ from quiz.extensions import db  # noqa: E402
 from quiz.models import (Attempt, Contest, DrawRule, Option, Participant, Question, QuestionSet,  # noqa: E402
                          Quiz, Unit)
 from quiz.models.attempts import hash_token  # noqa: E402
-from quiz.services import exports, live_ranking, ranking  # noqa: E402
+from quiz.services import exports, live_ranking  # noqa: E402
+from quiz.services import rankings as ranking  # noqa: E402
 from quiz.services.xlsx_report import write_xlsx  # noqa: E402
 
 OPENS = datetime(2025, 10, 6, 1, 0, tzinfo=UTC)

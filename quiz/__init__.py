@@ -42,13 +42,14 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
-    from . import database, headers, metrics, ratelimit, templating
+    from . import cache, database, headers, metrics, ratelimit, templating
     from .cli import register_cli
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
     from .views import register_blueprints
     from .views.live_fastpath import LiveStateFastPath
 
+    cache.init_app(app)
     db.init_app(app)
     database.configure_engines(app)
     migrate.init_app(app, db, directory=_resource_dir("migrations"), render_as_batch=True)

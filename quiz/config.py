@@ -45,6 +45,8 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "LOGIN_MAX_FAILURES": int(env.get("QUIZ_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("QUIZ_LOGIN_LOCK_MINUTES", "15")),
+        # What the app keeps between requests (quiz/cache.py): "0" turns every cache off.
+        "CACHE_ENABLED": env.get("QUIZ_CACHE", "1") not in ("0", "false", "no", "off"),
         # Live unit rankings are cached per process and re-checked against the database; unset:
         # 5 s (0 under TESTING). See quiz/services/live_ranking.py. The join page likewise (10 s).
         # SQLite durability: NORMAL (default, survives a process crash) or FULL (also a power loss).

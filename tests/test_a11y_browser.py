@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from quiz.extensions import db
-from quiz.services import publishing
+from quiz.services.rankings import published as publishing
 
 from .test_play_browser import seed
 

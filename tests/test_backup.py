@@ -64,7 +64,7 @@ def test_restored_backup_has_every_attempt_and_its_answers(app, ctx, runner, mak
     """Back up while participants keep finishing attempts, restore the copy as the database of a
     new app: every attempt finished before the backup is there, with its answers and figures."""
     from quiz.models import Answer, Attempt
-    from quiz.services import ranking
+    from quiz.services import rankings as ranking
 
     unit = make_unit(code="BK")
     quiz = make_quiz(questions=4)

@@ -3,7 +3,7 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import Option, Question, Unit
-from quiz.services.publishing import publish_ranking
+from quiz.services.rankings.published import publish_ranking
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 ESCAPED = "&lt;script&gt;alert("

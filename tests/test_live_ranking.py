@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quiz.extensions import db
-from quiz.services import live_ranking, ranking
+from quiz.services import live_ranking
+from quiz.services.rankings import units as ranking
 from tests.test_rankings_service import unit_tree  # noqa: F401  (fixture)
 
 TINY_TTL = 1e-6  # cache on, refresh throttle off: every changed version triggers a refresh

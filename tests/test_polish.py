@@ -23,7 +23,7 @@ import pytest  # noqa: E402
 from flask_babel import refresh  # noqa: E402
 
 from quiz.extensions import db  # noqa: E402
-from quiz.services import publishing  # noqa: E402
+from quiz.services.rankings import published as publishing  # noqa: E402
 
 
 @pytest.fixture

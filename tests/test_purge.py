@@ -8,7 +8,9 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import AuditEntry, Contest, Participant
-from quiz.services import audit, publishing, ranking
+from quiz.services import audit
+from quiz.services import rankings as ranking
+from quiz.services.rankings import published as publishing
 from quiz.services.identity import mask_identity
 
 OLD_PEOPLE = [("Nguyễn Thị Hoa", "0912345601"), ("Lò Văn Minh", "0912345602"), ("Trần Quốc Bảo", "NV-00777"),

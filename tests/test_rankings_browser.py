@@ -11,7 +11,7 @@ from quiz import clock
 from quiz.extensions import db
 from quiz.models import (Attempt, Contest, DrawRule, Option, Organizer, Participant, Question, QuestionSet,
                          Quiz, Unit)
-from quiz.services import publishing
+from quiz.services.rankings import published as publishing
 from quiz.services.units import refresh_paths
 
 pytestmark = pytest.mark.browser

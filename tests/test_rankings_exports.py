@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from quiz.extensions import db
-from quiz.services import exports, publishing
+from quiz.services import exports
+from quiz.services.rankings import published as publishing
 from quiz.services.exports import guard_text
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import AuditEntry, RankingSnapshot
-from quiz.services import publishing
+from quiz.services.rankings import published as publishing
 
 PHONE = re.compile(r"0\d{9}")
 

@@ -9,7 +9,7 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import Contest
-from quiz.services import ranking
+from quiz.services import rankings as ranking
 
 
 def names(rows):

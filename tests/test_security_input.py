@@ -14,7 +14,7 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import Contest, Organizer, Question, QuestionSet, Quiz, Unit
-from quiz.services import publishing
+from quiz.services.rankings import published as publishing
 
 HUGE_IDS = ["99999999999999999999", "2147483648", "9223372036854775808", "-1", "1e3", "١٢"]
 DEEP_JSON = "[" * 100_000

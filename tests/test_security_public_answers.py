@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from quiz.extensions import db
 from quiz.models import DrawRule, Quiz
-from quiz.services import live, publishing
+from quiz.services import live
+from quiz.services.rankings import published as publishing
 
 QUESTION_HEADER = "Đáp án đúng"
 

@@ -13,7 +13,7 @@ from ..models import Attempt, AttemptQuestion, Quiz
 from . import attempts as attempt_service
 from . import live_ranking
 from . import media as media_service
-from .ranking import Standing, attempt_standing
+from .rankings.units import Standing, attempt_standing
 from .units import unit_picker_items
 
 

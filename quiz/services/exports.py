@@ -24,9 +24,10 @@ from flask_babel import gettext as _
 from .. import clock
 from ..errors import NotFoundError
 from ..models import Contest, Quiz
-from . import ranking
 from .rankings.question_stats import LETTERS
+from .rankings.individuals import iter_ranking
 from .rankings.read import ORGANIZER, PUBLIC, read
+from .rankings.scope import Scope
 
 
 @dataclass
@@ -101,10 +102,9 @@ def _unit_cells(row: dict) -> list:
             row["participants"], row["participation_rate"], row["mean_score_pct"], row["emulation_score"], note]
 
 
-def _live_individuals(quiz: Quiz | None, contest: Contest | None, tz: ZoneInfo):
-    rows = ranking.iter_individual_ranking(quiz) if quiz is not None \
-        else ranking.iter_contest_individual_ranking(contest)
-    for r in rows:  # straight from the ranking rows: this loop runs 100,000 times in a big export
+def _live_individuals(scope: Scope, tz: ZoneInfo):
+    # Straight from the ranking rows: this loop runs 100,000 times in a big export.
+    for r in iter_ranking(scope):
         yield [r.rank, r.full_name, r.identity, r.unit_code or "", r.unit_name, r.correct_count, r.score,
                r.max_score, r.score_pct, r.prediction, r.prediction_error, round(r.duration_ms / 1000, 2),
                r.submitted_at.astimezone(tz).replace(tzinfo=None) if r.submitted_at else None]
@@ -141,6 +141,7 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
     see — the public the published snapshot (`version`, default the latest), organizers live."""
     tz = ZoneInfo(timezone)
     now = clock.utcnow()
+    scope = Scope(quiz=quiz, contest=contest)
     reading = read(quiz=quiz, contest=contest, audience=PUBLIC if public else ORGANIZER,
                    source="published" if public else "live", version=version)
     if reading is None:
@@ -150,28 +151,25 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
         published = _("Công bố lần %(v)d lúc %(at)s", v=reading.snapshot.version,
                       at=reading.published_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"))
     else:
-        individuals = _live_individuals(quiz, contest, tz)  # the organizer's full identities, streamed
+        individuals = _live_individuals(scope, tz)  # the organizer's full identities, streamed
         published = _("Kết quả trực tiếp (chưa công bố)")
     units = [_unit_cells(r) for r in reading.units]
     provisional = reading.is_provisional
     fmt = "%H:%M %d/%m/%Y"
-    if quiz is not None:
-        title = quiz.title
-        opens, closes = quiz.opens_at, quiz.closes_at
+    windows = [(q.opens_at, q.closes_at) for q in scope.quizzes]
+    opens = min((w[0] for w in windows), default=now)
+    closes = max((w[1] for w in windows), default=now)
+    if scope.kind == "quiz":
         info = [(_("Cuộc thi"), quiz.contest.title), (_("Đợt thi"), quiz.title), (_("Mã đợt thi"), quiz.code),
                 (_("Thời gian làm bài"), _("%(n)d phút", n=quiz.duration_s // 60)),
                 (_("Số câu hỏi"), str(quiz.question_count)),
                 (_("Thứ tự xếp hạng"), quiz.ranking_order),
                 (_("Đáp án câu dự đoán"), reading.prediction_truth or "—")]
     else:
-        title = contest.title
-        windows = [(q.opens_at, q.closes_at) for q in contest.quizzes]
-        opens = min((w[0] for w in windows), default=now)
-        closes = max((w[1] for w in windows), default=now)
         info = [(_("Cuộc thi"), contest.title), (_("Mã cuộc thi"), contest.code),
                 (_("Các đợt thi"), ", ".join(q.code for q in contest.quizzes))]
-    info += [(_("Trọng số tỷ lệ tham gia"), str((quiz.contest if quiz else contest).w_rate)),
-             (_("Trọng số điểm"), str((quiz.contest if quiz else contest).w_score)),
+    info += [(_("Trọng số tỷ lệ tham gia"), str(scope.contest.w_rate)),
+             (_("Trọng số điểm"), str(scope.contest.w_score)),
              (_("Nguồn số liệu"), published)]
     if reading.questions_withheld:
         info.append((_("Thống kê câu hỏi"),
@@ -180,7 +178,7 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
     window = _("Thời gian thi: %(start)s – %(end)s (giờ Việt Nam)",
                start=opens.astimezone(tz).strftime(fmt), end=closes.astimezone(tz).strftime(fmt))
     status = _("KẾT QUẢ TẠM THỜI") if provisional else _("KẾT QUẢ CHÍNH THỨC")
-    report = Report(title=title, lines=[window, _("Xuất lúc: %(at)s", at=now.astimezone(tz).strftime(fmt)), published],
+    report = Report(title=scope.title, lines=[window, _("Xuất lúc: %(at)s", at=now.astimezone(tz).strftime(fmt)), published],
                     status=status, is_provisional=provisional, info=info)
     report.tables = [Table("individuals", _individual_columns(), individuals),
                      Table("units", _unit_columns(), units),

@@ -2,15 +2,16 @@
 
 What the public may see is decided by `rankings.read`; this module shapes it for the page and
 the board. One shape for live and published data: plain dicts as stored in a snapshot's payload
-(`publishing.individual_json` / `unit_json`), identities already masked.
+(`rankings.rows.row_dict`), identities already masked.
 """
 from __future__ import annotations
 
 from ..extensions import db
 from ..models import Attempt, Contest, Participant, Quiz, Unit
-from . import publishing
 from .identity import mask_identity
+from .rankings.published import counters as quiz_counters, list_snapshots
 from .rankings.read import PUBLIC, read
+from .rankings.scope import Scope
 
 BOARD_TOP = 10
 BOARD_LATEST = 4
@@ -48,7 +49,7 @@ def published_results(*, quiz: Quiz | None = None, contest: Contest | None = Non
         return None
     return {
         "snapshot": reading.snapshot,
-        "versions": [s.version for s in publishing.list_snapshots(quiz=quiz, contest=contest)],
+        "versions": [s.version for s in list_snapshots(quiz=quiz, contest=contest)],
         "is_provisional": reading.is_provisional,
         "units": reading.units,
         "parent": parent or "",
@@ -86,7 +87,7 @@ def board_data(quiz: Quiz, *, source: str = "live") -> dict:
     if reading is None:
         return {"source": "published", "is_published": False, "title": quiz.title, "code": quiz.code}
     units = reading.units
-    counters = reading.counters or publishing.quiz_counters(quiz, units)
+    counters = reading.counters or quiz_counters(Scope(quiz=quiz), units)
     latest = _latest_finishers(quiz) if reading.source == "live" else []
     published_at = reading.published_at.isoformat() if reading.published_at else None
     return {

@@ -5,12 +5,10 @@ shows the latest published snapshot instead.
 """
 from __future__ import annotations
 
-import time
+from flask import Blueprint, jsonify, make_response, render_template, request
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template, request
-
+from ..cache import get_cache
 from ..extensions import db
-
 from ..services import qr, results
 from .access import get_quiz_or_404
 from .qr import join_base_url, vary_on_host
@@ -18,19 +16,14 @@ from .qr import join_base_url, vary_on_host
 bp = Blueprint("board", __name__, url_prefix="/board")
 REFRESH_MS = 4000
 CACHE_SECONDS = 2.0  # every projector and phone polling the same board shares one computation
+CACHE_SIZE = 128  # (quiz, source) pairs kept per app process
 
 
 def _board_data(quiz) -> dict:
     """`results.board_data`, reused for a couple of seconds per app process."""
-    cache = current_app.extensions.setdefault("board_cache", {})
-    key = (quiz.id, _source())
-    hit = cache.get(key)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    data = results.board_data(quiz, source=_source())
-    cache[key] = (now + CACHE_SECONDS, data)
-    return data
+    source = _source()
+    cache = get_cache("board", size=CACHE_SIZE, ttl=CACHE_SECONDS)
+    return cache.get_or_set((quiz.id, source), lambda: results.board_data(quiz, source=source))
 
 
 def _source() -> str:

@@ -1,8 +1,29 @@
-"""Rankings, read for an audience.
+"""Rankings: the one pipeline, as one package.
 
-`read` is the one read path every reader of a ranking goes through — the public results pages,
-the public JSON API, the big-screen board, the public and the organizer exports — and it alone
-decides what each audience may see (PRODUCT.md, "Public means published"). `question_stats`
-computes the per-question figures a publication freezes. (Issue 13 moves the ranking pipeline
-itself — ranking.py, live_ranking.py, publishing.py — into this package.)
+* `scope`      — a quiz or a contest behind one interface (what is ranked, which order);
+* `order`      — the ranking order compiled once from the quiz's keys (ORDER BY, best-attempt
+                 pick, "who beats me");
+* `counted`    — each participant's counted attempt (a quiz) or totals (a contest), in SQL;
+* `individuals`— the individual ranking, with the rules in its docstring;
+* `units`      — the unit (emulation) ranking with its roll-up (`unit_rollup`), and a
+                 participant's standing after submitting;
+* `rows`       — the row dataclasses and their one JSON shape (`row_dict`);
+* `published`  — published, versioned snapshots;
+* `question_stats` — per-question figures a publication freezes;
+* `read`       — the one read path: published or live, and what each audience may see.
+
+The names below are the quiz/contest entry points the rest of the app (and the tests) call.
 """
+from .counted import is_provisional, prediction_truth
+from .individuals import (contest_individual_ranking, individual_ranking, is_contest_provisional,
+                          iter_individual_ranking, participant_rank)
+from .rows import IndividualRow, UnitRow, row_dict
+from .scope import Scope
+from .units import Standing, attempt_standing, contest_unit_ranking, unit_ranking, unit_ranking_levels
+
+__all__ = [
+    "IndividualRow", "Scope", "Standing", "UnitRow", "attempt_standing", "contest_individual_ranking",
+    "contest_unit_ranking", "individual_ranking", "is_contest_provisional", "is_provisional",
+    "iter_individual_ranking",
+    "participant_rank", "prediction_truth", "row_dict", "unit_ranking", "unit_ranking_levels",
+]

@@ -11,16 +11,17 @@ from datetime import datetime
 from sqlalchemy import case, func
 
 from ...extensions import db
-from ...models import Answer, Attempt, AttemptQuestion, Contest, LiveQuestion, LiveSession, Question, Quiz
+from ...models import Answer, Attempt, AttemptQuestion, LiveQuestion, LiveSession, Question, Quiz
 from ..attempts import grace
 from ..quizzes import matching_questions
+from .scope import Scope
 
 MAX_OPTIONS = 10  # Option.position is 0..9
 LETTERS = "ABCDEFGHIJ"
 
 
-def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = None) -> list[dict]:
-    """Per question drawn in a finished attempt of the quiz (or of the contest's quizzes), by id:
+def question_statistics(scope: Scope) -> list[dict]:
+    """Per question drawn in a finished attempt of the scope's quizzes, by id:
 
     `{id, text, topic, correct (letters by the option's place in the bank), drawn, answered,
     correct_pct, picks (per option place), quiz_ids (the quizzes whose finished attempts drew it),
@@ -37,10 +38,7 @@ def question_statistics(*, quiz: Quiz | None = None, contest: Contest | None = N
         .where(Attempt.submitted_at.is_not(None))
         .group_by(AttemptQuestion.question_id, Attempt.quiz_id)
     )
-    if quiz is not None:
-        query = query.where(Attempt.quiz_id == quiz.id)
-    else:
-        query = query.join(Quiz, Quiz.id == Attempt.quiz_id).where(Quiz.contest_id == contest.id)
+    query = scope.attempts(query)
     figures: dict[int, list] = {}
     for question_id, quiz_id, *counts in db.session.execute(query):
         counts = [int(c or 0) for c in counts]

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ... import clock
-from ...extensions import db
 from ...models import Contest, Quiz, RankingSnapshot
-from .. import live_ranking, publishing, ranking
-from . import question_stats
+from .. import live_ranking
+from . import individuals, question_stats, units
+from .published import get_snapshot, snapshot_payload
+from .rows import row_dict
+from .scope import Scope
 
 PUBLIC = "public"
 ORGANIZER = "organizer"
@@ -32,7 +34,7 @@ SOURCES = ("published", "live", "latest")
 
 @dataclass
 class Reading:
-    """One audience's view of a ranking. Rows are the snapshot payload's dicts (publishing.*_json);
+    """One audience's view of a ranking. Rows are the snapshot payload's dicts (`rows.row_dict`);
     a snapshot's rows are shared between requests: read them, never change them."""
 
     scope: str  # "quiz" or "contest"
@@ -62,43 +64,40 @@ def read(*, quiz: Quiz | None = None, contest: Contest | None = None, audience: 
 
     `limit` cuts the individual rows (a live reading without one streams them all).
     """
-    if (quiz is None) == (contest is None) or audience not in (PUBLIC, ORGANIZER) or source not in SOURCES:
-        raise ValueError("read() needs one of quiz or contest, a known audience and a known source")
+    if audience not in (PUBLIC, ORGANIZER) or source not in SOURCES:
+        raise ValueError("read() needs a known audience and a known source")
+    scope = Scope(quiz=quiz, contest=contest)
     if source != "live":
-        snapshot = publishing.get_snapshot(quiz=quiz, contest=contest, version=version)
+        snapshot = get_snapshot(quiz=quiz, contest=contest, version=version)
         if snapshot is not None:
-            return _published(snapshot, quiz, contest, audience, parent, limit)
+            return _published(snapshot, scope, audience, parent, limit)
         if source == "published":
             return None
-    return _live(quiz, contest, audience, parent, limit)
+    return _live(scope, audience, parent, limit)
 
 
-def _published(snapshot: RankingSnapshot, quiz: Quiz | None, contest: Contest | None, audience: str,
-               parent: str | None, limit: int | None) -> Reading:
-    payload = publishing.snapshot_payload(snapshot)
+def _published(snapshot: RankingSnapshot, scope: Scope, audience: str, parent: str | None,
+               limit: int | None) -> Reading:
+    payload = snapshot_payload(snapshot)
     people = payload.get("individuals", [])
     levels = payload.get("units", {})
     rows = payload.get("questions", [])  # (snapshots before issue 12 froze none)
-    shown = rows if audience == ORGANIZER else _settled(rows, quiz, contest)
+    shown = rows if audience == ORGANIZER else _settled(rows, scope)
     return Reading(
-        scope="quiz" if quiz is not None else "contest", audience=audience, source="published",
+        scope=scope.kind, audience=audience, source="published",
         is_provisional=snapshot.is_provisional, individuals=people if limit is None else people[:limit],
         individual_count=len(people), units=levels.get(parent or "", []), unit_levels=levels,
         prediction_truth=payload.get("prediction_truth"), snapshot=snapshot, counters=payload.get("counters"),
         questions=shown, questions_withheld=len(shown) < len(rows))
 
 
-def _settled(rows: list[dict], quiz: Quiz | None, contest: Contest | None) -> list[dict]:
+def _settled(rows: list[dict], scope: Scope) -> list[dict]:
     """The rows the public may see: every quiz they come from has closed, and no one may still
     be asked the question (see question_stats.unsettled_question_ids)."""
     if not rows:
         return []
     now = clock.utcnow()
-    if quiz is not None:
-        closed = {quiz.id} if quiz.state_at(now) == "closed" else set()
-    else:
-        closed = set(db.session.scalars(db.select(Quiz.id).where(Quiz.contest_id == contest.id,
-                                                                 Quiz.closes_at <= now)))
+    closed = scope.closed_quiz_ids(now)
     rows = [r for r in rows if r.get("quiz_ids") and closed.issuperset(r["quiz_ids"])]
     if not rows:
         return []
@@ -106,38 +105,25 @@ def _settled(rows: list[dict], quiz: Quiz | None, contest: Contest | None) -> li
     return [r for r in rows if r["id"] not in unsettled]
 
 
-def _live(quiz: Quiz | None, contest: Contest | None, audience: str, parent: str | None,
-          limit: int | None) -> Reading:
+def _live(scope: Scope, audience: str, parent: str | None, limit: int | None) -> Reading:
     """Live figures. The public's carry no answer (no question rows) and masked identities; the
-    public's quiz units come from the cached live computation (the hot path of the board/API)."""
+    public's units come from the cached live computation (the hot path of the board/API)."""
     masked = audience == PUBLIC
-    if quiz is not None:
-        if limit is None:
-            people = (publishing.individual_json(r, masked=masked) for r in ranking.iter_individual_ranking(quiz))
-        else:
-            people = [publishing.individual_json(r, masked=masked) for r in ranking.individual_ranking(quiz, limit=limit)]
-        if masked:
-            units = live_ranking.unit_ranking(quiz, parent_code=parent)
-            provisional = live_ranking.is_provisional(quiz)
-        else:
-            units = ranking.unit_ranking(quiz, parent_code=parent)
-            provisional = ranking.is_provisional(quiz)
-        truth = ranking.prediction_truth(quiz)
+    if limit is None:
+        people = (row_dict(r, masked=masked) for r in individuals.iter_ranking(scope))
     else:
-        if limit is None:
-            people = (publishing.individual_json(r, masked=masked)
-                      for r in ranking.iter_contest_individual_ranking(contest))
-        else:
-            people = [publishing.individual_json(r, masked=masked)
-                      for r in ranking.contest_individual_ranking(contest, limit=limit)]
-        units = ranking.contest_unit_ranking(contest, parent_code=parent)
-        provisional, truth = ranking.is_contest_provisional(contest), None
-    unit_rows = [publishing.unit_json(r) for r in units]
-    questions = [] if masked else question_stats.question_statistics(quiz=quiz, contest=contest)
+        people = [row_dict(r, masked=masked) for r in individuals.ranking(scope, limit=limit)]
+    if masked:
+        unit_rows = [row_dict(r) for r in live_ranking.unit_ranking(scope, parent_code=parent)]
+        provisional = live_ranking.is_provisional(scope)
+    else:
+        unit_rows = [row_dict(r) for r in units.ranking(scope, parent)]
+        provisional = scope.is_provisional()
+    truth = scope.truth()
     return Reading(
-        scope="quiz" if quiz is not None else "contest", audience=audience, source="live",
+        scope=scope.kind, audience=audience, source="live",
         is_provisional=provisional, individuals=people,
         individual_count=len(people) if isinstance(people, list) else None,
         units=unit_rows, unit_levels={parent or "": unit_rows},
-        prediction_truth=None if truth is None else format(truth, "f"), questions=questions,
-        questions_withheld=masked)
+        prediction_truth=None if truth is None else format(truth, "f"),
+        questions=[] if masked else question_stats.question_statistics(scope), questions_withheld=masked)

@@ -9,7 +9,11 @@ from flask_login import current_user
 from ...extensions import db
 from ...forms.rankings import PublishForm
 from ...models import Contest, Quiz
-from ...services import exports, permissions, publishing, ranking, results
+from ...services import exports, permissions, results
+from ...services.rankings import individuals, units
+from ...services.rankings.published import list_snapshots, publish_ranking
+from ...services.rankings.rows import row_dict
+from ...services.rankings.scope import Scope
 from ...services.xlsx_report import write_xlsx
 from ..access import managed_contest_or_abort, managed_quiz_or_abort, roles_required
 from ..downloads import csv_table_response, xlsx_response
@@ -19,19 +23,12 @@ PRINT_ROWS = 100
 
 
 def _live(quiz: Quiz | None, contest: Contest | None) -> dict:
-    if quiz is not None:
-        people = ranking.individual_ranking(quiz, limit=200)
-        units = ranking.unit_ranking(quiz, parent_code=request.args.get("parent") or None)
-        provisional = ranking.is_provisional(quiz)
-    else:
-        people = ranking.contest_individual_ranking(contest, limit=200)
-        units = ranking.contest_unit_ranking(contest, parent_code=request.args.get("parent") or None)
-        provisional = ranking.is_contest_provisional(contest)
-    return {"people": [publishing.individual_json(r, masked=False) for r in people],
-            "units": [publishing.unit_json(r) for r in units], "is_provisional": provisional,
-            "snapshots": publishing.list_snapshots(quiz=quiz, contest=contest),
-            "truth": ranking.prediction_truth(quiz) if quiz is not None else None,
-            "parents": results.parent_units(), "parent": request.args.get("parent") or ""}
+    scope = Scope(quiz=quiz, contest=contest)
+    parent = request.args.get("parent") or None
+    return {"people": [row_dict(r, masked=False) for r in individuals.ranking(scope, limit=200)],
+            "units": [row_dict(r) for r in units.ranking(scope, parent)], "is_provisional": scope.is_provisional(),
+            "snapshots": list_snapshots(quiz=quiz, contest=contest), "truth": scope.truth(),
+            "parents": results.parent_units(), "parent": parent or ""}
 
 
 @bp.get("/quizzes/<code>/rankings")
@@ -57,7 +54,7 @@ def _publish(quiz: Quiz | None, contest: Contest | None, back: str):
             for error in errors:
                 flash(error, "error")
         return redirect(back)
-    snapshot = publishing.publish_ranking(quiz=quiz, contest=contest, actor=current_user, note=form.note.data or "")
+    snapshot = publish_ranking(quiz=quiz, contest=contest, actor=current_user, note=form.note.data or "")
     db.session.commit()
     flash(_("Đã công bố kết quả lần %(v)d.", v=snapshot.version), "success")
     return redirect(back)
@@ -80,7 +77,7 @@ def publish_contest_ranking(contest_id: int):
 def _export(quiz: Quiz | None, contest: Contest | None, fmt: str):
     report = exports.build_report(quiz=quiz, contest=contest, public=False,
                                   timezone=current_app.config["QUIZ_TIMEZONE"])
-    stem = f"xep-hang-{quiz.code if quiz is not None else contest.code}"
+    stem = f"xep-hang-{Scope(quiz=quiz, contest=contest).code}"
     if fmt == "xlsx":
         return xlsx_response(report, f"{stem}.xlsx", write_xlsx)
     if fmt == "csv":
@@ -117,12 +114,13 @@ def unit_results():
     quizzes = list(db.session.scalars(db.select(Quiz).order_by(Quiz.opens_at.desc())))
     sections = []
     for quiz in quizzes:
-        rows = ranking.unit_ranking(quiz, parent_code=unit.parent.code if unit.parent else None)
+        scope = Scope(quiz=quiz)
+        rows = units.ranking(scope, unit.parent.code if unit.parent else None)
         own = next((r for r in rows if r.unit_id == unit.id), None)
-        children = ranking.unit_ranking(quiz, parent_code=unit.code)
-        people = ranking.individual_ranking(quiz, unit_ids=unit_ids, limit=500)
-        sections.append({"quiz": quiz, "own": publishing.unit_json(own) if own else None,
+        children = units.ranking(scope, unit.code)
+        people = individuals.ranking(scope, unit_ids=unit_ids, limit=500)
+        sections.append({"quiz": quiz, "own": row_dict(own) if own else None,
                          "siblings": len([r for r in rows if r.rank is not None]),
-                         "children": [publishing.unit_json(r) for r in children],
-                         "people": [publishing.individual_json(r, masked=False) for r in people]})
+                         "children": [row_dict(r) for r in children],
+                         "people": [row_dict(r, masked=False) for r in people]})
     return render_template("admin/rankings/unit_results.html", unit=unit, sections=sections)

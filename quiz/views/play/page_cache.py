@@ -14,9 +14,7 @@ query arguments gets the page rendered for them.
 """
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +22,7 @@ from flask import current_app, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from ...cache import get_cache
 from ...extensions import db
 from ...models import Quiz
 
@@ -45,15 +44,13 @@ def cacheable() -> bool:
 
 
 def _store():
-    return current_app.extensions.setdefault("join_pages", (OrderedDict(), threading.Lock()))
+    return get_cache("join_pages", size=MAX_PAGES)
 
 
 def cached_page(code: str, unit_arg: str | None, now: datetime) -> str | None:
     """The kept page of quiz `code` for this visitor; None when there is none, it is older than the
     TTL, the quiz is no longer open, or its row changed since (on this server or another)."""
-    pages, lock = _store()
-    with lock:
-        hit = pages.get(code.upper())
+    hit = _store().get(code.upper())
     if hit is None or hit.expires < time.monotonic():
         return None
     current = db.session.execute(db.select(Quiz.opens_at, Quiz.closes_at, Quiz.updated_at)
@@ -82,12 +79,7 @@ def keep_page(quiz: Quiz, html: str, unit_codes: list[str]) -> None:
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
     page = _Page(time.monotonic() + _ttl(), html, token, quiz.opens_at, quiz.closes_at, quiz.updated_at,
                  {c.upper(): c for c in unit_codes})
-    pages, lock = _store()
-    with lock:
-        pages[quiz.code.upper()] = page
-        pages.move_to_end(quiz.code.upper())
-        while len(pages) > MAX_PAGES:
-            pages.popitem(last=False)
+    _store().set(quiz.code.upper(), page)
 
 
 @dataclass

@@ -1,35 +1,15 @@
 """The unit side of the rankings: rolled-up figures of every unit and their order per level.
 
-The rules are written in `quiz.services.ranking`'s docstring; this module only holds the parts
+The rules are written in `rankings.units`'s docstring; this module only holds the parts
 that work on the (few hundred) unit rows after one SQL aggregation.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from sqlalchemy import func
 
-from ..extensions import db
-from ..models import Contest, Unit
-
-
-@dataclass
-class UnitRow:
-    rank: int | None  # None when flagged
-    unit_id: int
-    code: str
-    name: str
-    parent_code: str | None
-    depth: int
-    headcount: int | None
-    participants: int
-    participation_rate: float | None  # 0..1, capped at 1
-    mean_score_pct: float | None
-    emulation_score: float | None
-    is_flagged: bool  # no headcount: listed, not ranked on rate
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+from ...extensions import db
+from ...models import Contest, Unit
+from .rows import UnitRow
 
 
 def _rolled_headcounts(units: dict[int, Unit]) -> dict[int, int | None]:
