@@ -146,3 +146,37 @@ def test_a_normal_attempt_is_refused_while_a_sibling_is_run_live(app, rounds):
     saved = phone.put(f"/api/v1/attempts/{token}/answers/{revealed['id']}",
                       json={"option_ids": revealed.get("correct_option_ids", [])})
     assert saved.status_code != 200, "the key read on the projector was saved in the open VONG2"
+
+
+# --- 3. The question bank of an open quiz, with its answers, for an organizer of another contest --
+
+def test_an_organizer_of_another_contest_cannot_export_an_open_quizs_set_with_answers(app, client, rounds,
+                                                                                      login_as):
+    """Issue 12 item 13 ("exported contest A's question set with its answers"): still open. An
+    account with the organizer role and no right on VONG1's contest reads its key."""
+    first, _second = rounds
+    login_as("organizer")  # manages no contest at all
+    assert client.get(f"/admin/quizzes/{first.code}").status_code in (403, 404)  # the quiz itself: refused
+    set_id = first.draw_rules[0].set_id
+    export = client.get(f"/admin/bank/sets/{set_id}/export/json")
+    question = client.get(f"/admin/bank/questions/{next(iter(correct_ids(first)))}")
+    assert export.status_code in (403, 404), "the open quiz's whole set, with is_correct, as JSON"
+    assert question.status_code in (403, 404), "one question of the open quiz, with its correct option"
+
+
+# --- 4. An identity with no letter that is not a phone number is still "a staff code" -------------
+
+def test_a_phone_number_with_a_trailing_symbol_is_not_a_new_staff_code(app, make_quiz, make_unit, frozen_clock):
+    """identity.py: "Anything with a letter is a staff code". `0977123456_` and `0977123456/` have no
+    letter, fail the phone pattern (the `_`/`/` are not phone punctuation) and pass the staff pattern
+    `[A-Z0-9][A-Z0-9_\\-/.]{2,29}`: the same number gets another attempt, and escapes the
+    per-identity rate limit, as with the other digits of item 4."""
+    make_unit(code="BVR", name="Bệnh viện R")
+    make_quiz(questions=2, code="MOTLAN", max_attempts=1)
+    phone = app.test_client()
+    first = phone.post("/api/v1/quizzes/MOTLAN/attempts", json={**REGISTRATION, "identity": "0977123456"})
+    assert first.status_code == 201
+    assert phone.post(f"/api/v1/attempts/{first.get_json()['attempt_id']}/submit").status_code == 200
+    for variant in ("0977123456_", "0977123456/", "0977.123.456/"):
+        again = phone.post("/api/v1/quizzes/MOTLAN/attempts", json={**REGISTRATION, "identity": variant})
+        assert again.status_code != 201, f"{variant!r} is a new person with a new attempt"
