@@ -180,3 +180,24 @@ def test_a_phone_number_with_a_trailing_symbol_is_not_a_new_staff_code(app, make
     for variant in ("0977123456_", "0977123456/", "0977.123.456/"):
         again = phone.post("/api/v1/quizzes/MOTLAN/attempts", json={**REGISTRATION, "identity": variant})
         assert again.status_code != 201, f"{variant!r} is a new person with a new attempt"
+
+
+def test_a_second_live_session_does_not_replay_questions_whose_key_was_revealed(app, rounds):
+    """Morning and afternoon halls, one quiz: session 1's reveals were public
+    (`/api/v1/live/<id>/state`, small sequential ids); session 2 asks the same questions, so the
+    afternoon hall (or a player with max_attempts 2) has the key before the first question."""
+    first, _second = rounds
+    morning = live.create_session(first, {"question_time_s": 10}, actor=None)
+    db.session.commit()
+    _run_to_first_reveal(morning)
+    revealed = app.test_client().get(f"/api/v1/live/{morning.id}/state").get_json()["question"]
+    assert revealed["correct_option_ids"]
+    live.control(morning, "end", actor=None)
+    db.session.commit()
+    try:
+        afternoon = live.create_session(first, {"question_time_s": 10}, actor=None)
+        db.session.commit()
+    except ConflictError:
+        return  # refused: fine
+    asked = {q.question_id for q in afternoon.questions}
+    assert revealed["id"] not in asked, "session 2 asks a question whose key session 1 made public"
