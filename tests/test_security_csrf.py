@@ -38,7 +38,7 @@ def seeded(app, client, make_unit, make_organizer, make_question, make_quiz, fro
     assert started.status_code == 201, started.get_json()
     admin = make_organizer(role="admin", email="admin@example.vn")
     client.delete_cookie("tds_CSRF1")
-    session = live.create_session(quiz, {"question_time_s": 10}, actor=None)
+    session = live.create_session(make_quiz(questions=2, code="CSRF2", contest=quiz.contest), {"question_time_s": 10}, actor=None)  # a quiz run live takes no normal attempt
     db.session.commit()
     return {"session_id": session.id, "action": "start", "organizer_id": target.id, "unit_id": unit.id, "question_id": question.id, "set_id": question.set_id,
             "fmt": "csv", "code": quiz.code, "quiz_id": quiz.id, "contest_id": quiz.contest_id,
