@@ -13,6 +13,7 @@ from ..models import Attempt, AttemptQuestion, Quiz
 from . import attempts as attempt_service
 from . import live_ranking
 from . import media as media_service
+from .rankings.question_stats import unsettled_question_ids
 from .rankings.units import Standing, attempt_standing
 from .units import unit_picker_items
 
@@ -133,8 +134,9 @@ def result_data(attempt: Attempt, *, standing=None, now: datetime | None = None)
                 "participation_rate": unit_row.participation_rate, "emulation_score": unit_row.emulation_score,
             }
     if attempt.quiz.show_review:
-        if attempt.quiz.state_at(now or clock.utcnow()) == "closed":
-            data["review"] = review_items(attempt)
+        now = now or clock.utcnow()
+        if attempt.quiz.state_at(now) == "closed":
+            data["review"] = review_items(attempt, now)
         else:
             data["review_at"] = attempt.quiz.closes_at.isoformat()
     return data
@@ -147,10 +149,15 @@ def _prediction_value(attempt: Attempt):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def review_items(attempt: Attempt) -> list[dict]:
-    """Per question: the choice, the correct options, the explanation. Only after submission."""
+def review_items(attempt: Attempt, now: datetime | None = None) -> list[dict]:
+    """Per question: the choice, the correct options, the explanation. Only after submission.
+
+    A question someone may still be asked (another round's pool, an attempt still in its grace, a
+    live session — rankings.question_stats.unsettled_question_ids, the rule public statistics follow)
+    is `withheld`: the choice is shown, not whether it was right, the key or the explanation."""
     if not attempt.is_finished:
         return []
+    unsettled = unsettled_question_ids({d.question_id for d in attempt.questions}, now or clock.utcnow())
     answers = {a.question_id: a for a in attempt.answers}
     media = _attempt_media(attempt)
     items = []
@@ -170,5 +177,11 @@ def review_items(attempt: Attempt) -> list[dict]:
             "correct_option_ids": [i for i in drawn.option_ids if i in options and options[i].is_correct],
             "is_correct": bool(answer and answer.is_correct),
             "explanation": question.explanation or "",
+            "withheld": False,
         })
+        if question.id in unsettled:
+            item = items[-1]
+            item.update(correct_option_ids=[], is_correct=None, explanation="", withheld=True)
+            for option in item["options"]:
+                option["is_correct"] = None
     return items

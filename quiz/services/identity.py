@@ -19,6 +19,7 @@ _PHONE_PUNCTUATION = re.compile(r"[.\-()]")
 _PHONE_TYPED = re.compile(r"\+?[0-9]+")
 _NATIONAL_PHONE = re.compile(r"0[1-9][0-9]{8,9}")
 _STAFF_CODE = re.compile(r"[A-Z0-9][A-Z0-9_\-/.]{2,29}")
+_HAS_LETTER = re.compile(r"[A-Z]")  # digits and symbols alone are a mistyped phone, not a new person
 MINUS_SIGN = "\u2212"  # a math symbol, not a dash, and NFKC leaves it: typed in place of "-" all the same
 
 
@@ -77,7 +78,7 @@ def normalise_identity(raw: str) -> tuple[str, str]:
             fields={"identity": [_("Số điện thoại không hợp lệ.")]},
         )
     code = text.upper()
-    if text.isascii() and _STAFF_CODE.fullmatch(code):
+    if text.isascii() and _STAFF_CODE.fullmatch(code) and _HAS_LETTER.search(code):
         return "staff", code
     raise ValidationError(
         _("Mã cán bộ %(value)s không hợp lệ: chỉ gồm chữ, số và dấu gạch, từ 3 đến 30 ký tự.", value=raw.strip()),

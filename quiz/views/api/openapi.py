@@ -62,9 +62,10 @@ STARTED = {**ATTEMPT_STATE, "required": ATTEMPT_STATE["required"] + ["questions"
 REVIEW_ITEM = _obj(["id", "text", "your_option_ids", "correct_option_ids", "is_correct", "explanation"], {
     "id": INT, "number": INT, "text": STR, "kind": STR, "image": IMAGE,
     "options": {"type": "array", "items": _obj(["id", "text", "is_correct", "chosen"], {
-        "id": INT, "text": STR, "is_correct": BOOL, "chosen": BOOL, "image": IMAGE})},
+        "id": INT, "text": STR, "is_correct": {"type": ["boolean", "null"]}, "chosen": BOOL, "image": IMAGE})},
     "your_option_ids": {"type": "array", "items": INT}, "correct_option_ids": {"type": "array", "items": INT},
-    "is_correct": BOOL, "explanation": STR})
+    "is_correct": {"type": ["boolean", "null"]}, "explanation": STR,
+    "withheld": {"type": "boolean", "description": "the question may still be asked elsewhere: no key yet"}})
 RESULT = _obj(["score", "max_score", "correct_count", "percent", "duration_s", "rank", "total", "provisional"], {
     "score": INT, "max_score": INT, "correct_count": INT, "question_count": INT, "percent": NUM,
     "duration_s": NUM, "submitted_at": DATETIME, "finalised_by": STR,
