@@ -9,7 +9,7 @@ existing participant, used by the quiz start and the live join alike: the identi
 quiz.services.identity) finds the contest's participant, and the name typed must be theirs
 (compared without diacritics, case or extra spaces). Knowing someone's phone number is then not
 enough to open their attempt, read their answers or use up their attempts; and no registration
-ever changes an existing participant's stored name or unit. See docs/security-notes/identity.md
+ever changes an existing participant's stored name or unit. See docs/SECURITY.md (identity)
 for what this does not protect against (someone who knows both the number and the name).
 """
 from __future__ import annotations
