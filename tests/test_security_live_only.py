@@ -46,5 +46,5 @@ def test_a_quiz_with_attempts_of_its_own_is_not_run_live(app, client, quiz, logi
     db.session.rollback()
     login_as("admin")
     page = client.post("/admin/quizzes/HOITRUONG/live", data={"question_time_s": "10"}, follow_redirects=True)
-    assert "nhân bản" in page.get_data(as_text=True)
+    assert "bộ câu hỏi" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(LiveSession.id))) == 0

@@ -33,6 +33,7 @@ from ..models import (
 from ..models.live import QUESTION_TIME_RANGE
 from . import audit, locks
 from .attempts import draw_questions
+from .rankings.question_stats import revealed_question_ids, unsettled_question_ids
 from .scoring import finalise_attempt
 
 ACTIONS = ("start", "pause", "resume", "reveal", "next", "skip", "end")
@@ -104,10 +105,12 @@ def create_session(quiz: Quiz, data: dict, *, actor: Organizer | None, now: date
                                                      Attempt.live_session_id.is_(None)).limit(1)) is not None:
         # Each reveal makes the key public: it must not reach attempts of the quiz taken at home.
         raise ConflictError(_("Đợt thi này đã có người làm bài tự do, nên không thể thi trực tiếp (màn chiếu sẽ "
-                              "công khai đáp án). Hãy nhân bản đợt thi thành một đợt riêng cho buổi thi trực tiếp."))
+                              "công khai đáp án). Hãy tạo một đợt riêng cho buổi thi trực tiếp, với bộ câu hỏi "
+                              "riêng."))
     drawn = draw_questions(quiz)
     if not drawn:
         raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng thêm câu hỏi trước khi thi trực tiếp."))
+    _check_questions_can_be_revealed(quiz, {item.question.id for item in drawn}, now)
     session = LiveSession(quiz=quiz, question_time_s=time_s, scoring=scoring, unit_score=unit_score,
                           created_by=actor, created_at=now)
     for position, item in enumerate(drawn):
@@ -119,6 +122,17 @@ def create_session(quiz: Quiz, data: dict, *, actor: Organizer | None, now: date
     db.session.flush()
     audit.record(actor, "live.create", session, quiz=quiz.code, questions=len(drawn))
     return session
+
+
+def _check_questions_can_be_revealed(quiz: Quiz, question_ids: set[int], now: datetime) -> None:
+    """Each reveal makes a question's key public for good: refuse a draw that another round may still
+    ask (its pool, an attempt still taking answers, another live session — the rule public statistics
+    follow) or that an earlier live session has already revealed."""
+    shared = unsettled_question_ids(question_ids, now, except_quiz_id=quiz.id) | revealed_question_ids(question_ids)
+    if shared:
+        raise ConflictError(_("%(num)d câu hỏi của đợt thi này còn nằm trong một đợt thi khác chưa kết thúc, hoặc "
+                              "đã được công bố đáp án ở một buổi thi trực tiếp trước: thi trực tiếp sẽ công khai "
+                              "đáp án. Hãy dùng một bộ câu hỏi riêng cho buổi thi trực tiếp.", num=len(shared)))
 
 
 def _open_question(session: LiveSession, index: int, now: datetime) -> None:

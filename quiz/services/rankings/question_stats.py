@@ -64,7 +64,7 @@ def question_statistics(scope: Scope) -> list[dict]:
     return rows
 
 
-def unsettled_question_ids(question_ids: set[int], now: datetime) -> set[int]:
+def unsettled_question_ids(question_ids: set[int], now: datetime, *, except_quiz_id: int | None = None) -> set[int]:
     """Those of `question_ids` someone may still be asked: in the pool of a quiz not yet closed
     (open or to come, any contest), drawn by an attempt still taking answers, or in a live
     session not ended.
@@ -75,14 +75,22 @@ def unsettled_question_ids(question_ids: set[int], now: datetime) -> set[int]:
     """
     ids = set(question_ids)
     found: set[int] = set()
-    for quiz in db.session.scalars(db.select(Quiz).where(Quiz.closes_at > now)):
+    for quiz in db.session.scalars(db.select(Quiz).where(Quiz.closes_at > now, Quiz.id != (except_quiz_id or -1))):
         for rule in quiz.draw_rules:
             found.update(db.session.scalars(matching_questions(rule).where(Question.id.in_(ids))))
     found.update(db.session.scalars(
         db.select(AttemptQuestion.question_id).distinct().join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .where(AttemptQuestion.question_id.in_(ids), Attempt.submitted_at.is_(None),
-               Attempt.deadline > now - grace())))
+               Attempt.deadline > now - grace(), Attempt.quiz_id != (except_quiz_id or -1))))
     found.update(db.session.scalars(
         db.select(LiveQuestion.question_id).distinct().join(LiveSession, LiveSession.id == LiveQuestion.session_id)
         .where(LiveQuestion.question_id.in_(ids), LiveSession.state != "ended")))
     return found
+
+
+def revealed_question_ids(question_ids: set[int]) -> set[int]:
+    """Those of `question_ids` a live session has already put on a projector (shown questions are
+    revealed: their key is public for good)."""
+    return set(db.session.scalars(
+        db.select(LiveQuestion.question_id).distinct()
+        .where(LiveQuestion.question_id.in_(set(question_ids)), LiveQuestion.started_at.is_not(None))))
