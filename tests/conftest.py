@@ -423,3 +423,25 @@ def login_as(client, make_organizer, make_unit):
         return account
     return login
 
+
+
+def fill_join_form(page, *, full_name: str = "Lò Thị Mai", identity: str = "0912 345 678",
+                   unit_code: str | None = None, prediction: str | None = "25", submit: str = "Bắt đầu thi") -> None:
+    """Type a registration into the join page open in `page` and press its button (the unit stays the
+    poster's `?u=` one unless `unit_code` is given; `prediction` only where the quiz asks it)."""
+    page.fill("#full_name", full_name)
+    if unit_code is not None:
+        page.select_option("#unit_code", unit_code)
+    page.fill("#identity", identity)
+    if prediction is not None:
+        page.fill("#prediction", prediction)
+    page.check("#consent")
+    page.click(f"button:has-text('{submit}')")
+
+
+def join_in_browser(page, url: str, **registration) -> str:
+    """Open a join page, register, and return the attempt's token once the quiz page is there."""
+    page.goto(url)
+    fill_join_form(page, **registration)
+    page.wait_for_url("**/a/*")
+    return page.url.rsplit("/", 1)[1].split("?")[0]

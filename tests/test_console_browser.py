@@ -13,6 +13,7 @@ from quiz.models import Contest, DrawRule, Organizer, QuestionSet, Quiz, Unit
 from quiz.services.units import refresh_paths
 
 from .test_admin_quizzes_browser import _finish_attempt, _login, _seed
+from .conftest import fill_join_form
 
 pytestmark = pytest.mark.browser
 WARDS = [("BVDK-NOI", "Khối Nội — Bệnh viện Đa khoa tỉnh", 186), ("BVDK-NGOAI", "Khối Ngoại — Bệnh viện Đa khoa tỉnh", 162),
@@ -118,11 +119,7 @@ def test_join_text_inputs_with_errors_turn_red(live_server, live_app, phone):
     seed(live_app)
     page = phone.new_page()
     page.goto(f"{live_server}/j/TUAN1?u=CDC")
-    page.fill("#full_name", "Lò Thị Mai")
-    page.fill("#identity", "12")
-    page.fill("#prediction", "25")
-    page.check("#consent")
-    page.click("button:has-text('Bắt đầu thi')")
+    fill_join_form(page, identity="12")
     page.wait_for_load_state()
     assert page.get_attribute("#identity", "aria-invalid") == "true"
     assert _red(page, "#identity")

@@ -12,6 +12,7 @@ from quiz.extensions import db
 from quiz.models import Answer, Attempt
 
 from .test_play_browser import pick, seed
+from .conftest import join_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -34,14 +35,7 @@ def _go_online(context) -> None:
 
 
 def _start(page, live_server) -> str:
-    page.goto(f"{live_server}/j/TUAN1?u=CDC")
-    page.fill("#full_name", "Lò Thị Mai")
-    page.fill("#identity", "0912 345 678")
-    page.fill("#prediction", "25")
-    page.check("#consent")
-    page.click("button:has-text('Bắt đầu thi')")
-    page.wait_for_url("**/a/*")
-    return page.url.rsplit("/", 1)[1].split("?")[0]
+    return join_in_browser(page, f"{live_server}/j/TUAN1?u=CDC")
 
 
 def test_offline_reload_keeps_the_quiz_and_every_answer_arrives(live_server, live_app, phone, screenshot):

@@ -8,6 +8,7 @@ from quiz.models import Unit
 from quiz.services.units import refresh_paths
 
 from .test_play_browser import seed
+from .conftest import fill_join_form, join_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -57,13 +58,7 @@ def test_long_unbroken_text_and_the_last_button_stay_inside_360px(live_server, l
         last.options[0].text = "https://canhbao.khonggianmang.gov.vn/tra-cuu-website-lua-dao-chinh-thuc"
         db.session.commit()
     page = phone.new_page()
-    page.goto(f"{live_server}/j/TUAN1?u=CDC")
-    page.fill("#full_name", "Lò Thị Mai")
-    page.fill("#identity", "0912 345 678")
-    page.fill("#prediction", "25")
-    page.check("#consent")
-    page.click("button:has-text('Bắt đầu thi')")
-    page.wait_for_url("**/a/*")
+    join_in_browser(page, f"{live_server}/j/TUAN1?u=CDC")
     page.click('.q-grid a.cell[data-number="5"]')
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     for selector in ('form.q[data-number="5"] .q-text', 'form.q[data-number="5"] .opt',
@@ -96,11 +91,7 @@ def test_every_tap_target_on_participant_pages_is_44px(live_server, live_app, ph
     page.goto(f"{live_server}/j/TUAN1?u=CDC")
     small = page.evaluate(SMALL_TARGETS)
     assert small == [], "\n".join(small)
-    page.fill("#full_name", "Lò Thị Mai")
-    page.fill("#identity", "0912 345 678")
-    page.fill("#prediction", "25")
-    page.check("#consent")
-    page.click("button:has-text('Bắt đầu thi')")
+    fill_join_form(page)
     page.wait_for_url("**/a/*")
     small = page.evaluate(SMALL_TARGETS)
     assert small == [], "\n".join(small)
