@@ -20,20 +20,28 @@ ICONS = [((200, 40, 40), "Khiên đỏ", "rect"), ((20, 90, 170), "Quốc huy", 
          ((30, 140, 60), "Lá xanh", "rect"), ((220, 150, 20), "Ngôi sao", "circle")]
 
 
+def _picture_set(name: str):
+    """A set of two questions: one with an image, one whose options are images."""
+    question_set = bank_service.get_or_create_set(name)
+    bank_service.create_question(question_set, QuestionData(
+        text="Tin nhắn trong ảnh có phải tin nhắn lừa đảo không?", kind="true_false",
+        image=ImageData(media_files.picture(1200, 800, (60, 60, 80), "SMS: Tai khoan cua ban bi khoa..."),
+                        "sms.png", "Ảnh chụp tin nhắn báo tài khoản bị khoá, kèm đường link lạ"),
+        options=[OptionData("Đúng", True), OptionData("Sai", False)]))
+    bank_service.create_question(question_set, QuestionData(
+        text="Biểu tượng nào là ứng dụng VNeID?", kind="single",
+        options=[OptionData(name, i == 1, ImageData(media_files.picture(400, 400, color, name, shape), f"{i}.png",
+                                                   f"Biểu tượng {name.lower()}"))
+                 for i, (color, name, shape) in enumerate(ICONS)]))
+    return question_set
+
+
 def seed(app) -> int:
     with app.app_context():
         db.session.add(Unit(code="CDC", name="Trung tâm Kiểm soát bệnh tật tỉnh", path="/"))
-        question_set = bank_service.get_or_create_set("Nhận diện bằng hình")
-        bank_service.create_question(question_set, QuestionData(
-            text="Tin nhắn trong ảnh có phải tin nhắn lừa đảo không?", kind="true_false",
-            image=ImageData(media_files.picture(1200, 800, (60, 60, 80), "SMS: Tai khoan cua ban bi khoa..."),
-                            "sms.png", "Ảnh chụp tin nhắn báo tài khoản bị khoá, kèm đường link lạ"),
-            options=[OptionData("Đúng", True), OptionData("Sai", False)]))
-        bank_service.create_question(question_set, QuestionData(
-            text="Biểu tượng nào là ứng dụng VNeID?", kind="single",
-            options=[OptionData(name, i == 1, ImageData(media_files.picture(400, 400, color, name, shape), f"{i}.png",
-                                                       f"Biểu tượng {name.lower()}"))
-                     for i, (color, name, shape) in enumerate(ICONS)]))
+        question_set = _picture_set("Nhận diện bằng hình")
+        # The hall asks its own copies: a live reveal must not give the key of the open HINH1.
+        hall_set = _picture_set("Nhận diện bằng hình — hội trường")
         now = clock.utcnow()
         quiz = Quiz(code="HINH1", title="Nhận diện bằng hình", contest=Contest(code="CH", title="Ảnh"),
                     opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1), duration_s=600,
@@ -44,7 +52,7 @@ def seed(app) -> int:
         # The hall runs its own round (a quiz run live takes no attempt of its own, and back).
         hall = Quiz(code="HINH2", title="Nhận diện bằng hình — hội trường", contest=quiz.contest,
                     opens_at=quiz.opens_at, closes_at=quiz.closes_at, duration_s=600, shuffle_questions=False,
-                    shuffle_options=False, draw_rules=[DrawRule(position=0, question_set=question_set, count=2)])
+                    shuffle_options=False, draw_rules=[DrawRule(position=0, question_set=hall_set, count=2)])
         db.session.add_all([quiz, hall, admin])
         db.session.flush()
         session = live.create_session(hall, {"question_time_s": 60}, actor=admin)
