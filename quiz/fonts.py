@@ -1,0 +1,34 @@
+"""The fonts the server itself renders with and serves: Source Sans Pro and Source Serif Pro.
+
+Both come from PyPI packages (``font-source-sans-pro``, ``font-source-serif-pro``), installed with
+the app by ``make run``, so print pages, certificates and share cards never depend on what fonts
+the machine happens to have. Both are under the SIL Open Font License and cover every Vietnamese
+letter with its tone marks (checked in tests/test_fonts.py).
+
+``font_path("serif", "bold")`` gives a TrueType file for Pillow or a PDF library;
+``FONT_FILES`` lists what the app serves at ``/fonts/<name>`` for the print pages.
+"""
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+_PACKAGES = {"sans": ("font_source_sans_pro", "SourceSansPro"), "serif": ("font_source_serif_pro", "SourceSerifPro")}
+_WEIGHTS = {"regular": "Regular", "bold": "Bold", "italic": "It", "semibold": "Semibold"}
+
+
+@cache
+def font_path(family: str = "sans", weight: str = "regular") -> Path:
+    """The .ttf file of ``family`` (sans|serif) in ``weight`` (regular|bold|italic|semibold)."""
+    package, stem = _PACKAGES[family]
+    path = resources.files(package).joinpath("files", f"{stem}-{_WEIGHTS[weight]}.ttf")
+    return Path(str(path))
+
+
+def font_files() -> dict[str, Path]:
+    """Public file name → path of every font the app serves (regular and bold of each family)."""
+    return {
+        font_path(family, weight).name: font_path(family, weight)
+        for family in _PACKAGES for weight in ("regular", "bold")
+    }
