@@ -6,7 +6,7 @@ the machine happens to have. Both are under the SIL Open Font License and cover 
 letter with its tone marks (checked in tests/test_fonts.py).
 
 ``font_path("serif", "bold")`` gives a TrueType file for Pillow or a PDF library;
-``FONT_FILES`` lists what the app serves at ``/fonts/<name>`` for the print pages.
+``font_files()`` lists what the app serves at ``/fonts/<name>`` for the print pages (quiz/views/fonts.py).
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from pathlib import Path
 
 _PACKAGES = {"sans": ("font_source_sans_pro", "SourceSansPro"), "serif": ("font_source_serif_pro", "SourceSerifPro")}
 _WEIGHTS = {"regular": "Regular", "bold": "Bold", "italic": "It", "semibold": "Semibold"}
+# The names the print pages' CSS gives them (@font-face rules: quiz/views/fonts.py).
+CSS_FAMILIES = {"sans": "Source Sans Pro", "serif": "Source Serif Pro"}
 
 
 @cache
