@@ -104,8 +104,10 @@ def render_card(card: Card) -> bytes:
         bottom -= 44
     if card.code:
         label = f"{card.code_label} "
-        draw.text((MARGIN, bottom - 64), label, font=label_font, fill=MUTED)
-        draw.text((MARGIN + draw.textlength(label, font=label_font), bottom - 76), card.code, font=code_font, fill=RED)
+        baseline = bottom - 18  # label and code on one baseline
+        draw.text((MARGIN, baseline), label, font=label_font, fill=MUTED, anchor="ls")
+        draw.text((MARGIN + draw.textlength(label, font=label_font), baseline), card.code, font=code_font, fill=RED,
+                  anchor="ls")
         bottom -= 84
     if card.call:
         draw.text((MARGIN, bottom - 36), card.call, font=_font("bold", 34), fill=INK)

@@ -174,9 +174,10 @@
       pods.appendChild(units);
       dyn.appendChild(pods);
       var tables = el("div", "lh-side lh-side-row");
-      // The podiums show the first three: the tables go on from the 4th, so all of it fits the screen.
-      tables.appendChild(topTable(d, 10, 3));
-      tables.appendChild(unitTable(d, 10, 3));
+      // The podiums show the first three: the tables go on from the 4th (if there is one), so all
+      // of it fits the screen.
+      if ((d.top || []).length > 3) tables.appendChild(topTable(d, 10, 3));
+      if ((d.units || []).length > 3) tables.appendChild(unitTable(d, 10, 3));
       dyn.appendChild(tables);
     }
     stage.appendChild(dyn);
