@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, send_file, url_for
 from markupsafe import Markup
 
-from ..fonts import CSS_FAMILIES, font_files, font_path
+from ..fonts import font_faces, font_files
 
 bp = Blueprint("fonts", __name__)
 
@@ -28,12 +28,10 @@ def font(name: str):
 
 @bp.app_template_global("font_faces_css")
 def font_faces_css() -> Markup:
-    """The @font-face rules of the served fonts (regular and bold of each family), for a page's <style>
+    """The @font-face rules of the served fonts (quiz.fonts.font_faces), for a page's <style>
     (built from constants and url_for only, so nothing in it comes from a visitor)."""
     rules = []
-    for family, css_name in CSS_FAMILIES.items():
-        for weight, css_weight in (("regular", 400), ("bold", 700)):
-            url = url_for("fonts.font", name=font_path(family, weight).name)
-            rules.append(f'@font-face {{ font-family: "{css_name}"; font-weight: {css_weight}; font-style: normal; '
-                         f'font-display: swap; src: url("{url}") format("truetype"); }}')
+    for family, weight, style, name in font_faces():
+        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
+                     f'font-display: swap; src: url("{url_for("fonts.font", name=name)}") format("truetype"); }}')
     return Markup("\n".join(rules))
