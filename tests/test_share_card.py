@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from quiz.extensions import db
+from quiz.models import Unit
 from quiz.services import share_card
 from quiz.services.rankings import published as publishing
 
@@ -69,12 +70,12 @@ def test_unknown_quiz_unit_or_contest_is_a_404(client, quiz, url):
     assert client.get(url).status_code == 404
 
 
-def test_the_card_reveals_nothing_attempts_or_a_publish_would_change(client, quiz, make_unit, make_attempt):
+def test_the_card_reveals_nothing_attempts_or_a_publish_would_change(client, quiz, make_attempt):
     """Same bytes before anyone took part and after attempts and a published ranking: no figure
     of the ranking, no answer, can be on it."""
     before = _card(client, "/j/TUAN1/card.png").data
     contest_before = _card(client, f"/r/contest/{quiz.contest.code}/card.png").data
-    unit = db.session.scalar(db.select(type(make_unit())).filter_by(code="CDC"))
+    unit = db.session.scalar(db.select(Unit).filter_by(code="CDC"))
     for i in range(3):
         make_attempt(quiz, unit, full_name=f"Người {i}", score=i)
     publishing.publish_ranking(quiz=quiz)
