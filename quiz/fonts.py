@@ -6,7 +6,7 @@ the machine happens to have. Both are under the SIL Open Font License and cover 
 letter with its tone marks (checked in tests/test_fonts.py).
 
 ``font_path("serif", "bold")`` gives a TrueType file for Pillow or a PDF library;
-``FONT_FILES`` lists what the app serves at ``/fonts/<name>`` for the print pages.
+``font_files()`` lists what the app serves at ``/fonts/<name>`` for the print pages (quiz/views/fonts.py).
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from pathlib import Path
 
 _PACKAGES = {"sans": ("font_source_sans_pro", "SourceSansPro"), "serif": ("font_source_serif_pro", "SourceSerifPro")}
 _WEIGHTS = {"regular": "Regular", "bold": "Bold", "italic": "It", "semibold": "Semibold"}
+# The names the print pages' CSS gives them (@font-face rules: quiz/views/fonts.py).
+CSS_FAMILIES = {"sans": "Source Sans Pro", "serif": "Source Serif Pro"}
 
 
 @cache
@@ -26,9 +28,20 @@ def font_path(family: str = "sans", weight: str = "regular") -> Path:
     return Path(str(path))
 
 
+# What the app serves: both families upright and bold. Not the italics: they lack most Vietnamese
+# letters (ơ, ư, ạ, ả… — tests/test_fonts.py), so a browser would take those from another font;
+# the report's italic lines are the regular slanted by the browser, every letter from one font.
+_SERVED = {"sans": ("regular", "bold"), "serif": ("regular", "bold")}
+_CSS_FACE = {"regular": (400, "normal"), "bold": (700, "normal")}
+
+
 def font_files() -> dict[str, Path]:
-    """Public file name → path of every font the app serves (regular and bold of each family)."""
-    return {
-        font_path(family, weight).name: font_path(family, weight)
-        for family in _PACKAGES for weight in ("regular", "bold")
-    }
+    """Public file name → path of every font the app serves."""
+    return {font_path(family, weight).name: font_path(family, weight)
+            for family, weights in _SERVED.items() for weight in weights}
+
+
+def font_faces() -> list[tuple[str, int, str, str]]:
+    """(CSS family, CSS weight, CSS style, file name) of each served font, for @font-face rules."""
+    return [(CSS_FAMILIES[family], *_CSS_FACE[weight], font_path(family, weight).name)
+            for family, weights in _SERVED.items() for weight in weights]

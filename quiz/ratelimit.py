@@ -13,6 +13,10 @@ The client address is `request.remote_addr`; behind nginx that is 127.0.0.1 unle
 it from X-Forwarded-For. Never set it higher than the real number of proxies: the header is
 otherwise the client's to forge.
 
+Share card images (`/j/<code>/card.png`, drawn with Pillow) are limited per address
+(`QUIZ_RATELIMIT_CARD`, 60 a minute): a chat app's crawler fetches a card once, a script asking
+for every unit's card in a loop is slowed down (the cards are kept too: quiz/views/qr.py).
+
 The login form's POST is limited per address too (`QUIZ_RATELIMIT_LOGIN`, 30 a minute), on top
 of the per-account lockout, so one client cannot try a password on every account.
 
@@ -105,6 +109,10 @@ def limit_join(view):
 def limit_login(view):
     """Per address, on top of the per-account lockout: slows password spraying across accounts."""
     return limiter.limit(_limit("QUIZ_RATELIMIT_LOGIN"), methods=["POST"], scope="login")(view)
+
+
+def limit_card(view):
+    return limiter.limit(_limit("QUIZ_RATELIMIT_CARD"), scope="card")(view)
 
 
 def limit_start(view):

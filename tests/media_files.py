@@ -136,14 +136,16 @@ def moodle_truefalse(question_jpeg: bytes) -> bytes:
 """.encode("utf-8")
 
 
-def template_bundle(rows: list[list[str]], images: dict[str, bytes], sheet: str = "cau-hoi.xlsx") -> bytes:
-    """The project's template filled with `rows` (with the "ảnh" and "mô tả ảnh" columns), zipped with images."""
+def template_bundle(rows: list[list[str]], images: dict[str, bytes], sheet: str = "cau-hoi.xlsx",
+                    extra_headers: list[str] | None = None) -> bytes:
+    """The project's template filled with `rows` (with the "ảnh" and "mô tả ảnh" columns, then
+    `extra_headers`), zipped with images."""
     from openpyxl import Workbook
 
     from question_bank.formats.template import HEADERS, IMAGE_HEADERS
 
     workbook = Workbook()
-    workbook.active.append(HEADERS + IMAGE_HEADERS)
+    workbook.active.append(HEADERS + IMAGE_HEADERS + (extra_headers or []))
     for row in rows:
         workbook.active.append(row)
     sheet_bytes = io.BytesIO()

@@ -26,5 +26,14 @@ def test_board_at_1080p_shows_whole_names_and_whole_ticker_items(live_app, live_
       }).map(li => li.textContent);
     }""")
     assert half == []
+    # The top 10, as on the live reveal: every text at least 28 px, all ten rows on the screen.
+    sizes = page.evaluate("""() => [...document.querySelectorAll('.board-top10 h2, .board-top10 li span, .board-top10 li small')]
+        .filter(n => n.textContent.trim()).map(n => [n.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(n).fontSize)])""")
+    assert len(sizes) >= 30 and [s for s in sizes if s[1] < 28] == []
+    shown = page.evaluate("""() => {
+      const screen = document.querySelector('.board-grid').getBoundingClientRect();
+      return [...document.querySelectorAll('.board-top10 li')].map(li => li.getBoundingClientRect().bottom <= screen.bottom + 1);
+    }""")
     screenshot(page, "board-1080p-names", full_page=False)
+    assert shown == [True] * 10
     context.close()

@@ -73,7 +73,7 @@ def test_the_downloadable_template_documents_the_image_column():
     from question_bank import write_template
     workbook = load_workbook(io.BytesIO(write_template()))
     headers = [c.value for c in workbook["Câu hỏi"][1]]
-    assert headers[-2:] == ["ảnh", "mô tả ảnh"]
+    assert headers[headers.index("ảnh"):][:2] == ["ảnh", "mô tả ảnh"]
     help_text = " ".join(str(c.value) for row in workbook["Hướng dẫn"].iter_rows() for c in row)
     assert ".zip" in help_text
 
@@ -167,3 +167,71 @@ def test_quizizz_and_kahoot_image_links_are_kept_as_warnings(ctx, client, login_
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
     assert "https://kahoot.example/p.jpg" in page and "Lưu ý" in page
+
+
+# --- Option images from the template (issue 15): "ảnh phương án A" … columns naming files in the ZIP.
+
+OPTION_HEADERS = ["ảnh phương án A", "mô tả ảnh phương án A", "ảnh phương án B", "mô tả ảnh phương án B"]
+
+
+def _option_row(text: str, a_text: str, a_image: str, a_alt: str, b_text: str, b_image: str, b_alt: str) -> list[str]:
+    """A single-answer row, B right, no question image; then the option image columns of A and B."""
+    return [text, "một đáp án", a_text, b_text, "", "", "", "", "B", "", "", "1", "", "1", "", "",
+            a_image, a_alt, b_image, b_alt]
+
+
+def test_option_images_come_from_their_columns(ctx):
+    bundle = media_files.template_bundle(
+        [_option_row("Biểu tượng nào là ứng dụng VNeID?", "Khiên đỏ", "khien.png", "Khiên đỏ có ngôi sao",
+                     "", "Quoc-Huy.PNG", "Quốc huy trên nền đỏ"),
+         _option_row("Câu không có ảnh?", "Sai", "", "", "Đúng", "", "")],
+        {"khien.png": media_files.small_png((200, 0, 0)), "quoc-huy.png": media_files.small_png((250, 200, 0))},
+        extra_headers=OPTION_HEADERS)
+    _preview, stored = bank_service.import_file(bundle, "cau-hoi.zip", "Biểu tượng")
+    db.session.commit()
+    assert stored.added == 2
+    first, second = db.session.scalars(db.select(Question).order_by(Question.id)).all()
+    assert [(o.text, o.image_alt, o.is_correct) for o in first.options] == [
+        ("Khiên đỏ", "Khiên đỏ có ngôi sao", False), ("", "Quốc huy trên nền đỏ", True)]  # B: a picture only
+    assert all(o.image_sha256 for o in first.options) and first.image_sha256 is None
+    assert [o.image_sha256 for o in second.options] == [None, None]
+    assert _count(Media) == 2
+
+
+def test_a_missing_or_undescribed_option_image_fails_its_row_and_nothing_is_imported(ctx):
+    bundle = media_files.template_bundle(
+        [_option_row("Câu một?", "A", "co.png", "Có ảnh", "B", "", ""),
+         _option_row("Câu hai?", "A", "", "", "B", "khong-co.png", "Thiếu ảnh"),
+         _option_row("Câu ba?", "A", "co.png", "", "B", "", "")],
+        {"co.png": media_files.small_png()}, extra_headers=OPTION_HEADERS)
+    preview = bank_service.preview_import(bundle, "cau-hoi.zip", "Ảnh")
+    by_line = {e.line: e.message for e in preview.errors}
+    assert "khong-co.png" in by_line[3] and "phương án B" in by_line[3]
+    assert "mô tả" in by_line[4]
+    with pytest.raises(ValidationError):
+        bank_service.import_file(bundle, "cau-hoi.zip", "Ảnh")
+    db.session.rollback()
+    assert _count(Question) == 0 and _count(Media) == 0
+
+
+def test_an_option_image_for_an_option_the_row_does_not_have_is_an_error(ctx):
+    row = ["Câu một?", "một đáp án", "A", "B", "", "", "", "", "B", "", "", "1", "", "1", "", "",
+           "", "", "", "", "", "", "thua.png", "Ảnh thừa"]  # an image for D, with only A and B
+    bundle = media_files.template_bundle(
+        [row], {"thua.png": media_files.small_png()},
+        extra_headers=OPTION_HEADERS + ["ảnh phương án C", "mô tả ảnh phương án C", "ảnh phương án D",
+                                        "mô tả ảnh phương án D"])
+    preview = bank_service.preview_import(bundle, "cau-hoi.zip", "Ảnh")
+    assert preview.errors and preview.errors[0].line == 2 and "phương án D" in preview.errors[0].message
+
+
+def test_the_downloadable_template_documents_the_option_image_columns():
+    import io
+    from openpyxl import load_workbook
+    from question_bank import write_template
+    workbook = load_workbook(io.BytesIO(write_template()))
+    headers = [c.value for c in workbook["Câu hỏi"][1]]
+    assert headers[headers.index("ảnh"):] == ["ảnh", "mô tả ảnh"] + [
+        h for letter in "ABCDEF" for h in (f"ảnh phương án {letter}", f"mô tả ảnh phương án {letter}")]
+    help_text = " ".join(str(c.value) for row in workbook["Hướng dẫn"].iter_rows() for c in row)
+    assert "ảnh phương án A" in help_text

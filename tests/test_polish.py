@@ -100,7 +100,7 @@ def test_share_cards_and_the_share_button(client, ranked):
     db.session.commit()
     for url in ("/j/TUAN1", "/r/TUAN1", "/board/TUAN1"):
         page = client.get(url).get_data(as_text=True)
-        assert '<meta property="og:title"' in page and 'property="og:image" content="http://quiz.test/j/TUAN1/qr.png"' in page, url
+        assert '<meta property="og:title"' in page and 'property="og:image" content="http://quiz.test/j/TUAN1/card.png"' in page, url
     assert "data-share" in client.get("/r/TUAN1").get_data(as_text=True)
 
 

@@ -15,6 +15,8 @@ HEADERS = (["câu hỏi", "loại"] + [f"phương án {c}" for c in LETTERS]
            + ["đáp án đúng", "giải thích", "chủ đề", "mức độ", "nguồn", "điểm"])
 TIME_HEADER = "thời gian (giây)"
 IMAGE_HEADERS = ["ảnh", "mô tả ảnh"]
+# An option's picture: a file of the ZIP, as for the question's (a picture-only option leaves its text empty).
+OPTION_IMAGE_HEADERS = [h for c in LETTERS for h in (f"ảnh phương án {c}", f"mô tả ảnh phương án {c}")]
 
 KIND_WORDS = {"single": "một đáp án", "multiple": "nhiều đáp án", "true_false": "đúng/sai"}
 
@@ -35,6 +37,10 @@ _ALIASES = {
 for _i, _c in enumerate(LETTERS):
     _ALIASES[f"opt{_i}"] = [f"phuong an {_c.lower()}", f"option {_c.lower()}", f"dap an {_c.lower()}",
                             f"lua chon {_c.lower()}", f"answer {_c.lower()}", _c.lower()]
+    _ALIASES[f"opt_image{_i}"] = [f"anh phuong an {_c.lower()}", f"anh {_c.lower()}", f"image {_c.lower()}",
+                                  f"option {_c.lower()} image"]
+    _ALIASES[f"opt_image_alt{_i}"] = [f"mo ta anh phuong an {_c.lower()}", f"mo ta anh {_c.lower()}",
+                                      f"image {_c.lower()} alt", f"option {_c.lower()} image alt"]
 ALIAS_TO_FIELD = {alias: fld for fld, aliases in _ALIASES.items() for alias in aliases}
 
 _KIND_INPUT = {
@@ -88,9 +94,8 @@ def read_rows(rows: list[list[str]], file: str, fmt: str,
         if len(items) >= MAX_QUESTIONS:
             fail(file, f"tệp có hơn {MAX_QUESTIONS} câu hỏi — hãy chia thành nhiều tệp", idx)
         q = _read_row(row, cols, idx, file, problems, is_csv=fmt == "csv")
-        if q is not None and "image" in cols:
-            q.image = _row_image(row, cols, idx, file, problems, images, fmt == "csv")
         if q is not None:
+            _read_images(q, row, cols, idx, file, problems, images, fmt == "csv")
             items.append((idx, q))
     return finish(file, fmt, items, problems)
 
@@ -104,9 +109,10 @@ def _read_row(row, cols, line, file, problems, is_csv: bool) -> QuestionData | N
         problems.append(Problem(file, line, FIELD_LABELS.get(fld, fld), msg))
 
     texts = [cell(f"opt{i}") for i in range(len(LETTERS))]
-    last = max((i for i, t in enumerate(texts) if t), default=-1)
+    pictured = [bool(cell(f"opt_image{i}")) for i in range(len(LETTERS))]  # a picture-only option counts
+    last = max((i for i, t in enumerate(texts) if t or pictured[i]), default=-1)
     for i in range(last):
-        if not texts[i]:
+        if not texts[i] and not pictured[i]:
             problem("options", f"phương án {LETTERS[i]} trống nhưng phương án {LETTERS[last]} có nội dung — hãy điền liền từ A")
     texts = texts[: last + 1]
 
@@ -172,20 +178,41 @@ def _read_row(row, cols, line, file, problems, is_csv: bool) -> QuestionData | N
         source=cell("source"), points=points, time_limit_s=time_limit)
 
 
-def _row_image(row, cols, line, file, problems, images, is_csv: bool) -> ImageData | None:
-    name = get(row, cols.get("image")).strip()
-    alt = get(row, cols.get("image_alt")).strip()
+def _read_images(q: QuestionData, row, cols, line, file, problems, images, is_csv: bool) -> None:
+    """The question's picture ("ảnh") and each option's ("ảnh phương án A"…), files of the ZIP."""
+    if "image" in cols:
+        q.image = _cell_image(row, cols, "image", "image_alt", "ảnh", line, file, problems, images, is_csv)
+    for i, letter in enumerate(LETTERS):
+        if f"opt_image{i}" not in cols:
+            continue
+        column = f"ảnh phương án {letter}"
+        image = _cell_image(row, cols, f"opt_image{i}", f"opt_image_alt{i}", column, line, file, problems,
+                            images, is_csv)
+        if image is None:
+            continue
+        if i >= len(q.options):
+            problems.append(Problem(file, line, "ảnh", f"cột '{column}' có ảnh nhưng câu hỏi không có phương án "
+                                                       f"{letter} — hãy xoá ảnh hoặc thêm phương án"))
+        else:
+            q.options[i].image = image
+
+
+def _cell_image(row, cols, name_field, alt_field, column, line, file, problems, images,
+                is_csv: bool) -> ImageData | None:
+    name = get(row, cols.get(name_field)).strip()
+    alt = get(row, cols.get(alt_field)).strip()
     if is_csv:
         name, alt = unguard(name), unguard(alt)
     if not name:
         return None
     if images is None:
-        problems.append(Problem(file, line, "ảnh", f"cột 'ảnh' ghi '{name}' nhưng không có tệp ảnh kèm theo — hãy nén "
-                                                   "bảng tính cùng các ảnh vào một tệp ZIP rồi tải tệp ZIP lên"))
+        problems.append(Problem(file, line, "ảnh", f"cột '{column}' ghi '{name}' nhưng không có tệp ảnh kèm theo — "
+                                                   "hãy nén bảng tính cùng các ảnh vào một tệp ZIP rồi tải tệp ZIP lên"))
         return None
     found = images.get(image_key(name))
     if found is None:
-        problems.append(Problem(file, line, "ảnh", f"không có ảnh '{name}' trong tệp ZIP — hãy kiểm tra tên tệp ảnh"))
+        problems.append(Problem(file, line, "ảnh", f"không có ảnh '{name}' (cột '{column}') trong tệp ZIP — "
+                                                   "hãy kiểm tra tên tệp ảnh"))
         return None
     return ImageData(data=found[1], filename=found[0], alt=alt)
 

@@ -25,6 +25,10 @@ _HELP = [
             "Khi có ảnh, hãy nén bảng tính này cùng các tệp ảnh vào MỘT tệp .zip rồi tải tệp .zip lên. "
             "Thiếu ảnh nào thì dòng đó báo lỗi và không câu nào được nhập."),
     ("mô tả ảnh", "Bắt buộc khi có ảnh: mô tả ngắn nội dung ảnh, được đọc cho người khiếm thị và hiện khi ảnh không tải được."),
+    ("ảnh phương án A … F", "Cột tuỳ chọn: tên tệp ảnh hiện trên nút của phương án đó, ví dụ 'ảnh phương án B' = 'quoc-huy.png'. "
+                            "Phương án chỉ có ảnh thì để trống cột 'phương án' tương ứng. Ảnh nằm trong cùng tệp .zip như ảnh câu hỏi."),
+    ("mô tả ảnh phương án A … F", "Bắt buộc khi phương án có ảnh: mô tả ngắn, được đọc cho người khiếm thị "
+                                  "(với phương án chỉ có ảnh, đây là nội dung của phương án)."),
 ]
 
 _WIDTHS = {"câu hỏi": 60, "loại": 16, "đáp án đúng": 14, "giải thích": 50, "chủ đề": 22,
@@ -46,8 +50,8 @@ def write_xlsx(questions: list[QuestionData], set_name: str = "", *, image_colum
 
     headers, with_time = headers_for(questions)
     if image_columns:  # the downloadable template shows where image file names go
-        from .template import IMAGE_HEADERS
-        headers = headers + IMAGE_HEADERS
+        from .template import IMAGE_HEADERS, OPTION_IMAGE_HEADERS
+        headers = headers + IMAGE_HEADERS + OPTION_IMAGE_HEADERS
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET

@@ -26,6 +26,7 @@ from ..errors import NotFoundError
 from ..models import Contest, Quiz
 from .rankings.question_stats import LETTERS
 from .rankings.individuals import iter_ranking
+from .rankings.published import get_snapshot
 from .rankings.read import ORGANIZER, PUBLIC, read
 from .rankings.scope import Scope
 
@@ -52,6 +53,7 @@ class Report:
     is_provisional: bool
     info: list[tuple[str, str]]
     tables: list[Table] = field(default_factory=list)
+    questions: list[dict] = field(default_factory=list)  # the reading's question rows (the print page's section III)
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -136,14 +138,19 @@ def image_note(row: dict) -> str:
 
 
 def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, public: bool = False,
-                 timezone: str = "Asia/Ho_Chi_Minh", version: int | None = None) -> Report:
+                 timezone: str = "Asia/Ho_Chi_Minh", version: int | None = None,
+                 source: str | None = None) -> Report:
     """The export of a quiz's (or a contest's) rankings: what `rankings.read` lets the audience
-    see — the public the published snapshot (`version`, default the latest), organizers live."""
+    see — the public the published snapshot (`version`, default the latest), organizers live
+    unless they ask for `source="latest"` (the print page: the published version if there is one)
+    or `"published"`. Its status line says which it is, from the reading itself."""
     tz = ZoneInfo(timezone)
     now = clock.utcnow()
     scope = Scope(quiz=quiz, contest=contest)
+    if source is None or public:
+        source = "published" if public or version is not None else "live"
     reading = read(quiz=quiz, contest=contest, audience=PUBLIC if public else ORGANIZER,
-                   source="published" if public else "live", version=version)
+                   source=source, version=version)
     if reading is None:
         raise NotFoundError(_("Kết quả chưa được công bố."))
     if reading.source == "published":
@@ -152,7 +159,12 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
                       at=reading.published_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"))
     else:
         individuals = _live_individuals(scope, tz)  # the organizer's full identities, streamed
-        published = _("Kết quả trực tiếp (chưa công bố)")
+        latest = get_snapshot(quiz=quiz, contest=contest)
+        if latest is None:
+            published = _("Kết quả trực tiếp (chưa công bố)")
+        else:
+            published = _("Số liệu trực tiếp: có thể khác bản công bố lần %(v)d lúc %(at)s",
+                          v=latest.version, at=latest.published_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"))
     units = [_unit_cells(r) for r in reading.units]
     provisional = reading.is_provisional
     fmt = "%H:%M %d/%m/%Y"
@@ -183,6 +195,7 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
     report.tables = [Table("individuals", _individual_columns(), individuals),
                      Table("units", _unit_columns(), units),
                      question_table(reading.questions)]
+    report.questions = reading.questions
     return report
 
 

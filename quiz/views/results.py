@@ -6,14 +6,17 @@ console) and the big-screen board. Public exports also read the published snapsh
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Contest
 from ..services import exports, results
 from ..services.xlsx_report import write_xlsx
 from . import int_arg
+from ..ratelimit import limit_card
 from .access import get_quiz_or_404
 from .downloads import csv_table_response, xlsx_response
+from .qr import card_response, new_card, public_url
 
 bp = Blueprint("results", __name__, url_prefix="/r")
 TOP = 20
@@ -44,6 +47,16 @@ def contest(code: str):
     data = results.published_results(contest=contest, version=_version(), parent=request.args.get("parent"), top=TOP)
     return render_template("results/show.html", scope="contest", quiz=None, contest=contest,
                            title=contest.title, code=contest.code, data=data)
+
+
+@bp.get("/contest/<code>/card.png")
+@limit_card
+def contest_card(code: str):
+    """The contest rankings page's share card: its title and the QR of the page, no figure."""
+    contest = _contest_or_404(code)
+    return card_response(new_card(kicker=_("Kết quả thi đua"), title=contest.title, code_label=_("Mã cuộc thi"),
+                                  code=contest.code, url=public_url("results.contest", code=contest.code),
+                                  call=_("Quét mã QR để xem bảng xếp hạng")))
 
 
 def _public_export(report: exports.Report, fmt: str, filename: str) -> Response:

@@ -34,7 +34,9 @@
     s = s % 60;
     return m + ":" + (s < 10 ? "0" : "") + s;
   }
-  function fmt(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
+  // Numbers as the page's language writes them (1.000 and 0,5 in Vietnamese; 1,000 and 0.5 in English).
+  var numbers = new Intl.NumberFormat(document.documentElement.lang || "vi", { maximumFractionDigits: 2 });
+  function fmt(n) { return typeof n === "number" ? numbers.format(n) : String(n); }
   function now() { return Date.now() + offset; }
 
   // An image of the state document ({url, alt, width, height}); the size reserves its box.
@@ -94,14 +96,14 @@
     box.appendChild(t);
     return box;
   }
-  function topTable(d, n) {
-    return table(T("top"), ["#", T("people"), T("col-correct"), T("col-time"), T("col-points")], (d.top || []).slice(0, n).map(function (p) {
+  function topTable(d, n, from) {
+    return table(T("top"), ["#", T("people"), T("col-correct"), T("col-time"), T("col-points")], (d.top || []).slice(from || 0, n).map(function (p) {
       return [p.rank, { text: p.full_name, small: p.unit_name }, p.correct, clockText(p.time_ms), fmt(p.speed)];
     }), "lh-top10");
   }
-  function unitTable(d, n) {
+  function unitTable(d, n, from) {
     var label = d.unit_score === "sum" ? T("sum") : T("mean");
-    return table(T("unit-standing"), ["#", T("units"), label, T("col-members")], (d.units || []).slice(0, n).map(function (u) {
+    return table(T("unit-standing"), ["#", T("units"), label, T("col-members")], (d.units || []).slice(from || 0, n).map(function (u) {
       return [u.rank, u.name, fmt(u.value), u.members];
     }), "lh-unit-table");
   }
@@ -153,10 +155,11 @@
       main.appendChild(el("p", "lh-qtext lh-qtext-small", d.question.text));
       main.appendChild(optionsList(d.question, true, d.distribution || {}));
       if (d.question.explanation) main.appendChild(el("p", "lh-explain", d.question.explanation));
+      main.appendChild(unitTable(d, 5));
       dyn.appendChild(main);
+      // The top 10 gets a column of its own: big enough to read from the back of the hall.
       var side = el("div", "lh-side");
       side.appendChild(topTable(d, 10));
-      side.appendChild(unitTable(d, 6));
       dyn.appendChild(side);
     } else if (d.state === "ended") {
       dyn.appendChild(el("h2", "lh-final", T("podium")));
@@ -171,8 +174,10 @@
       pods.appendChild(units);
       dyn.appendChild(pods);
       var tables = el("div", "lh-side lh-side-row");
-      tables.appendChild(topTable(d, 10));
-      tables.appendChild(unitTable(d, 10));
+      // The podiums show the first three: the tables go on from the 4th (if there is one), so all
+      // of it fits the screen.
+      if ((d.top || []).length > 3) tables.appendChild(topTable(d, 10, 3));
+      if ((d.units || []).length > 3) tables.appendChild(unitTable(d, 10, 3));
       dyn.appendChild(tables);
     }
     stage.appendChild(dyn);

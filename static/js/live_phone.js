@@ -92,6 +92,7 @@
       parts.push(el("p", "lp-big", T("lobby")), el("p", "lp-hint", T("lobby-hint")));
     } else if ((doc.state === "question" || doc.state === "paused") && q) {
       countdownEl = el("p", "lp-timer");
+      countdownEl.setAttribute("role", "timer");  // not read out every second (the body around it is aria-live)
       parts.push(countdownEl);
       var mine = answeredIds();
       if (mine) {

@@ -48,7 +48,8 @@ def test_template_workbook():
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["Câu hỏi", "Hướng dẫn"]
     ws = wb["Câu hỏi"]
-    assert [c.value for c in ws[1]] == HEADER + ["ảnh", "mô tả ảnh"]  # the image columns (issue 15)
+    options = [h for c in "ABCDEF" for h in (f"ảnh phương án {c}", f"mô tả ảnh phương án {c}")]
+    assert [c.value for c in ws[1]] == HEADER + ["ảnh", "mô tả ảnh"] + options  # the image columns (issue 15)
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["A"].width >= 40
     formulas = sorted(dv.formula1 for dv in ws.data_validations.dataValidation)

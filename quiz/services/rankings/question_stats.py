@@ -25,7 +25,8 @@ def question_statistics(scope: Scope) -> list[dict]:
 
     `{id, text, topic, correct (letters by the option's place in the bank), drawn, answered,
     correct_pct, picks (per option place), quiz_ids (the quizzes whose finished attempts drew it),
-    image_alt (the question's image, if any), image_options (letters of options with an image)}`.
+    image_alt and image_sha256 (the question's image, if any: the print report shows it small),
+    image_options (letters of options with an image)}`.
     JSON-able, so a snapshot stores it as computed.
     """
     picks = [func.sum(case((Answer.choice_mask.op("&")(1 << i) != 0, 1), else_=0)) for i in range(MAX_OPTIONS)]
@@ -59,6 +60,7 @@ def question_statistics(scope: Scope) -> list[dict]:
             "correct_pct": round(100.0 * correct / drawn, 2) if drawn else None,
             "picks": option_counts[:len(question.options)], "quiz_ids": sorted(quiz_ids),
             "image_alt": question.image_alt if question.image_sha256 else None,
+            "image_sha256": question.image_sha256,
             "image_options": "".join(LETTERS[o.position] for o in question.options if o.image_sha256),
         })
     return rows

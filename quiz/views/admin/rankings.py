@@ -6,15 +6,18 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...errors import DomainError
 from ...extensions import db
 from ...forms.rankings import PublishForm
 from ...models import Contest, Quiz
 from ...services import exports, permissions, results
 from ...services.rankings import individuals, units
 from ...services.rankings.published import list_snapshots, publish_ranking
+from ...services.rankings.read import SOURCES
 from ...services.rankings.rows import row_dict
 from ...services.rankings.scope import Scope
 from ...services.xlsx_report import write_xlsx
+from .. import int_arg
 from ..access import managed_contest_or_abort, managed_quiz_or_abort, roles_required
 from ..downloads import csv_table_response, xlsx_response
 from . import bp
@@ -74,8 +77,18 @@ def publish_contest_ranking(contest_id: int):
     return _publish(None, contest, url_for("admin.contest_rankings", contest_id=contest.id))
 
 
+def _print_source() -> str:
+    """The print page prints the latest published version when there is one (the official record),
+    `?source=live` the live figures, `?v=<n>` one publication."""
+    source = request.args.get("source") or "latest"
+    if source not in SOURCES:
+        raise DomainError(_("Nguồn số liệu không hợp lệ: dùng latest, live hoặc published."))
+    return source
+
+
 def _export(quiz: Quiz | None, contest: Contest | None, fmt: str):
-    report = exports.build_report(quiz=quiz, contest=contest, public=False,
+    source, version = (_print_source(), int_arg("v")) if fmt == "print" else (None, None)
+    report = exports.build_report(quiz=quiz, contest=contest, public=False, source=source, version=version,
                                   timezone=current_app.config["QUIZ_TIMEZONE"])
     stem = f"xep-hang-{Scope(quiz=quiz, contest=contest).code}"
     if fmt == "xlsx":

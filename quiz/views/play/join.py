@@ -78,11 +78,12 @@ def join(code: str):
         "quiz": quiz, "info": info, "form": form, "problem": problem, "mine": mine,
         "attempts_left": attempts.attempts_left(mine) if mine is not None else quiz.max_attempts,
         "results_url": f"/r/{quiz.code}",  # the public rankings page of the contract (PRODUCT.md)
+        "share_unit": poster_unit.code if poster_unit is not None and not keep else None,
     }
     html = render_template("play/join.html", **context)
     if keep and status == 200:
         # Kept with no unit selected; this visitor's is put in now.
         page_cache.keep_page(quiz, html, [c for c, _label in form.unit_code.choices if c and c != OTHER_UNIT])
-        html = page_cache.personalise(html, None, poster_unit and poster_unit.code)
+        html = page_cache.personalise(html, None, poster_unit and poster_unit.code, quiz.code)
     return make_response(html, status)
 

@@ -25,6 +25,7 @@ from markupsafe import escape
 from ...cache import get_cache
 from ...extensions import db
 from ...models import Quiz
+from ..qr import public_url
 
 DEFAULT_TTL_S = 10.0
 MAX_PAGES = 64  # quizzes
@@ -59,17 +60,21 @@ def cached_page(code: str, unit_arg: str | None, now: datetime) -> str | None:
             or not hit.opens_at <= now < hit.closes_at:
         return None
     unit_code = hit.units.get(unit_arg.strip().upper()) if isinstance(unit_arg, str) else None
-    return personalise(hit.html, hit.token, unit_code)
+    return personalise(hit.html, hit.token, unit_code, code.upper())
 
 
-def personalise(html: str, token: str | None, unit_code: str | None) -> str:
+def personalise(html: str, token: str | None, unit_code: str | None, quiz_code: str) -> str:
     """This visitor's CSRF token, and their poster's unit selected (the option markup is the
-    one templates/play/join.html writes)."""
+    one templates/play/join.html writes) and in the share card's link and image."""
     if token:
         html = html.replace(token, generate_csrf())
     if unit_code:
         option = f'<option value="{escape(unit_code)}">'
         html = html.replace(option, f'<option selected {option[len("<option "):]}', 1)
+        for endpoint in ("play.join", "qr.share_card_png"):
+            plain = public_url(endpoint, code=quiz_code)
+            html = html.replace(f'content="{escape(plain)}"',
+                                f'content="{escape(public_url(endpoint, code=quiz_code, u=unit_code))}"', 1)
     return html
 
 
