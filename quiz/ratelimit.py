@@ -14,7 +14,8 @@ it from X-Forwarded-For. Never set it higher than the real number of proxies: th
 otherwise the client's to forge.
 
 The login form's POST is limited per address too (`QUIZ_RATELIMIT_LOGIN`, 30 a minute), on top
-of the per-account lockout, so one client cannot try a password on every account.
+of the per-account lockout, so one client cannot try a password on every account; so is the
+public certificate check `/c/<code>` (`QUIZ_RATELIMIT_LOOKUP`, 30 a minute, 300 an hour).
 
 Counters live in `QUIZ_RATELIMIT_STORAGE_URI` (`memory://` per process; `redis://host:6379` to
 share them between several gunicorn workers or servers, under `QUIZ_RATELIMIT_KEY_PREFIX` so that two
@@ -105,6 +106,12 @@ def limit_join(view):
 def limit_login(view):
     """Per address, on top of the per-account lockout: slows password spraying across accounts."""
     return limiter.limit(_limit("QUIZ_RATELIMIT_LOGIN"), methods=["POST"], scope="login")(view)
+
+
+def limit_lookup(view):
+    """Per address, on a public lookup by code (certificate verification, `QUIZ_RATELIMIT_LOOKUP`):
+    a code is unguessable, and the limit keeps anyone from even trying to enumerate them."""
+    return limiter.limit(_limit("QUIZ_RATELIMIT_LOOKUP"), scope="lookup")(view)
 
 
 def limit_start(view):

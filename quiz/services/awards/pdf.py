@@ -37,7 +37,7 @@ def _new_pdf() -> FPDF:
     pdf.set_margins(0, 0, 0)
     pdf.set_creator("Thi Đua Số")
     for family in ("serif", "sans"):
-        for style, weight in (("", "regular"), ("B", "bold"), ("I", "italic")):
+        for style, weight in (("", "regular"), ("B", "bold")):  # the italics lack some Vietnamese letters
             pdf.add_font(family, style, str(font_path(family, weight)))
     return pdf
 
@@ -78,7 +78,7 @@ def _page(pdf: FPDF, certificate: Certificate, contest: Contest, base_url: str, 
     if contest.certificate_issuer:
         _line(pdf, 20, contest.certificate_issuer.upper(), "serif", "B", 13, INK)
     _line(pdf, 38, _("GIẤY CHỨNG NHẬN"), "serif", "B", 34, RED)
-    _line(pdf, 58, _("Chứng nhận"), "serif", "I", 15, GREY)
+    _line(pdf, 58, _("Chứng nhận"), "serif", "", 15, GREY)
     _line(pdf, 68, certificate.full_name, "serif", "B", 30, INK)
     if certificate.unit_name:
         _line(pdf, 86, certificate.unit_name, "sans", "", 15, INK)
@@ -87,7 +87,7 @@ def _page(pdf: FPDF, certificate: Certificate, contest: Contest, base_url: str, 
     else:
         _line(pdf, 100, _("Đã hoàn thành"), "serif", "B", 20, RED)
     scope = certificate.scope_title if certificate.scope_title != contest.title else ""
-    _line(pdf, 114, _("tại %(scope)s", scope=scope) if scope else _("tại cuộc thi"), "serif", "I", 14, GREY)
+    _line(pdf, 114, _("tại %(scope)s", scope=scope) if scope else _("tại cuộc thi"), "serif", "", 14, GREY)
     _line(pdf, 123, contest.title, "serif", "B", 16, INK, width=250)
 
     url = verify_url(base_url, certificate.code)
@@ -101,7 +101,7 @@ def _page(pdf: FPDF, certificate: Certificate, contest: Contest, base_url: str, 
 
     x, width = 160, 118
     pdf.set_text_color(*INK)
-    pdf.set_font("serif", "I", 12)
+    pdf.set_font("serif", "", 12)
     pdf.set_xy(x, 142)
     pdf.cell(width, 6, _date_line(contest.certificate_place, certificate.issued_at, timezone), align="C")
     if contest.certificate_signer_title:
@@ -126,3 +126,22 @@ def render_certificates(certificates: list[Certificate], *, base_url: str,
 
 def certificate_filename(certificate: Certificate) -> str:
     return f"giay-chung-nhan-{certificate.code}.pdf"
+
+
+def _slug(text: str) -> str:
+    from ..identity import name_key
+    return "-".join("".join(c if c.isascii() and c.isalnum() else " " for c in name_key(text)).split())[:60]
+
+
+def certificates_zip(certificates: list[Certificate], file, *, base_url: str,
+                     timezone: str = "Asia/Ho_Chi_Minh") -> int:
+    """A ZIP of one PDF per certificate (`<round>/<name>-<code>.pdf`) written to `file`;
+    returns how many."""
+    import zipfile
+
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for certificate in certificates:
+            folder = certificate.quiz.code if certificate.quiz is not None else "toan-cuoc-thi"
+            name = f"{folder}/{_slug(certificate.full_name) or 'nguoi-du-thi'}-{certificate.code}.pdf"
+            bundle.writestr(name, render_certificates([certificate], base_url=base_url, timezone=timezone))
+    return len(certificates)
