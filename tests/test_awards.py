@@ -1,6 +1,7 @@
 """Prize tables, award proposals from final rankings, winner checks and published award lists."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -220,3 +221,111 @@ def test_publishing_freezes_numbered_versions_after_every_winner_is_checked(
     assert publish.get_version(contest, 1).payload["sections"][0]["individuals"][0]["full_name"] == "Nguyễn Thị Hoà"
     assert publish.get_version(contest).payload["sections"][0]["individuals"][0]["full_name"] == "Trần Văn Nam"
     assert db.session.scalar(db.select(db.func.count(AwardList.id))) == 2
+
+
+# --- Console, public page, exports, CLI ------------------------------------------------------
+
+@pytest.fixture
+def finished(contest, round_of, make_unit, make_attempt, frozen_clock):
+    """A round with a prize table and a final published ranking; the organizer's contest."""
+    unit = make_unit(code="TTYT", name="Trung tâm Y tế huyện Bát Xát")
+    quiz = round_of("TUAN1")
+    first = make_attempt(quiz, unit, full_name="Nguyễn Thị Hoà", identity="0912345678", score=5)
+    second = make_attempt(quiz, unit, full_name="=HYPERLINK(\"http://x\")", identity="0987654321", score=4)
+    table = tables.save_prize_table(contest, quiz, levels=prizes(("Nhất", 1), ("Nhì", 1)))
+    finalise(frozen_clock, quiz)
+    return {"quiz": quiz, "table": table, "first": first, "second": second}
+
+
+def test_only_the_contests_organizers_open_the_award_pages(client, contest, login_as):
+    paths = [f"/admin/contests/{contest.id}/awards", f"/admin/contests/{contest.id}/awards/settings",
+             f"/admin/contests/{contest.id}/awards/tables/contest", f"/admin/contests/{contest.id}/certificates"]
+    assert all(client.get(p).status_code == 302 for p in paths)  # to the login page
+    login_as("unit")
+    assert all(client.get(p).status_code == 403 for p in paths)
+    assert client.post(f"/admin/contests/{contest.id}/awards/publish").status_code == 403
+    client.post("/logout")
+    login_as("organizer")  # not granted this contest
+    assert all(client.get(p).status_code == 403 for p in paths)
+
+
+def test_an_organizer_sets_a_prize_table_and_settings_through_the_console(client, contest, login_as):
+    login_as("admin")
+    form = client.get(f"/admin/contests/{contest.id}/awards/tables/contest").get_data(as_text=True)
+    assert 'value="Nhất"' in form and 'value="Khuyến khích"' in form
+    bad = client.post(f"/admin/contests/{contest.id}/awards/tables/contest", data={
+        "levels-0-name": "Nhất", "levels-0-count": "1", "cap_pct": "150"})
+    assert bad.status_code == 200 and "Lớn hơn 0, tối đa 100." in bad.get_data(as_text=True)
+    bad = client.post(f"/admin/contests/{contest.id}/awards/tables/contest", data={
+        "levels-0-name": "Nhất", "levels-0-count": "1", "levels-1-name": "nhất", "levels-1-count": "2"})
+    assert bad.status_code == 200 and "Hai giải trùng tên" in bad.get_data(as_text=True)
+    assert tables.get_table(contest) is None
+    saved = client.post(f"/admin/contests/{contest.id}/awards/tables/contest", data={
+        "levels-0-name": "Đặc biệt", "levels-0-count": "1", "levels-1-name": "Khuyến khích", "levels-1-count": "10",
+        "min_score_pct": "50", "cap_pct": "10", "unit_top_n": "3", "unit_min_rate_pct": "80"})
+    assert saved.status_code == 302
+    table = tables.get_table(contest)
+    assert [(level.name, level.count) for level in table.levels] == [("Đặc biệt", 1), ("Khuyến khích", 10)]
+    assert (table.min_score_pct, table.cap_pct, table.unit_top_n, table.unit_min_rate_pct) == (50, 10, 3, 80)
+    client.post(f"/admin/contests/{contest.id}/awards/settings", data={
+        "certificate_issuer": "Đảng ủy Sở Y tế", "certificate_signer_name": "Đặng Quốc Việt",
+        "completion_min_pct": "60"})
+    db.session.refresh(contest)
+    assert (contest.one_prize_per_person, contest.certificate_issuer, contest.completion_min_pct) == (
+        False, "Đảng ủy Sở Y tế", 60)
+    assert client.get(f"/admin/contests/{contest.id}/awards/tables/NOPE").status_code == 404
+
+
+def test_the_proposal_page_verifies_disqualifies_and_publishes(client, contest, finished, login_as):
+    login_as("admin")
+    page = client.get(f"/admin/contests/{contest.id}/awards").get_data(as_text=True)
+    assert "Nguyễn Thị Hoà" in page and "0912345678" in page  # organizers see the full identity
+    table, first, second = finished["table"], finished["first"], finished["second"]
+    client.post(f"/admin/contests/{contest.id}/awards/check", data={
+        "table_id": table.id, "participant_id": first.participant_id, "status": "disqualified", "note": "Thi hộ"})
+    client.post(f"/admin/contests/{contest.id}/awards/check", data={
+        "table_id": table.id, "participant_id": second.participant_id, "status": "verified",
+        "note": "đã gọi điện"})
+    assert client.post(f"/admin/contests/{contest.id}/awards/check", data={
+        "table_id": "99999999999", "participant_id": first.participant_id, "status": "verified",
+        "note": "x"}).status_code == 400
+    assert winners(propose(contest).section(finished["quiz"])) == [("Nhất", "=HYPERLINK(\"http://x\")")]
+    response = client.post(f"/admin/contests/{contest.id}/awards/publish", data={"note": "Lần đầu"})
+    assert response.status_code == 302
+    assert publish.get_version(contest).version == 1
+
+
+def test_the_published_list_public_page_xlsx_and_print(client, contest, finished, login_as):
+    from openpyxl import load_workbook
+
+    admin = login_as("admin")
+    checks.check_winner(finished["table"], finished["first"].participant_id, status="verified", note="CCCD",
+                        actor=admin)
+    checks.check_winner(finished["table"], finished["second"].participant_id, status="verified", note="CCCD",
+                        actor=admin)
+    publish.publish_awards(contest, actor=admin)
+    db.session.commit()
+    public = client.get(f"/r/contest/{contest.code}/awards").get_data(as_text=True)
+    assert "Nguyễn Thị Hoà" in public and "09xx xxx 678" in public and not PHONE.search(public)
+    workbook = load_workbook(io.BytesIO(client.get(f"/admin/contests/{contest.id}/awards/export.xlsx").data))
+    cells = [c for row in workbook.active.iter_rows(values_only=True) for c in row if c is not None]
+    assert "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in cells and "Nguyễn Thị Hoà" in cells
+    assert {"Họ và tên", "Đơn vị", "Giải", "Điểm", "Thời gian"} <= set(cells)
+    assert "'=HYPERLINK(\"http://x\")" in cells  # a name is never a formula
+    assert not any(PHONE.search(str(c)) for c in cells)
+    printed = client.get(f"/admin/contests/{contest.id}/awards/print").get_data(as_text=True)
+    assert "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in printed and "Trung tâm Y tế huyện Bát Xát" in printed
+    assert client.get(f"/admin/contests/{contest.id}/awards/print?v=9").status_code == 404
+    assert client.get("/r/contest/NOPE/awards").status_code == 404
+
+
+def test_awards_cli_proposes_and_publishes(runner, contest, finished):
+    proposed = runner.invoke(args=["awards", "propose", "BDHVS", "--round", "TUAN1"])
+    assert proposed.exit_code == 0, proposed.output
+    assert "Nhất" in proposed.output and "Nguyễn Thị Hoà" in proposed.output and "CHƯA XÁC MINH" in proposed.output
+    refused = runner.invoke(args=["awards", "publish", "BDHVS"])
+    assert refused.exit_code == 1 and "chưa được xác minh" in refused.output
+    published = runner.invoke(args=["awards", "publish", "BDHVS", "--allow-unverified"])
+    assert published.exit_code == 0 and "lần 1" in published.output
+    assert runner.invoke(args=["awards", "propose", "NOPE"]).exit_code != 0
+    assert runner.invoke(args=["awards", "propose", "BDHVS", "--round", "NOPE"]).exit_code != 0

@@ -57,7 +57,7 @@ def _check_levels(levels: list[LevelInput]) -> list[LevelInput]:
     if len(kept) > MAX_LEVELS:
         problems.append(_("Nhiều nhất %(n)d mức giải.", n=MAX_LEVELS))
     if problems:
-        raise ValidationError(_("Cơ cấu giải chưa hợp lệ."), fields={"levels": problems})
+        raise ValidationError(_("Cơ cấu giải chưa hợp lệ."), fields={"prize_levels": problems})
     return kept
 
 
