@@ -19,7 +19,7 @@ class LevelForm(Form):
 class PrizeTableForm(FlaskForm):
     levels = FieldList(FormField(LevelForm), min_entries=LEVEL_ROWS, max_entries=12)
     min_score_pct = DecimalField(_l("Điểm tối thiểu để được giải (%)"), places=None, validators=[Optional(), PERCENT])
-    cap_pct = DecimalField(_l("Tối đa số giải (% số người hoàn thành)"), places=None,
+    cap_pct = DecimalField(_l("Tối đa số giải (phần trăm số người hoàn thành)"), places=None,
                            validators=[Optional(), NumberRange(0.01, 100, _l("Lớn hơn 0, tối đa 100."))])
     unit_top_n = IntegerField(_l("Giải tập thể cho N đơn vị dẫn đầu điểm thi đua"),
                               validators=[Optional(), NumberRange(1, 10_000, _l("Từ 1 đến 10.000."))])
