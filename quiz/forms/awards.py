@@ -33,7 +33,7 @@ class AwardSettingsForm(FlaskForm):
     one_prize_per_person = BooleanField(_l("Mỗi người chỉ nhận một giải trong cả cuộc thi (giữ giải cao hơn)"))
     certificate_issuer = StringField(_l("Cơ quan cấp"), validators=[Optional(), Length(max=200)])
     certificate_place = StringField(_l("Địa danh ghi ngày ký"), validators=[Optional(), Length(max=80)])
-    certificate_signer_title = StringField(_l("Chức danh người ký"), validators=[Optional(), Length(max=200)])
+    certificate_signer_title = TextAreaField(_l("Chức danh người ký"), validators=[Optional(), Length(max=200)])
     certificate_signer_name = StringField(_l("Họ tên người ký"), validators=[Optional(), Length(max=120)])
     completion_min_pct = DecimalField(_l("Cấp giấy chứng nhận hoàn thành cho người đạt từ (%)"), places=None,
                                       validators=[Optional(), PERCENT])

@@ -3,6 +3,7 @@ the award list, its XLSX and A4 print page. Organizers of the contest (and admin
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -25,6 +26,11 @@ ORGANIZERS = ("admin", "organizer")
 
 def _float(value) -> float | None:
     return None if value is None else float(value)
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    """A stored percentage as the form shows it: 80, not 80.0."""
+    return None if value is None else Decimal(f"{value:g}")
 
 
 def _scope_quiz(contest: Contest, scope: str) -> Quiz | None:
@@ -51,7 +57,13 @@ def _errors_to_form(error: DomainError, form) -> list[str]:
 @roles_required(*ORGANIZERS)
 def award_settings(contest_id: int):
     contest = managed_contest_or_abort(contest_id)
-    form = AwardSettingsForm(obj=contest if request.method == "GET" else None)
+    initial = None
+    if request.method == "GET":
+        initial = {name: getattr(contest, name) for name in (
+            "one_prize_per_person", "certificate_issuer", "certificate_place", "certificate_signer_title",
+            "certificate_signer_name")}
+        initial["completion_min_pct"] = _decimal(contest.completion_min_pct)
+    form = AwardSettingsForm(data=initial)
     general = []
     if form.validate_on_submit():
         try:
@@ -83,8 +95,9 @@ def prize_table(contest_id: int, scope: str):
             "levels": [{"name": name, "count": count} for name, count in
                        ((_("Nhất"), 1), (_("Nhì"), 2), (_("Ba"), 3), (_("Khuyến khích"), 5))]}
         if table:
-            data.update(min_score_pct=table.min_score_pct, cap_pct=table.cap_pct, unit_top_n=table.unit_top_n,
-                        unit_top_name=table.unit_top_name, unit_min_rate_pct=table.unit_min_rate_pct,
+            data.update(min_score_pct=_decimal(table.min_score_pct), cap_pct=_decimal(table.cap_pct),
+                        unit_top_n=table.unit_top_n, unit_top_name=table.unit_top_name,
+                        unit_min_rate_pct=_decimal(table.unit_min_rate_pct),
                         unit_rate_name=table.unit_rate_name)
         form = PrizeTableForm(data=data)
         while len(form.levels) < LEVEL_ROWS:
