@@ -176,3 +176,10 @@ def test_the_certificate_renders_reads_back_and_its_qr_opens_the_check(app, awar
     assert decoded == verify_url("http://quiz.test", certificate.code) == f"http://quiz.test/c/{certificate.code}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(png, SCREENSHOTS / "certificate.png")
+
+
+def test_an_organizer_of_another_contest_cannot_revoke(client, awarded, login_as):
+    login_as("organizer")
+    code = _certificate(awarded["winner"]).code
+    assert client.post(f"/admin/certificates/{code}/revoke", data={"reason": "phá"}).status_code == 403
+    assert client.get(f"/c/{code}").status_code == 200
