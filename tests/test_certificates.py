@@ -183,3 +183,17 @@ def test_an_organizer_of_another_contest_cannot_revoke(client, awarded, login_as
     code = _certificate(awarded["winner"]).code
     assert client.post(f"/admin/certificates/{code}/revoke", data={"reason": "phá"}).status_code == 403
     assert client.get(f"/c/{code}").status_code == 200
+
+
+def test_purge_anonymises_award_lists_and_certificates(client, awarded, frozen_clock):
+    from quiz.models import AwardList
+    from quiz.services import purge
+
+    frozen_clock.advance(days=400)
+    purge.purge(365)
+    db.session.commit()
+    certificate = _certificate(awarded["winner"])
+    assert certificate.full_name.startswith("Người dự thi #")
+    payload = db.session.scalar(db.select(AwardList)).payload
+    assert NAME not in str(payload) and "09xx xxx 678" not in str(payload)
+    assert NAME not in client.get("/r/contest/BDHVS/awards").get_data(as_text=True)
