@@ -36,7 +36,7 @@ def load_award_demo(now: datetime, *, timezone: str, sample_attempts: int = 80) 
     tables.save_prize_table(contest, quiz, levels=[tables.LevelInput(n, c) for n, c in
                                                    (("Nhất", 1), ("Nhì", 2), ("Ba", 3), ("Khuyến khích", 5))],
                             min_score_pct=50, cap_pct=20, unit_top_n=3, unit_top_name="Tập thể xuất sắc",
-                            unit_min_rate_pct=12, unit_rate_name="Đơn vị tham gia tích cực")
+                            unit_min_rate_pct=8, unit_rate_name="Đơn vị tham gia tích cực")
     publish_ranking(quiz=quiz, note="Kết quả chính thức đợt 1 (demo)")
     section = propose(contest).section(quiz)
     for winner in section.winners:
