@@ -12,17 +12,15 @@ from ...extensions import db
 from ...models import CHECK_STATUSES, Contest, Organizer, PrizeTable, WinnerCheck
 from .. import audit
 from ..locks import lock_contest
-from .propose import propose
+from .propose import Section, propose
+
+
+def _section(contest: Contest, table: PrizeTable) -> Section:
+    return next(s for s in propose(contest).sections if s.table is not None and s.table.id == table.id)
 
 
 def _winner_ids(contest: Contest, table: PrizeTable) -> list[int]:
-    section = next(s for s in propose(contest).sections if s.table is not None and s.table.id == table.id)
-    return [w.participant_id for w in section.winners]
-
-
-def _candidate_ids(contest: Contest, table: PrizeTable) -> set[int]:
-    section = next(s for s in propose(contest).sections if s.table is not None and s.table.id == table.id)
-    return {w.participant_id for w in section.winners} | {s.row["participant_id"] for s in section.skipped}
+    return [w.participant_id for w in _section(contest, table).winners]
 
 
 def check_winner(table: PrizeTable, participant_id: int, *, status: str, note: str,
@@ -36,8 +34,10 @@ def check_winner(table: PrizeTable, participant_id: int, *, status: str, note: s
                    else _("Ghi cách đã xác minh (ví dụ: đã kiểm tra CCCD, đã gọi điện)."))
         raise ValidationError(message, fields={"note": [message]})
     contest = lock_contest(table.contest)
-    before = _winner_ids(contest, table)
-    if participant_id not in before and participant_id not in _candidate_ids(contest, table):
+    section = _section(contest, table)
+    before = [w.participant_id for w in section.winners]
+    candidates = set(before) | {s.row["participant_id"] for s in section.skipped}
+    if participant_id not in candidates:
         raise NotFoundError(_("Người này không có trong danh sách đề nghị của bảng giải này."))
     check = db.session.scalar(db.select(WinnerCheck).filter_by(table_id=table.id, participant_id=participant_id))
     previous = check.status if check is not None else None
@@ -48,7 +48,6 @@ def check_winner(table: PrizeTable, participant_id: int, *, status: str, note: s
     check.checked_by_id = actor.id if actor is not None else None
     check.checked_at = clock.utcnow()
     db.session.flush()
-    db.session.expire(table)
     after = _winner_ids(contest, table)
     audit.record(actor, f"awards.{'disqualify' if status == 'disqualified' else 'verify'}", contest,
                  round=table.quiz.code if table.quiz else None, participant_id=participant_id,

@@ -8,8 +8,6 @@ QR as a PNG from the qrcode package already used for posters.
 from __future__ import annotations
 
 import io
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -18,6 +16,7 @@ from ...fonts import font_path
 from ...models import Certificate, Contest
 from ..qr import qr_png
 from .certificates import display_code
+from .report import date_line
 
 RED = (179, 38, 30)
 GOLD = (184, 134, 11)
@@ -60,12 +59,6 @@ def _line(pdf: FPDF, y: float, text: str, family: str, style: str, size: float, 
     pdf.cell(width, size * 0.45, text, align="C")
 
 
-def _date_line(place: str, issued_at: datetime, timezone: str) -> str:
-    local = issued_at.astimezone(ZoneInfo(timezone))
-    date = _("ngày %(d)02d tháng %(m)02d năm %(y)d", d=local.day, m=local.month, y=local.year)
-    return f"{place}, {date}" if place else date[:1].upper() + date[1:]
-
-
 def _page(pdf: FPDF, certificate: Certificate, contest: Contest, base_url: str, timezone: str) -> None:
     pdf.add_page()
     pdf.set_draw_color(*RED)
@@ -103,7 +96,7 @@ def _page(pdf: FPDF, certificate: Certificate, contest: Contest, base_url: str, 
     pdf.set_text_color(*INK)
     pdf.set_font("serif", "", 12)
     pdf.set_xy(x, 142)
-    pdf.cell(width, 6, _date_line(contest.certificate_place, certificate.issued_at, timezone), align="C")
+    pdf.cell(width, 6, date_line(contest.certificate_place, certificate.issued_at, timezone), align="C")
     if contest.certificate_signer_title:
         pdf.set_font("serif", "B", 12)
         pdf.set_xy(x, 150)

@@ -4,6 +4,7 @@ same rows for the A4 print page and the public page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -63,6 +64,13 @@ def subtitle(award_list: AwardList, timezone: str) -> str:
     return _("Công bố lần %(v)d lúc %(at)s", v=award_list.version, at=at)
 
 
+def date_line(place: str, at: datetime, timezone: str) -> str:
+    """`Lai Châu, ngày 05 tháng 10 năm 2025`: the local date a list or a certificate is signed on."""
+    local = at.astimezone(ZoneInfo(timezone))
+    date = _("ngày %(d)02d tháng %(m)02d năm %(y)d", d=local.day, m=local.month, y=local.year)
+    return f"{place}, {date}" if place else date[:1].upper() + date[1:]
+
+
 def _put(ws, row: int, col: int, value, *, bold=False, size=11, italic=False, align=None):
     cell = ws.cell(row=row, column=col, value=guard_text(value) if isinstance(value, str) else value)
     if isinstance(value, str) and value.startswith("="):
@@ -119,11 +127,9 @@ def write_award_xlsx(award_list: AwardList, contest: Contest, file, *, timezone:
                 row += 1
         row += 1
     row += 1
-    date = award_list.published_at.astimezone(ZoneInfo(timezone))
-    place = contest.certificate_place
-    dated = _("ngày %(d)02d tháng %(m)02d năm %(y)d", d=date.day, m=date.month, y=date.year)
     ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=6)
-    _put(ws, row, 4, f"{place}, {dated}" if place else dated, italic=True, align="center")
+    _put(ws, row, 4, date_line(contest.certificate_place, award_list.published_at, timezone), italic=True,
+         align="center")
     row += 1
     _put(ws, row, 2, _("NGƯỜI LẬP BIỂU"), bold=True, align="center")
     ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=6)

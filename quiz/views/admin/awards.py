@@ -221,4 +221,6 @@ def award_print(contest_id: int):
     return render_template("admin/awards/print.html", contest=contest, award_list=award_list,
                            groups=report.groups(award_list), people_headers=report.people_headers(),
                            unit_headers=report.unit_headers(),
+                           signed=report.date_line(contest.certificate_place, award_list.published_at,
+                                                   current_app.config["QUIZ_TIMEZONE"]),
                            subtitle=report.subtitle(award_list, current_app.config["QUIZ_TIMEZONE"]))
