@@ -329,3 +329,25 @@ def test_awards_cli_proposes_and_publishes(runner, contest, finished):
     assert published.exit_code == 0 and "lần 1" in published.output
     assert runner.invoke(args=["awards", "propose", "NOPE"]).exit_code != 0
     assert runner.invoke(args=["awards", "propose", "BDHVS", "--round", "NOPE"]).exit_code != 0
+
+
+def test_the_contest_table_reads_the_contest_ranking_and_comes_first_at_a_level(
+        contest, round_of, make_unit, make_attempt, frozen_clock):
+    unit = make_unit()
+    first, second = round_of("TUAN1"), round_of("TUAN2")
+    best = make_attempt(first, unit, full_name="Cả hai đợt", score=5).participant
+    make_attempt(second, best, score=4)
+    make_attempt(first, unit, full_name="Chỉ đợt 1", score=4)
+    make_attempt(second, unit, full_name="Chỉ đợt 2", score=5)
+    tables.save_prize_table(contest, None, levels=prizes(("Giải Đặc biệt", 1)))
+    tables.save_prize_table(contest, first, levels=prizes(("Nhất", 1)))
+    frozen_clock.advance(hours=2)
+    publish_ranking(quiz=first)
+    db.session.commit()
+    assert propose(contest).section(None).status == "unpublished"
+    publish_ranking(contest=contest)
+    db.session.commit()
+    proposal = propose(contest)
+    assert winners(proposal.section(None)) == [("Giải Đặc biệt", "Cả hai đợt")]  # 9 points over both rounds
+    assert winners(proposal.section(first)) == [("Nhất", "Chỉ đợt 1")]
+    assert proposal.section(second).status == "no_prizes"
