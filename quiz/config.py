@@ -63,6 +63,7 @@ def load_config(instance_path: str) -> dict:
         "QUIZ_RATELIMIT_IDENTITY": env.get("QUIZ_RATELIMIT_IDENTITY", "10 per minute"),
         "QUIZ_RATELIMIT_LOGIN": env.get("QUIZ_RATELIMIT_LOGIN", "30 per minute"),
         "QUIZ_RATELIMIT_CARD": env.get("QUIZ_RATELIMIT_CARD", "60 per minute"),
+        "QUIZ_RATELIMIT_LOOKUP": env.get("QUIZ_RATELIMIT_LOOKUP", "30 per minute;300 per hour"),
         "QUIZ_RATELIMIT_STORAGE_URI": env.get("QUIZ_RATELIMIT_STORAGE_URI", "memory://"),
         "QUIZ_TRUSTED_PROXIES": int(env.get("QUIZ_TRUSTED_PROXIES", "0")),
         # Two deployments sharing one Redis must not share counters: give each its own prefix.

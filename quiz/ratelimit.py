@@ -18,7 +18,8 @@ Share card images (`/j/<code>/card.png`, drawn with Pillow) are limited per addr
 for every unit's card in a loop is slowed down (the cards are kept too: quiz/views/qr.py).
 
 The login form's POST is limited per address too (`QUIZ_RATELIMIT_LOGIN`, 30 a minute), on top
-of the per-account lockout, so one client cannot try a password on every account.
+of the per-account lockout, so one client cannot try a password on every account; so is the
+public certificate check `/c/<code>` (`QUIZ_RATELIMIT_LOOKUP`, 30 a minute, 300 an hour).
 
 Counters live in `QUIZ_RATELIMIT_STORAGE_URI` (`memory://` per process; `redis://host:6379` to
 share them between several gunicorn workers or servers, under `QUIZ_RATELIMIT_KEY_PREFIX` so that two
@@ -112,7 +113,14 @@ def limit_login(view):
 
 
 def limit_card(view):
+    """Per address, on a share card image drawn on demand (`QUIZ_RATELIMIT_CARD`)."""
     return limiter.limit(_limit("QUIZ_RATELIMIT_CARD"), scope="card")(view)
+
+
+def limit_lookup(view):
+    """Per address, on a public lookup by code (certificate verification, `QUIZ_RATELIMIT_LOOKUP`):
+    a code is unguessable, and the limit keeps anyone from even trying to enumerate them."""
+    return limiter.limit(_limit("QUIZ_RATELIMIT_LOOKUP"), scope="lookup")(view)
 
 
 def limit_start(view):

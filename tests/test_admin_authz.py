@@ -79,6 +79,20 @@ EXPECTED = {
     "admin.live_host": ("GET", _CONTEST_PAGE),
     "admin.live_host_state": ("GET", _CONTEST_PAGE),
     "admin.live_control": ("POST", _CONTEST_POST),
+    # awards and certificates: the contest's own organizers and admins. An empty check form is a
+    # 400; no published award list or an unknown format is a 404; a certificate code that is no
+    # certificate is a 404 for any organizer (the code is what the public check page takes anyway).
+    "admin.award_settings": ("GET", _CONTEST_PAGE),
+    "admin.prize_table": ("GET", _CONTEST_PAGE),
+    "admin.award_proposal": ("GET", _CONTEST_PAGE),
+    "admin.award_check": ("POST", {UNIT: 403, ORG: 403, OWNER: 400, ADMIN: 400}),
+    "admin.award_uncheck": ("POST", {UNIT: 403, ORG: 403, OWNER: 400, ADMIN: 400}),
+    "admin.award_publish": ("POST", _CONTEST_POST),
+    "admin.award_xlsx": ("GET", {UNIT: 403, ORG: 403, OWNER: 404, ADMIN: 404}),
+    "admin.award_print": ("GET", {UNIT: 403, ORG: 403, OWNER: 404, ADMIN: 404}),
+    "admin.certificates": ("GET", _CONTEST_PAGE),
+    "admin.certificates_download": ("GET", {UNIT: 403, ORG: 403, OWNER: 404, ADMIN: 404}),
+    "admin.certificate_revoke": ("POST", {UNIT: 403, ORG: 404, ADMIN: 404}),
     # a unit contact's own results page
     "admin.unit_results": ("GET", {UNIT: 200, ORG: 403, OWNER: 403, ADMIN: 403}),
 }
@@ -98,7 +112,7 @@ def seeded(app, make_unit, make_organizer, make_question, make_quiz, frozen_cloc
     return {"session_id": session.id, "action": "start",
             "organizer_id": target.id, "unit_id": unit.id, "question_id": question.id,
             "set_id": question.set_id, "fmt": "csv", "code": quiz.code, "quiz_id": quiz.id,
-            "contest_id": contest.id}
+            "contest_id": contest.id, "scope": "contest"}
 
 
 def test_every_admin_endpoint_has_an_expectation(app):

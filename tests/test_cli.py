@@ -213,7 +213,8 @@ def test_demo_loads_units_starter_sets_and_an_open_quiz(runner, app, frozen_cloc
         assert quiz.state == "open" and quiz.question_count == 15
         assert db.session.scalar(db.select(db.func.count(Unit.id))) >= 15
         assert db.session.scalar(db.select(Unit).filter_by(code="CDC")).parent.code == "SYT"
-        finished = db.session.scalars(db.select(Attempt).where(Attempt.submitted_at.is_not(None))).all()
+        finished = db.session.scalars(db.select(Attempt).where(Attempt.submitted_at.is_not(None),
+                                                               Attempt.quiz_id == quiz.id)).all()
         assert len(finished) == 60 and len({a.participant_id for a in finished}) == 60
         assert all(a.max_score == 15 and 0 <= a.score <= 15 for a in finished)
     password = result.output.split("admin@thiduaso.local / ")[1].split()[0]
@@ -224,6 +225,10 @@ def test_demo_loads_units_starter_sets_and_an_open_quiz(runner, app, frozen_cloc
     assert "Tìm hiểu chuyển đổi số" in client.get("/").get_data(as_text=True)
     board = client.get("/api/v1/quizzes/BDHVS/unit-ranking").get_json()
     assert sum(row["participants"] for row in board["rows"]) == 60
+    # the ended round's award list is published, so the award pages show something
+    assert "http://quiz.test/r/contest/BDHVS-DEMO/awards" in result.output
+    awards = client.get("/r/contest/BDHVS-DEMO/awards").get_data(as_text=True)
+    assert "Nhất" in awards and "Tập thể xuất sắc" in awards
 
 
 def test_cli_speaks_through_the_console_script(app):

@@ -42,7 +42,8 @@ def seeded(app, client, make_unit, make_organizer, make_question, make_quiz, fro
     db.session.commit()
     return {"session_id": session.id, "action": "start", "organizer_id": target.id, "unit_id": unit.id, "question_id": question.id, "set_id": question.set_id,
             "fmt": "csv", "code": quiz.code, "quiz_id": quiz.id, "contest_id": quiz.contest_id,
-            "token": started.get_json()["attempt_id"], "number": 1, "admin_id": admin.id}
+            "token": started.get_json()["attempt_id"], "number": 1, "admin_id": admin.id,
+            "scope": "contest"}
 
 
 def form_routes(app) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from . import accounts, attempts, bank, demo, export, maintenance, purge, quizzes, units
+from . import accounts, attempts, awards, bank, demo, export, maintenance, purge, quizzes, units
 
 
 def register_cli(app: Flask) -> None:
@@ -22,6 +22,8 @@ def register_cli(app: Flask) -> None:
         attempts.finalize_expired,
         maintenance.backup,
         purge.purge,
+        awards.awards,
+        awards.certificates,
     ):
         app.cli.add_command(command)
 

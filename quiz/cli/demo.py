@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from .. import clock
 from ..services import demo as demo_service
+from ..services.awards.demo import DEMO_ROUND_CODE, load_award_demo
 from .common import transactional
 
 LOGIN_FILE = "demo-login.txt"
@@ -28,6 +29,7 @@ def demo(sample_attempts: int) -> None:
         password = secrets.token_urlsafe(9)
         quiz = demo_service.load_demo(clock.utcnow(), password, timezone=current_app.config["QUIZ_TIMEZONE"])
         played = demo_service.play_sample_attempts(quiz, clock.utcnow(), count=sample_attempts)
+        load_award_demo(clock.utcnow(), timezone=current_app.config["QUIZ_TIMEZONE"])
         # Kept (0600, in instance/) so `make run` can show the demo login on every start.
         fd = os.open(login_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -41,3 +43,5 @@ def demo(sample_attempts: int) -> None:
     click.echo(f"Đường dẫn dự thi: {_base_url()}/j/{demo_service.DEMO_QUIZ_CODE}")
     click.echo(f"Bảng xếp hạng: {_base_url()}/r/{demo_service.DEMO_QUIZ_CODE}  ·  "
                f"Màn hình lớn: {_base_url()}/board/{demo_service.DEMO_QUIZ_CODE}")
+    click.echo(f"Danh sách khen thưởng (đợt {DEMO_ROUND_CODE} đã kết thúc): "
+               f"{_base_url()}/r/contest/{demo_service.DEMO_CONTEST_CODE}/awards")

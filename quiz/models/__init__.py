@@ -15,6 +15,7 @@ from .quizzes import (
 from .media import MEDIA_TYPES, Media
 from .live import LIVE_SCORING, LIVE_STATES, LIVE_UNIT_SCORE, LiveQuestion, LiveSession
 from .rankings import AuditEntry, RankingSnapshot
+from .awards import CERTIFICATE_KINDS, CHECK_STATUSES, AwardList, Certificate, PrizeLevel, PrizeTable, WinnerCheck
 from .units import Unit
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "LIVE_SCORING", "LIVE_STATES", "LIVE_UNIT_SCORE", "LiveQuestion", "LiveSession",
     "MEDIA_TYPES", "Media", "Answer", "Attempt", "AttemptQuestion", "AuditEntry", "Contest", "DrawRule", "Option",
     "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "Unit",
-    "contest_organizer",
+    "contest_organizer", "CERTIFICATE_KINDS", "CHECK_STATUSES", "AwardList", "Certificate", "PrizeLevel",
+    "PrizeTable", "WinnerCheck",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, CheckConstraint, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, CheckConstraint, ForeignKey, String, Table, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -42,6 +42,15 @@ class Contest(db.Model):
     w_score: Mapped[float] = mapped_column(default=0.5)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("organizer.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
+    # Awards and certificates (quiz/services/awards): a person keeps only their highest prize
+    # of the contest; what a certificate prints under the text; completion certificates for
+    # every finisher at or above `completion_min_pct` (none when NULL).
+    one_prize_per_person: Mapped[bool] = mapped_column(default=True, server_default=true())
+    certificate_issuer: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    certificate_place: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    certificate_signer_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    certificate_signer_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    completion_min_pct: Mapped[float | None]
 
     created_by: Mapped[Organizer | None] = relationship()
     organizers: Mapped[list[Organizer]] = relationship(secondary=contest_organizer)

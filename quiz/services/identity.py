@@ -96,6 +96,15 @@ def mask_identity(identity: str | None) -> str:
     return identity[:keep] + "***" + identity[-keep:]
 
 
+def mask_name(name: str | None) -> str:
+    """A full name as a public check shows it: the given name whole, every other word as its
+    initial — `Nguyễn Thị Hoà` → `N. T. Hoà` (enough to match the paper, not to find the person)."""
+    words = (name or "").split()
+    if len(words) <= 1:
+        return words[0][:1] + "." if words else ""
+    return " ".join(w[0] + "." for w in words[:-1]) + " " + words[-1]
+
+
 def name_key(name: str | None) -> str:
     """A full name as compared when someone resumes: no diacritics (đ is d), no case, one space
     between words. `Nguyễn  Thị Hoà` and `nguyen thi hoa` give the same key; word order counts."""

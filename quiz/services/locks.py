@@ -13,6 +13,8 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 | finalize_expired, run by reads too)         | by id                                             |
 | a host action, end included (live)          | the live session, then (end) its attempts by id   |
 | a regrade (when there is one)               | quiz, then its attempts by id                     |
+| an award decision: a prize table edit, a    | the contest (awards; never with the rows above)   |
+| winner check, publishing the award list     |                                                   |
 
 Each one locks *before* reading what it decides on and re-reads under the lock: a save re-reads the
 attempt (finished? deadline?) and a finalisation the saved answers, so a save is either in the score
@@ -33,7 +35,7 @@ from __future__ import annotations
 from sqlalchemy import Select
 
 from ..extensions import db
-from ..models import Attempt, LiveSession, Quiz
+from ..models import Attempt, Contest, LiveSession, Quiz
 
 
 def _hold_write_lock() -> None:
@@ -77,3 +79,12 @@ def locked_attempts(query: Select) -> Select:
     what it loads eagerly (answers): for finalising several attempts at once."""
     _hold_write_lock()
     return query.with_for_update(of=Attempt).execution_options(populate_existing=True)
+
+
+def lock_contest(contest: Contest) -> Contest:
+    """Lock the contest row for an award decision (services.awards): two organizers checking
+    winners or publishing the award list at once take turns, so a list version is computed
+    from every check made before it and two publications never claim one version number."""
+    _hold_write_lock()
+    return db.session.execute(db.select(Contest).where(Contest.id == contest.id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one()

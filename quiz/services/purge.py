@@ -9,7 +9,8 @@ organizers need the rankings and the statistics, not the names and phone numbers
   the contest yet says nothing about the person and cannot be turned back; clears birth year and
   position; stamps `anonymised_at`;
 - rewrites the same names and (masked) identities inside the contest's published ranking
-  snapshots, and scrubs any audit entry that quotes them;
+  snapshots, award lists and certificates (`awards.retention`), and scrubs any audit entry or
+  winner-check note that quotes them;
 - leaves every score, duration, prediction, unit and attempt as it was, so the individual and
   unit rankings and the statistics do not move (ranking ties never use names).
 
@@ -30,6 +31,7 @@ from ..errors import NotFoundError, ValidationError
 from ..extensions import db
 from ..models import AuditEntry, Contest, Organizer, Participant, Quiz, RankingSnapshot
 from . import audit
+from .awards.retention import anonymise_awards
 from .identity import mask_identity
 
 MIN_DAYS_WITHOUT_FORCE = 30
@@ -110,6 +112,7 @@ def purge_contest(contest: Contest, last_closed_at: datetime, *, actor: Organize
             for pid, (name, identity) in by_id.items()])
         report.participants = len(pending)
     report.snapshots = _rewrite_snapshots(contest, by_id, replacements)
+    report.snapshots += anonymise_awards(contest, by_id, lambda value: _scrub(value, replacements))
     report.audit_entries = _scrub_audit(replacements)
     if pending:
         audit.record(actor, "contest.anonymise", contest, code=contest.code, participants=len(pending),

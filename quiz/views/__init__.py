@@ -39,7 +39,7 @@ def filter_form(form_class):
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, board, fonts, live, main, media, play, qr, results
+    from . import admin, api, auth, awards, board, fonts, live, main, media, play, qr, results
 
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
 
@@ -54,3 +54,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(live.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(fonts.bp)
+    app.register_blueprint(awards.bp)

@@ -10,6 +10,7 @@ from ...errors import DeadlineError, ValidationError
 from ...extensions import db
 from ...forms.play import AnswerForm, SubmitForm
 from ...services import attempt_data, attempts
+from ...services.awards.certificates import attempt_certificates
 from . import bp
 from .cookies import remember_attempt
 
@@ -105,6 +106,7 @@ def result(token: str):
     can_retry = attempt.quiz.is_open and attempts.attempts_left(attempt) > 0
     response = make_response(render_template("play/result.html", attempt=attempt, quiz=attempt.quiz,
                                              participant=attempt.participant, result=data, can_retry=can_retry,
+                                             certificates=attempt_certificates(attempt),
                                              results_url=f"/r/{attempt.quiz.code}"))
     response.headers["Cache-Control"] = "no-store"
     return remember_attempt(response, attempt)
