@@ -238,17 +238,29 @@ def lint_set(questions: list[QuestionData], context: list[QuestionData] = (),
 
 def _near_duplicates(qs, names, reported: int, report: SetReport) -> None:
     keys = [duplicate_key(q.text) for q in qs]
+    words = [frozenset(tokens(k)) for k in keys]
     order = sorted(range(len(qs)), key=lambda i: len(keys[i]))
     # ratio <= 2·min(len)/(len a + len b): past this length factor no pair can reach the threshold.
     reach = 2 / R.NEAR_DUPLICATE_RATIO - 1
+    matcher = SequenceMatcher(None, autojunk=False)
+    budget = R.MAX_LETTER_COMPARISONS
     for pos, i in enumerate(order):
+        matcher.set_seq2(keys[i])  # difflib caches what it learns about the second sequence
         for j in order[pos + 1:]:
             if len(keys[j]) > len(keys[i]) * reach:
                 break
             if keys[i] == keys[j] or (i >= reported and j >= reported):
                 continue  # exact duplicates are reported (and skipped) by the importer
-            matcher = SequenceMatcher(None, keys[i], keys[j], autojunk=False)
-            if matcher.real_quick_ratio() < R.NEAR_DUPLICATE_RATIO or matcher.quick_ratio() < R.NEAR_DUPLICATE_RATIO:
+            shared = len(words[i] & words[j])
+            if 2 * shared < R.NEAR_DUPLICATE_WORDS * (len(words[i]) + len(words[j])):
+                continue  # cheap: stems this different in words are not near-duplicates in letters
+            budget -= 1
+            if budget < 0:
+                report.pairwise_skipped = True
+                report.notes.append("Quá nhiều câu giống nhau về từ ngữ: chưa so hết các câu gần trùng.")
+                return
+            matcher.set_seq1(keys[j])
+            if matcher.quick_ratio() < R.NEAR_DUPLICATE_RATIO:
                 continue
             ratio = matcher.ratio()
             if ratio < R.NEAR_DUPLICATE_RATIO:
@@ -264,14 +276,14 @@ def _specific(answer: str) -> bool:
     return any(ch.isdigit() for ch in answer) or (len(answer) >= R.ANSWER_IN_STEM_MIN_CHARS and len(toks) >= 2)
 
 
-def _contains(haystack: list[str], needle: list[str]) -> bool:
-    n = len(needle)
-    return n > 0 and any(haystack[k:k + n] == needle for k in range(len(haystack) - n + 1))
-
-
 def _answers_in_stems(qs, names, reported: int, report: SetReport) -> None:
     stems = [tokens(q.text) for q in qs]
+    joined = [f" {' '.join(stem)} " for stem in stems]  # whole-token search as a plain substring search
     stem_words = [content_words(q.text) for q in qs]
+    having: dict[str, set[int]] = {}  # token -> the stems containing it, to look only where it can be
+    for x, stem in enumerate(stems):
+        for token in stem:
+            having.setdefault(token, set()).add(x)
     for y, q in enumerate(qs):
         if q.kind == "true_false":
             continue
@@ -279,8 +291,12 @@ def _answers_in_stems(qs, names, reported: int, report: SetReport) -> None:
             if not option.is_correct or not option.text or not _specific(option.text):
                 continue
             needle, own = tokens(option.text), content_words(option.text)
-            for x in range(len(qs)):
-                if x == y or (x >= reported and y >= reported) or not _contains(stems[x], needle):
+            if not needle:
+                continue
+            phrase = f" {' '.join(needle)} "
+            candidates = set.intersection(*(having.get(t, set()) for t in set(needle)))
+            for x in sorted(candidates):
+                if x == y or (x >= reported and y >= reported) or phrase not in joined[x]:
                     continue
                 if len((stem_words[x] & stem_words[y]) - own) < R.ANSWER_IN_STEM_MIN_CONTEXT:
                     continue
