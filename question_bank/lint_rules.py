@@ -16,9 +16,11 @@ ABSOLUTE_WORDS: tuple[str, ...] = (
 # "chỉ" is also half of many ordinary words: "chỉ thị" (directive), "chỉ đạo", "địa chỉ" (address),
 # "chỉ số"… A "chỉ" followed by one of these syllables, or preceded by one of the prefixes below,
 # is not the absolute "only". "không chỉ … mà còn" ("not only … but also") is not absolute either.
+# Syllables that also start common phrases after the absolute "chỉ" are left out on purpose: "chỉ báo
+# cáo" (only report), "chỉ thực hiện" (only carry out), "chỉ nam giới" (only men) are absolute.
 CHI_COMPOUND_NEXT: frozenset[str] = frozenset({
-    "thị", "đạo", "số", "tiêu", "dẫn", "định", "huy", "ra", "rõ", "trích", "báo", "điểm", "giáo", "tay",
-    "vàng", "khâu", "mục", "trỏ", "lệnh", "thực", "nam", "bảo",
+    "thị", "đạo", "số", "tiêu", "dẫn", "định", "huy", "ra", "rõ", "trích", "điểm", "giáo", "tay",
+    "vàng", "khâu", "mục", "trỏ", "lệnh", "bảo",
 })
 CHI_COMPOUND_PREV: frozenset[str] = frozenset({"địa", "ngón", "kim", "sợi", "không", "cử"})
 # "mọi" in "mọi mặt" / "mọi lúc" is still absolute; but "tất cả" inside "tất cả các đáp án trên" is

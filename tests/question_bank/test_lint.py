@@ -56,6 +56,8 @@ def test_tokens_keep_dates_and_document_codes_whole():
     ("Các chỉ số sức khỏe", []),
     ("Không chỉ học mà còn thực hành", []),
     ("Chỉ ra lỗi trong đoạn văn", []),
+    ("Chỉ thực hiện đến hết năm 2025", ["chỉ"]),
+    ("Chỉ báo cáo khi được yêu cầu", ["chỉ"]),
     ("Luôn", ["luôn"]),
     ("Mọi", ["mọi"]),
     ("Ông Mọ đi chợ", []),
