@@ -36,6 +36,8 @@ CODES: dict[str, str] = {
 }
 
 _TOKEN = re.compile(r"\w+(?:[/.\-]\w+)*")
+_INSTRUCTIONS = re.compile(R.STEM_INSTRUCTIONS, re.IGNORECASE)
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
 _REFERS = [re.compile(p) for p in R.OPTION_REFERS_TO_OTHERS]
 _ABSOLUTE = sorted((tuple(w.split()) for w in R.ABSOLUTE_WORDS), key=len, reverse=True)
 
@@ -89,9 +91,15 @@ def content_words(text: str) -> set[str]:
     return {t for t in tokens(text) if t not in R.STOPWORDS}
 
 
+def stem_words(stem: str) -> set[str]:
+    """The meaningful words of a stem, without instructions such as "(chọn tất cả đáp án đúng)"."""
+    return content_words(_INSTRUCTIONS.sub(" ", stem or ""))
+
+
 def absolute_words(text: str) -> list[str]:
-    """The absolute words in a text, as whole words ("chỉ thị", "địa chỉ", "không chỉ" are not "chỉ")."""
-    toks, found, i = tokens(text), [], 0
+    """The absolute words in a text, as whole words ("chỉ thị", "địa chỉ", "không chỉ" are not "chỉ"),
+    outside quotation marks: a quoted slogan or name (“không ai bị bỏ lại phía sau”) claims nothing."""
+    toks, found, i = tokens(_QUOTED.sub(" ", text or "")), [], 0
     while i < len(toks):
         for phrase in _ABSOLUTE:
             if tuple(toks[i:i + len(phrase)]) != phrase:
@@ -186,9 +194,9 @@ def _longest(options, right, wrong) -> list[LintWarning]:
 
 
 def _overlap(stem, options, right, wrong) -> list[LintWarning]:
-    stem_words = content_words(stem)
-    shared = content_words(options[right].text) & stem_words
-    most = max(len(content_words(options[i].text) & stem_words) for i in wrong)
+    in_stem = stem_words(stem)
+    shared = content_words(options[right].text) & in_stem
+    most = max(len(content_words(options[i].text) & in_stem) for i in wrong)
     if len(shared) - most >= R.OVERLAP_MIN_MARGIN and len(shared) >= R.OVERLAP_MIN_RATIO * most:
         return [LintWarning("overlap_with_stem", "options", (
             f"Đáp án đúng ({_letters([right])}) lặp lại {len(shared)} từ của câu hỏi ({_quoted(sorted(shared))}), "
@@ -279,7 +287,7 @@ def _specific(answer: str) -> bool:
 def _answers_in_stems(qs, names, reported: int, report: SetReport) -> None:
     stems = [tokens(q.text) for q in qs]
     joined = [f" {' '.join(stem)} " for stem in stems]  # whole-token search as a plain substring search
-    stem_words = [content_words(q.text) for q in qs]
+    words = [stem_words(q.text) for q in qs]
     having: dict[str, set[int]] = {}  # token -> the stems containing it, to look only where it can be
     for x, stem in enumerate(stems):
         for token in stem:
@@ -298,7 +306,7 @@ def _answers_in_stems(qs, names, reported: int, report: SetReport) -> None:
             for x in sorted(candidates):
                 if x == y or (x >= reported and y >= reported) or phrase not in joined[x]:
                     continue
-                if len((stem_words[x] & stem_words[y]) - own) < R.ANSWER_IN_STEM_MIN_CONTEXT:
+                if len((words[x] & words[y]) - own) < R.ANSWER_IN_STEM_MIN_CONTEXT:
                     continue
                 if x < reported:
                     report.warnings[x].append(LintWarning("answer_in_other_stem", "text", (

@@ -51,6 +51,9 @@ STOPWORDS: frozenset[str] = frozenset("""
     ai đâu sao bao nhiêu lúc nơi việc sự cái người chiếc hãy cần nhưng thể nhau ta mình bị vẫn lại
     đúng sai câu đáp án phương chọn điều nói trả lời
 """.split())
+# Instructions to the participant inside a stem, left out before comparing stems with options or
+# with each other: "(chọn tất cả đáp án đúng)" says nothing about the subject.
+STEM_INSTRUCTIONS = r"\((?:hãy )?chọn[^)]*\)"
 # The correct option "shares clearly more words with the stem" when it shares at least
 # OVERLAP_MIN_MARGIN more meaningful syllables with the stem than the wrong option sharing most, AND
 # at least OVERLAP_MIN_RATIO times as many. Two syllables is one Vietnamese compound word ("dữ

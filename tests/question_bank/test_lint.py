@@ -59,6 +59,8 @@ def test_tokens_keep_dates_and_document_codes_whole():
     ("Chỉ thực hiện đến hết năm 2025", ["chỉ"]),
     ("Chỉ báo cáo khi được yêu cầu", ["chỉ"]),
     ("Luôn", ["luôn"]),
+    ("Phương châm “không ai bị bỏ lại phía sau” nêu cho kỹ sư", []),  # a quoted slogan claims nothing
+    ('Khẩu hiệu "Tất cả vì người bệnh" và luôn tươi cười', ["luôn"]),
     ("Mọi", ["mọi"]),
     ("Ông Mọ đi chợ", []),
 ])
@@ -253,3 +255,12 @@ def test_the_bundled_starter_sets_lint_at_five_percent_at_most():
         details = [(name, i + 1, w.code) for i, ws in enumerate(report.warnings) for w in ws]
         assert report.flagged <= 0.05 * report.total + 1, details
     assert flagged <= 0.05 * total
+
+
+def test_instructions_in_stems_are_not_shared_context():
+    """"(chọn tất cả đáp án đúng)" in two stems does not make them about the same thing."""
+    concepts = single("Theo Kế hoạch, những khái niệm nào cần được phổ biến? (chọn tất cả đáp án đúng)",
+                      ["Dữ liệu số", "Công nghệ số", "Tiền ảo"], correct=[0, 1], kind="multiple")
+    team = single("Tổ Công nghệ số cộng đồng hỗ trợ người dân những việc nào? (chọn tất cả đáp án đúng)",
+                  ["Hướng dẫn dịch vụ công", "Giữ hộ mật khẩu"], correct=[0], kind="multiple")
+    assert lint_set([concepts, team]).flagged == 0
