@@ -157,3 +157,25 @@ def test_cli_bank_lint(runner, app, make_question):
     assert only["questions"][0]["warnings"][0]["code"] == "absolute_false_statement"
     missing = runner.invoke(args=["bank", "lint", "--set", "Không có"])
     assert missing.exit_code == 1 and "Không có bộ câu hỏi" in missing.output
+
+
+def test_organizers_who_may_not_see_answers_get_no_lint(client, login_as, make_question):
+    """The warnings quote correct answers; an organizer sees the bank list without answers."""
+    question_set = QuestionSet(name="Bộ có đáp án")
+    make_question(question_set, text="Nghị quyết số 57-NQ/TW được ban hành ngày nào?",
+                  options=[("22/12/2024", True), ("09/01/2025", False)])
+    make_question(question_set, text="Nghị quyết số 57-NQ/TW ngày 22/12/2024 bàn về nội dung nào?")
+    login_as("organizer")
+    page = client.get(f"/admin/bank?set_id={question_set.id}").get_data(as_text=True)
+    assert "Nghị quyết số 57-NQ/TW được ban hành ngày nào?" in page
+    assert "Kiểm tra cách ra đề" not in page and "là đáp án đúng" not in page
+
+
+def test_warnings_quoting_an_option_are_escaped(client, login_as, make_question):
+    login_as("admin")
+    question_set = QuestionSet(name="Bộ thoát ký tự")
+    make_question(question_set, text="Câu có phương án lạ?", explanation="Giải thích có lý do rõ ràng.", source="Sách",
+                  options=[("Có", False), ("<b>x</b> tất cả các đáp án trên", True)])
+    page = client.get(f"/admin/bank?set_id={question_set.id}").get_data(as_text=True)
+    assert 'data-code="refers_to_others"' in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page

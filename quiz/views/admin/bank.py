@@ -32,12 +32,15 @@ def bank():
                        error_out=False)
     stats = bank_service.answer_stats([q.id for q in page.items])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    can_edit = permissions.can_change_shared_data(current_user)
     chosen = db.session.get(QuestionSet, form.set_id.data) if form.set_id.data else None
-    lint = bank_lint.lint_stored_set(chosen) if chosen is not None else None
+    # The linter's messages name correct answers ("«22/12/2024» is the answer of question 3"): only for
+    # those who may see the answers, as the export with answers is.
+    lint = bank_lint.lint_stored_set(chosen) if chosen is not None and can_edit else None
     return render_template("admin/bank.html", form=form, page=page, stats=stats, sets=sets, args=args,
                            set_counts=bank_service.set_question_counts(), lint=lint,
                            lint_by_id=lint.by_question_id() if lint else {}, lint_names=bank_lint.code_names(),
-                           can_edit=permissions.can_change_shared_data(current_user))
+                           can_edit=can_edit)
 
 
 def _question_form(question: Question | None = None) -> QuestionForm:
