@@ -5,21 +5,14 @@ import re
 
 from quiz.extensions import db
 from quiz.models import Question, QuestionSet
+from tests.test_admin_bank import _form as bank_form
 
 LONG = "Dữ liệu được công khai cho mọi tổ chức, cá nhân khai thác, sử dụng lại một cách tự do"
 
 
 def _form(text="Dữ liệu mở là gì?", options=((LONG, True), ("Dữ liệu mật", False), ("Dữ liệu nội bộ", False)),
           **extra):
-    data = {"set_id": extra.pop("set_id", 0), "new_set": extra.pop("new_set", ""), "text": text, "kind": "single",
-            "explanation": extra.pop("explanation", ""), "topic": "Chung", "difficulty": "1",
-            "source": extra.pop("source", ""), "points": "1"}
-    for i, (option, correct) in enumerate(options):
-        data[f"options-{i}-text"] = option
-        if correct:
-            data[f"options-{i}-is_correct"] = "y"
-    data.update(extra)
-    return data
+    return bank_form(text=text, options=options, **extra)
 
 
 def test_editor_check_returns_the_warnings_as_json(client, login_as, make_question):
