@@ -74,9 +74,13 @@ NEAR_DUPLICATE_RATIO = 0.85
 # A cheap first look: pairs sharing less than this share of their words (Dice coefficient) are not
 # compared letter by letter. Far below what 85 % letter similarity implies, so it only saves time.
 NEAR_DUPLICATE_WORDS = 0.4
-# At most this many letter-by-letter comparisons per run (about 60 µs each): a file of thousands of
-# look-alike questions gets a note instead of a page that takes a minute.
-MAX_LETTER_COMPARISONS = 50_000
+# How much pairwise work one run may do before it stops with a note ("chưa so hết các câu gần trùng"),
+# in units of one look at two stems' word sets (~1 µs); a look at their letter counts costs
+# LETTER_COUNT_COST, a letter-by-letter comparison LETTER_DIFF_COST. About two seconds at most: a
+# file of thousands of look-alike questions gets a note instead of a page that takes a minute.
+MAX_PAIRWISE_WORK = 1_500_000
+LETTER_COUNT_COST = 25
+LETTER_DIFF_COST = 400
 # Beyond this many questions the pairwise checks (near-duplicates, answers in other stems) are
 # skipped and the report says so: they grow with the square of the count.
 MAX_PAIRWISE = 3000

@@ -264,3 +264,16 @@ def test_instructions_in_stems_are_not_shared_context():
     team = single("Tổ Công nghệ số cộng đồng hỗ trợ người dân những việc nào? (chọn tất cả đáp án đúng)",
                   ["Hướng dẫn dịch vụ công", "Giữ hộ mật khẩu"], correct=[0], kind="multiple")
     assert lint_set([concepts, team]).flagged == 0
+
+
+def test_pairwise_checks_are_bounded_and_say_so(monkeypatch):
+    from question_bank import lint_rules
+    look_alikes = [single(f"Phong trào “Bình dân học vụ số” đợt số {i} nhằm mục đích gì?", ["Một", "Hai"])
+                   for i in range(40)]
+    assert lint_set(look_alikes).counts.get("near_duplicate", 0) >= 39
+    monkeypatch.setattr(lint_rules, "MAX_PAIRWISE_WORK", 2000)
+    report = lint_set(look_alikes)
+    assert report.pairwise_skipped and "chưa so hết" in report.notes[0]
+    monkeypatch.setattr(lint_rules, "MAX_PAIRWISE", 10)
+    report = lint_set(look_alikes)
+    assert report.pairwise_skipped and "quá 10" in report.notes[0] and "near_duplicate" not in report.counts
