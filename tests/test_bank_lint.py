@@ -172,3 +172,18 @@ def test_warnings_quoting_an_option_are_escaped(client, login_as, make_question)
     page = client.get(f"/admin/bank?set_id={question_set.id}").get_data(as_text=True)
     assert 'data-code="refers_to_others"' in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
+
+
+def test_editor_check_compares_with_the_set_named_in_new_set(client, login_as, make_question):
+    login_as("admin")
+    chosen, named = QuestionSet(name="Bộ đang chọn"), QuestionSet(name="Tuần 6")
+    db.session.add(named)
+    make_question(chosen, text="Nghị quyết số 57-NQ/TW được ban hành ngày nào?",
+                  options=[("22/12/2024", True), ("09/01/2025", False)])
+    giveaway = dict(text="Nghị quyết số 57-NQ/TW ngày 22/12/2024 bàn về nội dung nào?",
+                    options=(("Chuyển đổi số", True), ("Kinh tế tư nhân", False)),
+                    explanation="Nghị quyết bàn về đột phá khoa học, công nghệ và đổi mới sáng tạo.", source="NQ 57")
+    codes = lambda data: [w["code"] for w in client.post("/admin/bank/questions/lint", data=data).get_json()["warnings"]]
+    assert codes(_form(set_id=chosen.id, **giveaway)) == ["answer_in_other_stem"]
+    assert codes(_form(set_id=chosen.id, new_set=" Tuần 6 ", **giveaway)) == []  # saved into "Tuần 6", not compared
+    assert codes(_form(set_id=named.id, new_set="Bộ mới tinh", **giveaway)) == []

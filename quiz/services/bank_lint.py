@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import selectinload
 
-from question_bank import OptionData, QuestionData
+from question_bank import OptionData, QuestionData, normalise_text
 from question_bank.lint import CODES, LintWarning, SetReport, lint_set
 
 from ..extensions import db
@@ -55,8 +55,13 @@ def lint_stored_set(question_set: QuestionSet) -> StoredSetLint:
     return StoredSetLint(question_set, report, questions)
 
 
-def lint_draft(data: QuestionData, set_id: int | None, question_id: int | None = None) -> list[LintWarning]:
-    """Warnings about a question as typed in the editor, compared with the rest of its set."""
+def lint_draft(data: QuestionData, set_id: int | None, question_id: int | None = None,
+               new_set: str = "") -> list[LintWarning]:
+    """Warnings about a question as typed in the editor, compared with the rest of its set: the set
+    named in `new_set` when one is typed (as saving does), else the chosen `set_id`."""
+    if (new_set or "").strip():
+        named = db.session.scalar(db.select(QuestionSet).filter_by(name=normalise_text(new_set)))
+        set_id = named.id if named is not None else None
     others = _active(set_id, exclude_id=question_id) if set_id else []
     report = lint_set([data], context=[_data(q) for q in others], labels=["câu này"],
                       context_labels=[_label(q) for q in others])

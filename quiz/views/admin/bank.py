@@ -97,7 +97,7 @@ def draft_warnings(form: QuestionForm, question: Question | None):
     if not (form.text.data or "").strip():
         return []
     return bank_lint.lint_draft(_form_data(form, with_images=False), form.set_id.data or None,
-                                question.id if question else None)
+                                question.id if question else None, new_set=form.new_set.data or "")
 
 
 def _render_form(form, question, option_errors=(), locked=False, status=200):
