@@ -45,6 +45,8 @@ EXPECTED = {
     "admin.bank_question_new": ("GET", _ADMIN_PAGE),
     "admin.bank_question_edit": ("GET", _ADMIN_PAGE),
     "admin.bank_question_remove": ("POST", _ADMIN_POST),
+    # the editor's linter check: JSON advice, nothing saved; for those who may edit the bank
+    "admin.bank_question_lint": ("POST", {UNIT: 403, ORG: 403, OWNER: 403, ADMIN: 200}),
     "admin.bank_export": ("GET", _ADMIN_PAGE),
     "admin.bank_template": ("GET", _STAFF_PAGE),
     "admin.bank_import": ("GET", _ADMIN_PAGE),

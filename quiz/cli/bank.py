@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import click
@@ -8,10 +9,11 @@ from question_bank import FORMATS_WRITE, write_template
 from ..extensions import db
 from ..models import QuestionSet
 from ..services import bank as bank_service
+from ..services import bank_lint
 from .common import CommandError, read_input_file, transactional
 
 
-@click.group(help="Ngân hàng câu hỏi: nhập, xuất, tệp mẫu.")
+@click.group(help="Ngân hàng câu hỏi: nhập, xuất, tệp mẫu, kiểm tra cách ra đề.")
 def bank() -> None:
     pass
 
@@ -35,6 +37,9 @@ def import_(file: str, set_name: str, dry_run: bool) -> None:
         click.echo(f"Trùng, bỏ qua: {problem}")
     for problem in preview.warnings:
         click.echo(f"Lưu ý (không nhập phần này): {problem}")
+    if preview.lint and preview.lint.flagged:
+        click.echo(f"Kiểm tra cách ra đề: {preview.lint.flagged}/{preview.lint.total} câu có cảnh báo "
+                   "(không chặn việc nhập; xem chi tiết bằng `bank lint --set …` sau khi nhập).")
     if dry_run:
         click.echo(f"Tệp hợp lệ ({preview.format}): sẽ thêm {preview.new_count} câu vào bộ "
                    f"“{preview.set_name}”, bỏ qua {len(preview.marks) - preview.new_count} câu trùng.")
@@ -64,3 +69,58 @@ def export(set_name: str, fmt: str, output: str) -> None:
 def template(output: str) -> None:
     Path(output).write_bytes(write_template())
     click.echo(f"Đã ghi tệp mẫu {output}.")
+
+
+@bank.command("lint", help="Kiểm tra cách ra đề: câu hỏi đoán được từ câu chữ (đáp án dài nhất, từ tuyệt đối, "
+                           "“tất cả các đáp án trên”, câu gần trùng…). Chỉ cảnh báo, không sửa gì.")
+@click.option("--set", "set_name", default="", help="Chỉ kiểm tra bộ này (mặc định: mọi bộ).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", "fail_on", type=click.Choice(["never", "warning"]), default="never", show_default=True,
+              help="“warning”: thoát với mã 1 khi có cảnh báo (dùng trong kiểm tra tự động).")
+@with_appcontext
+@transactional
+def lint(set_name: str, fmt: str, fail_on: str) -> None:
+    if set_name.strip():
+        question_set = db.session.scalar(db.select(QuestionSet).filter_by(name=set_name.strip()))
+        if question_set is None:
+            raise CommandError(f"Không có bộ câu hỏi “{set_name}”.")
+        sets = [question_set]
+    else:
+        sets = bank_service.list_sets()
+    results = [bank_lint.lint_stored_set(s) for s in sets]
+    if fmt == "json":
+        click.echo(json.dumps({"sets": [_lint_json(r) for r in results]}, ensure_ascii=False, indent=1))
+    else:
+        for result in results:
+            _lint_text(result)
+        flagged, total = sum(r.report.flagged for r in results), sum(r.report.total for r in results)
+        share = f"{100 * flagged / total:.1f}".replace(".", ",") if total else "0"
+        click.echo(f"Tổng: {flagged}/{total} câu có cảnh báo ({share} %).")
+    if fail_on == "warning" and any(r.report.flagged for r in results):
+        raise click.exceptions.Exit(1)
+
+
+def _lint_json(result) -> dict:
+    data = result.report.as_dict()
+    questions = data.pop("questions")
+    data["set"] = result.question_set.name
+    data["questions"] = [{"id": q.id, "text": q.text, "warnings": ws}
+                         for q, ws in zip(result.questions, questions) if ws]
+    return data
+
+
+def _lint_text(result) -> None:
+    report, names = result.report, bank_lint.code_names()
+    share = f"{100 * report.flagged_share:.1f}".replace(".", ",")
+    click.echo(f"Bộ “{result.question_set.name}”: {report.flagged}/{report.total} câu có cảnh báo ({share} %).")
+    click.echo(f"  Đúng/Sai có đáp án Đúng: {report.tf_true}/{report.tf_total}. Đáp án đúng (một đáp án): "
+               + (" · ".join(f"{k} {v}" for k, v in report.letters.items()) or "—") + ".")
+    if report.counts:
+        click.echo("  Theo loại: " + " · ".join(f"{code} ({names[code]}) {n}" for code, n in sorted(report.counts.items())))
+    for note in report.notes:
+        click.echo(f"  Lưu ý: {note}")
+    for question, warnings in zip(result.questions, report.warnings):
+        if warnings:
+            click.echo(f"  Câu số {question.id}: {question.text[:80]}")
+            for w in warnings:
+                click.echo(f"    [{w.code}] {w.message}")

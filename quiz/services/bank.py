@@ -12,13 +12,14 @@ from sqlalchemy import case, func
 from question_bank import (FORMATS_WRITE, ImportResult, OptionData, Problem, QuestionBankError, QuestionData,
                            duplicate_key, find_duplicates, normalise_text, read_bytes, validate_question,
                            write_questions)
+from question_bank.lint import SetReport
 from question_bank.schema import normalise_question
 
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Option, Organizer, Question, QuestionSet
 from ..models.bank import fold_for_search
-from . import audit
+from . import audit, bank_lint
 from . import media as media_service
 
 
@@ -282,6 +283,7 @@ class ImportPreview:
     duplicates: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # kept questions, something in them not
+    lint: SetReport | None = None  # the linter's advice per question (never blocks the import)
 
     @property
     def new_count(self) -> int:
@@ -306,7 +308,7 @@ class ImportPreview:
         return self.skipped[:PREVIEW_ROWS]
 
 
-def preview_import(data: bytes, filename: str, set_name: str = "") -> ImportPreview:
+def preview_import(data: bytes, filename: str, set_name: str = "", *, with_lint: bool = True) -> ImportPreview:
     """Read a file of any supported format and say what importing it into `set_name` would do.
 
     Never writes. Errors come back in `errors` (file, line, field, message); duplicates within the
@@ -335,6 +337,8 @@ def preview_import(data: bytes, filename: str, set_name: str = "") -> ImportPrev
         seen.add(key)
     preview.duplicates = list(result.duplicates) + [
         p for p in find_duplicates(result.questions, in_set, file=filename) if "đã có" in p.message]
+    if with_lint:
+        preview.lint = bank_lint.lint_import(result.questions, target)
     return preview
 
 
@@ -345,7 +349,7 @@ def _stem(filename: str) -> str:
 
 def import_file(data: bytes, filename: str, set_name: str = "", *, actor: Organizer | None = None) -> tuple[ImportPreview, StoreResult]:
     """Import every question of the file into the set, or nothing if the file has any error."""
-    preview = preview_import(data, filename, set_name)
+    preview = preview_import(data, filename, set_name, with_lint=False)
     if preview.errors:
         raise ValidationError(_("Không nhập câu nào: tệp %(name)s có %(n)d lỗi.", name=filename, n=len(preview.errors)),
                               problems=[str(p) for p in preview.errors])

@@ -1,5 +1,5 @@
 """Question bank screen: search and filter, create/edit one question, archive or delete, export."""
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from ...forms.accounts import ConfirmForm
 from ...forms.bank import MAX_OPTIONS, BankSearchForm, QuestionForm
 from ...models import Question, QuestionSet
 from ...services import bank as bank_service
-from ...services import permissions
+from ...services import bank_lint, permissions
 from .. import filter_form, int_arg
 from ..access import roles_required, shared_data_admins_only
 from . import bp
@@ -32,9 +32,15 @@ def bank():
                        error_out=False)
     stats = bank_service.answer_stats([q.id for q in page.items])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    can_edit = permissions.can_change_shared_data(current_user)
+    chosen = db.session.get(QuestionSet, form.set_id.data) if form.set_id.data else None
+    # The linter's messages name correct answers ("«22/12/2024» is the answer of question 3"): only for
+    # those who may see the answers, as the export with answers is.
+    lint = bank_lint.lint_stored_set(chosen) if chosen is not None and can_edit else None
     return render_template("admin/bank.html", form=form, page=page, stats=stats, sets=sets, args=args,
-                           set_counts=bank_service.set_question_counts(),
-                           can_edit=permissions.can_change_shared_data(current_user))
+                           set_counts=bank_service.set_question_counts(), lint=lint,
+                           lint_by_id=lint.by_question_id() if lint else {}, lint_names=bank_lint.code_names(),
+                           can_edit=can_edit)
 
 
 def _question_form(question: Question | None = None) -> QuestionForm:
@@ -62,8 +68,9 @@ def _image_data(fields) -> ImageData | None:
     return ImageData(b"", f"{keep}.webp", alt, sha256=keep) if keep else None
 
 
-def _form_data(form: QuestionForm) -> QuestionData:
-    rows = [(e.form.text.data or "", bool(e.form.is_correct.data), _image_data(e.form)) for e in form.options.entries]
+def _form_data(form: QuestionForm, with_images: bool = True) -> QuestionData:
+    image_of = _image_data if with_images else (lambda fields: None)
+    rows = [(e.form.text.data or "", bool(e.form.is_correct.data), image_of(e.form)) for e in form.options.entries]
     options = [OptionData(text, correct, image) for text, correct, image in rows if text.strip() or image]
     if form.kind.data == "true_false" and not options:
         # A true/false question needs no typing: its options are always "Đúng" and "Sai".
@@ -71,7 +78,7 @@ def _form_data(form: QuestionForm) -> QuestionData:
     return QuestionData(text=form.text.data or "", kind=form.kind.data, options=options,
                         explanation=form.explanation.data or "", topic=form.topic.data or "",
                         difficulty=form.difficulty.data or 1, source=form.source.data or "",
-                        points=form.points.data or 1, image=_image_data(form))
+                        points=form.points.data or 1, image=image_of(form))
 
 
 def _target_set(form: QuestionForm) -> QuestionSet:
@@ -84,9 +91,19 @@ def _target_set(form: QuestionForm) -> QuestionSet:
     return question_set
 
 
+def draft_warnings(form: QuestionForm, question: Question | None):
+    """The linter's advice on the question as the form holds it (typed, or as stored on a first visit);
+    none for a form not yet started."""
+    if not (form.text.data or "").strip():
+        return []
+    return bank_lint.lint_draft(_form_data(form, with_images=False), form.set_id.data or None,
+                                question.id if question else None, new_set=form.new_set.data or "")
+
+
 def _render_form(form, question, option_errors=(), locked=False, status=200):
     return render_template("admin/question_form.html", form=form, question=question, option_errors=option_errors,
                            locked=locked, confirm=ConfirmForm(), max_options=MAX_OPTIONS,
+                           lint_warnings=draft_warnings(form, question), lint_names=bank_lint.code_names(),
                            preview=bank_service.phone_preview(question) if question else None,
                            drawn=bank_service.times_drawn(question) if question else 0), status
 
@@ -111,8 +128,12 @@ def _save(form: QuestionForm, question: Question | None):
         option_errors = error.fields.pop("options", []) + error.fields.pop("correct", [])
         apply_field_errors(form, error, aliases={"set": "new_set"})
         return _render_form(form, question, option_errors, status=422)
+    warnings = bank_lint.lint_draft(bank_service.question_to_data(saved), saved.set_id, saved.id)
     db.session.commit()
     flash(_("Đã lưu câu hỏi số %(id)d.", id=saved.id), "success")
+    if warnings:  # advice, never a refusal: shown once after the save for browsers without JavaScript
+        flash(_("Câu hỏi số %(id)d có %(n)d cảnh báo về cách ra đề: %(list)s", id=saved.id, n=len(warnings),
+                list=" · ".join(w.message for w in warnings)), "warning")
     return redirect(url_for("admin.bank", set_id=saved.set_id))
 
 
@@ -133,6 +154,20 @@ def bank_question_edit(question_id: int):
     if form.validate_on_submit():
         return _save(form, question)
     return _render_form(form, question, status=422 if form.errors else 200)
+
+
+@bp.post("/bank/questions/lint")
+@bp.post("/bank/questions/<int:question_id>/lint")
+@shared_data_admins_only("bank")
+def bank_question_lint(question_id: int | None = None):
+    """The editor's check as you type (JSON, CSRF-protected like every POST): the linter's warnings
+    about the question as typed, compared with the rest of the chosen set. Nothing is saved."""
+    question = db.get_or_404(Question, question_id) if question_id is not None else None
+    form = _question_form(question)
+    warnings, names = draft_warnings(form, question), bank_lint.code_names()
+    return jsonify({"count": len(warnings), "empty": not (form.text.data or "").strip(),
+                    "warnings": [{"code": w.code, "label": names[w.code], "field": w.field, "message": w.message}
+                                 for w in warnings]})
 
 
 @bp.post("/bank/questions/<int:question_id>/remove")

@@ -8,7 +8,7 @@ from ...extensions import db
 from ...forms.bank import BankImportConfirmForm, BankImportForm
 from ...models import QuestionSet
 from ...services import bank as bank_service
-from ...services import uploads
+from ...services import bank_lint, uploads
 from ..access import shared_data_admins_only
 from . import bp
 
@@ -36,7 +36,7 @@ def bank_import():
         token = uploads.save_upload(current_app.instance_path, data, filename, UPLOAD_PURPOSE)
         confirm = BankImportConfirmForm(formdata=None, token=token, set_name=preview.set_name)
     return render_template("admin/bank_import.html", form=form, preview=preview, confirm=confirm,
-                           status=422 if preview.errors else 200), 422 if preview.errors else 200
+                           lint_names=bank_lint.code_names(), status=422 if preview.errors else 200), 422 if preview.errors else 200
 
 
 @bp.post("/bank/import/confirm")
