@@ -3,16 +3,20 @@
 A `Cache` is bounded (the least recently used entry goes first), lets each entry expire after
 `ttl` seconds (None: it stays until pushed out), and is thread-safe (one lock, held only to read
 or write the table: values are computed outside it, so a slow computation never blocks readers
-of other keys). Each app has its own caches, created on first use by `get_cache(name, …)` and
-kept in `app.extensions["caches"]` (`init_app`, called by `create_app`): two apps in one
-process — two test apps, a CLI command beside a server — never share an entry.
+of other keys). `ttl` may be a function read at each use (a config value an operator or a test
+changes while the app runs). A value that is None is never kept: "nothing there" is asked again.
+
+`get_or_set(key, compute, valid=…, single_flight=True)` is the one "build it once" rule: a kept
+value is served while `valid(value)` holds (a document of the current version, say); otherwise one
+thread computes while the others wait for its result instead of all computing the same thing —
+what hundreds of phones asking for the same new state at once need.
+
+Each app has its own caches (`app.extensions["caches"]`): two apps in one process — two test
+apps, a CLI command beside a server — never share an entry. `create_app` registers every cache
+the app uses (`register`: name, bound, ttl, and one line of why), so the factory lists them all.
 
 One switch: `CACHE_ENABLED` (config; on by default, and in tests unless a test turns it off).
 Off, every cache misses and keeps nothing, so each read computes fresh.
-
-What is kept, and why it stays correct, is written where it is used: `rankings.published`
-(parsed snapshot payloads: a snapshot never changes), `live_ranking` (unit rankings checked
-against a data version), `views/board.py` (the board's data for two seconds).
 """
 from __future__ import annotations
 
@@ -25,18 +29,31 @@ from typing import Any
 from flask import Flask, current_app
 
 _MISSING = object()
+Ttl = float | None | Callable[[], float | None]
 
 
 class Cache:
     """At most `size` entries, each for at most `ttl` seconds (None: no expiry)."""
 
-    def __init__(self, *, size: int, ttl: float | None = None, enabled: bool = True,
+    def __init__(self, *, size: int, ttl: Ttl = None, enabled: bool = True,
                  clock: Callable[[], float] = time.monotonic):
         if size < 1:
             raise ValueError("a cache holds at least one entry")
-        self.size, self.ttl, self.enabled, self._clock = size, ttl, enabled, clock
-        self._entries: OrderedDict[Hashable, tuple[float | None, Any]] = OrderedDict()
+        self.size, self.enabled, self._ttl, self._clock = size, enabled, ttl, clock
+        # key → (stored at, the entry's own ttl or _MISSING for the cache's, value)
+        self._entries: OrderedDict[Hashable, tuple[float, Any, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._compute_lock = threading.Lock()
+
+    @property
+    def ttl(self) -> float | None:
+        return self._ttl() if callable(self._ttl) else self._ttl
+
+    @property
+    def is_active(self) -> bool:
+        """Whether anything set is kept at all (switched on, and a ttl that is not 0)."""
+        ttl = self.ttl
+        return self.enabled and (ttl is None or ttl > 0)
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         """The value kept under `key`, or `default` when there is none (or it expired)."""
@@ -46,8 +63,9 @@ class Cache:
             entry = self._entries.get(key)
             if entry is None:
                 return default
-            expires, value = entry
-            if expires is not None and expires <= self._clock():
+            stored_at, own_ttl, value = entry
+            ttl = self.ttl if own_ttl is _MISSING else own_ttl
+            if ttl is not None and self._clock() - stored_at >= ttl:
                 del self._entries[key]
                 return default
             self._entries.move_to_end(key)
@@ -55,24 +73,39 @@ class Cache:
 
     def set(self, key: Hashable, value: Any, *, ttl: float | None = _MISSING) -> None:  # type: ignore[assignment]
         """Keep `value` under `key` for `ttl` seconds (default: the cache's)."""
-        if not self.enabled:
+        if not self.enabled or value is None:
             return
-        seconds = self.ttl if ttl is _MISSING else ttl
-        expires = None if seconds is None else self._clock() + seconds
         with self._lock:
-            self._entries[key] = (expires, value)
+            self._entries[key] = (self._clock(), ttl, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def get_or_set(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """The kept value, or `compute()` kept and returned (two threads missing at once may both
-        compute: the last one's value stays; both are correct)."""
-        value = self.get(key, _MISSING)
-        if value is _MISSING:
+    def get_or_set(self, key: Hashable, compute: Callable[[], Any], *,
+                   valid: Callable[[Any], bool] | None = None, single_flight: bool = False) -> Any:
+        """The kept value (if `valid(value)`, when given), or `compute()` kept and returned.
+
+        Without `single_flight` two threads missing at once may both compute (the last one's
+        value stays; both are correct). With it, one computes and the others wait, then take its
+        value if it suits them (one lock per cache: for values everybody wants at the same moment).
+        """
+        def kept():
+            value = self.get(key, _MISSING)
+            return value if value is _MISSING or valid is None or valid(value) else _MISSING
+
+        value = kept()
+        if value is not _MISSING:
+            return value
+        if not single_flight:
             value = compute()
             self.set(key, value)
-        return value
+            return value
+        with self._compute_lock:
+            value = kept()
+            if value is _MISSING:
+                value = compute()
+                self.set(key, value)
+            return value
 
     def pop(self, key: Hashable) -> None:
         with self._lock:
@@ -92,10 +125,24 @@ def init_app(app: Flask) -> None:
     app.extensions["caches"] = {}
 
 
-def get_cache(name: str, *, size: int, ttl: float | None = None) -> Cache:
-    """The current app's cache `name`, created with `size` and `ttl` on first use."""
-    caches: dict[str, Cache] = current_app.extensions["caches"]
+def register(app: Flask, name: str, *, size: int, ttl: Ttl = None) -> Cache:
+    """Create the app's cache `name` (called by create_app, once per cache)."""
+    caches: dict[str, Cache] = app.extensions["caches"]
+    if name in caches:
+        raise ValueError(f"cache {name!r} is registered twice")
+    caches[name] = Cache(size=size, ttl=ttl, enabled=bool(app.config["CACHE_ENABLED"]))
+    return caches[name]
+
+
+def get_cache(name: str, *, size: int | None = None, ttl: Ttl = None, app: Flask | None = None) -> Cache:
+    """The app's cache `name` (the current app's unless `app` is given: code that runs before
+    Flask, the live fast path, has no app context). A cache create_app did not register is
+    created on first use with `size` and `ttl`."""
+    app = app or current_app
+    caches: dict[str, Cache] = app.extensions["caches"]
     cache = caches.get(name)
     if cache is None:
-        cache = caches.setdefault(name, Cache(size=size, ttl=ttl, enabled=bool(current_app.config["CACHE_ENABLED"])))
+        if size is None:
+            raise KeyError(f"cache {name!r} is not registered (see create_app)")
+        cache = caches.setdefault(name, Cache(size=size, ttl=ttl, enabled=bool(app.config["CACHE_ENABLED"])))
     return cache

@@ -58,16 +58,6 @@ def grace() -> timedelta:
 
 # --- Loading -----------------------------------------------------------------------------------
 
-def get_quiz(code: str) -> Quiz:
-    quiz = None
-    if isinstance(code, str) and len(code) <= 32:
-        quiz = db.session.scalar(db.select(Quiz).filter_by(code=code.strip().upper()))
-    if quiz is None:
-        raise NotFoundError(_("Không tìm thấy đợt thi mã %(code)s. Vui lòng kiểm tra lại mã trên áp phích.",
-                              code=str(code)[:32]))
-    return quiz
-
-
 def find_attempt(token: str | None) -> Attempt | None:
     """The attempt of a client-supplied token, or None.
 
