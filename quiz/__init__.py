@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     from .cli import register_cli
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
-    from .services import live_session
+    from .services import live_session, media
     from .views import board, register_blueprints
     from .views.live_session import LiveStateFastPath
     from .views.play import page_cache
@@ -82,6 +82,9 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     cache.register(app, live_session.VERSIONS, size=1024, ttl=lambda: app.config["LIVE_VERSION_TTL_MS"] / 1000)
     # a drawn question's options, asked on every live answer (a drawn question never changes)
     cache.register(app, live_session.OPTIONS, size=2048)
+    # image bytes by content hash (they never change), bounded in bytes: a hall's phones ask for the same ones
+    media_bytes = int(app.config["MEDIA_CACHE_BYTES"])
+    cache.register(app, media.BYTES, size=media_bytes, weigh=lambda kept: len(kept[0]), largest=media_bytes // 4)
 
     register_blueprints(app)
     register_error_handlers(app)

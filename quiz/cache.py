@@ -1,6 +1,7 @@
 """The one small cache for what the app keeps between requests (STYLE habit 15).
 
-A `Cache` is bounded (the least recently used entry goes first), lets each entry expire after
+A `Cache` is bounded (the least recently used entry goes first; the bound counts entries, or
+their weight — bytes, say — when it is given `weigh`), lets each entry expire after
 `ttl` seconds (None: it stays until pushed out), and is thread-safe (one lock, held only to read
 or write the table: values are computed outside it, so a slow computation never blocks readers
 of other keys). `ttl` may be a function read at each use (a config value an operator or a test
@@ -33,15 +34,18 @@ Ttl = float | None | Callable[[], float | None]
 
 
 class Cache:
-    """At most `size` entries, each for at most `ttl` seconds (None: no expiry)."""
+    """At most `size` entries (or a total `weigh(value)` of `size`, no value over `largest`),
+    each for at most `ttl` seconds (None: no expiry)."""
 
     def __init__(self, *, size: int, ttl: Ttl = None, enabled: bool = True,
+                 weigh: Callable[[Any], int] | None = None, largest: int | None = None,
                  clock: Callable[[], float] = time.monotonic):
         if size < 1:
             raise ValueError("a cache holds at least one entry")
         self.size, self.enabled, self._ttl, self._clock = size, enabled, ttl, clock
-        # key → (stored at, the entry's own ttl or _MISSING for the cache's, value)
-        self._entries: OrderedDict[Hashable, tuple[float, Any, Any]] = OrderedDict()
+        self._weigh, self._largest, self.weight = weigh or (lambda _value: 1), largest or size, 0
+        # key → (stored at, the entry's own ttl or _MISSING for the cache's, weight, value)
+        self._entries: OrderedDict[Hashable, tuple[float, Any, int, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._compute_lock = threading.Lock()
 
@@ -63,10 +67,10 @@ class Cache:
             entry = self._entries.get(key)
             if entry is None:
                 return default
-            stored_at, own_ttl, value = entry
+            stored_at, own_ttl, _weight, value = entry
             ttl = self.ttl if own_ttl is _MISSING else own_ttl
             if ttl is not None and self._clock() - stored_at >= ttl:
-                del self._entries[key]
+                self._drop(key)
                 return default
             self._entries.move_to_end(key)
             return value
@@ -75,11 +79,20 @@ class Cache:
         """Keep `value` under `key` for `ttl` seconds (default: the cache's)."""
         if not self.enabled or value is None:
             return
+        weight = self._weigh(value)
+        if weight > self._largest:
+            return  # it would push out everything else for one value
         with self._lock:
-            self._entries[key] = (self._clock(), ttl, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self._drop(key)
+            self._entries[key] = (self._clock(), ttl, weight, value)
+            self.weight += weight
+            while self.weight > self.size:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.weight -= entry[2]
 
     def get_or_set(self, key: Hashable, compute: Callable[[], Any], *,
                    valid: Callable[[Any], bool] | None = None, single_flight: bool = False) -> Any:
@@ -109,11 +122,12 @@ class Cache:
 
     def pop(self, key: Hashable) -> None:
         with self._lock:
-            self._entries.pop(key, None)
+            self._drop(key)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.weight = 0
 
     def __len__(self) -> int:
         with self._lock:
@@ -125,12 +139,15 @@ def init_app(app: Flask) -> None:
     app.extensions["caches"] = {}
 
 
-def register(app: Flask, name: str, *, size: int, ttl: Ttl = None) -> Cache:
-    """Create the app's cache `name` (called by create_app, once per cache)."""
+def register(app: Flask, name: str, *, size: int, ttl: Ttl = None,
+             weigh: Callable[[Any], int] | None = None, largest: int | None = None) -> Cache:
+    """Create the app's cache `name` (called by create_app, once per cache); a `size` of 0
+    switches this one cache off."""
     caches: dict[str, Cache] = app.extensions["caches"]
     if name in caches:
         raise ValueError(f"cache {name!r} is registered twice")
-    caches[name] = Cache(size=size, ttl=ttl, enabled=bool(app.config["CACHE_ENABLED"]))
+    caches[name] = Cache(size=max(size, 1), ttl=ttl, weigh=weigh, largest=largest,
+                         enabled=bool(app.config["CACHE_ENABLED"]) and size > 0)
     return caches[name]
 
 

@@ -29,7 +29,7 @@ from ...extensions import db
 from ...models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question
 from .. import attempts, locks
 from ..attempts import AttemptLimitError, parse_option_ids
-from ..registration import clean_registration, save_participant
+from ..registration import clean_registration, retry_identity_race, save_participant
 from ..scoring import is_answer_correct
 from .board import standings_by_attempt
 
@@ -79,15 +79,9 @@ def join_session(session: LiveSession, data: dict, *, now: datetime | None = Non
     quiz = session.quiz
     registration = clean_registration(quiz, data, now)
     session_id = session.id
-    for _try in range(3):
-        try:
-            return _join(db.session.get(LiveSession, session_id), registration, now)
-        except IntegrityError:
-            # The same identity joined twice at once (double tap, two phones): take the winner's.
-            db.session.rollback()
-            if registration.unit is not None:
-                registration.unit = db.session.merge(registration.unit)
-    raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
+    # The same identity joined twice at once (double tap, two phones): the loser takes the winner's.
+    return retry_identity_race(lambda: _join(db.session.get(LiveSession, session_id), registration, now),
+                               registration)
 
 
 def _join(session: LiveSession, registration, now: datetime) -> tuple[Attempt, bool]:

@@ -7,17 +7,16 @@ post a form, and a link reloads it.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from ... import clock
-from ...errors import ConflictError, DeadlineError, DomainError, ForbiddenError, ValidationError
+from ...errors import DomainError
 from ...extensions import db
 from ...forms.play import AnswerForm, JoinForm
 from ...ratelimit import limit_join
 from ...services import live_session
 from ...services.registration import find_unit
 from ..access import get_quiz_or_404
-from ..play.join import prefill_form, unit_choices
+from ..play.join import prefill_form, register_from_form, unit_choices
 
 bp = Blueprint("live", __name__)
 COOKIE_MAX_AGE_S = 2 * 24 * 3600
@@ -53,19 +52,11 @@ def join(code: str):
         unit = find_unit(request.args.get("u"))
         if unit is not None:
             form.unit_code.data = unit.code
-    elif form.validate_on_submit():
-        try:
-            attempt, _created = live_session.join_session(session, form.registration_data(), now=clock.utcnow())
-        except ValidationError as error:
-            form.show_errors(error.fields)
-            status, problem = error.status, error.message
-        except (ConflictError, ForbiddenError, DeadlineError) as error:
-            status, problem = error.status, error.message
-        else:
-            db.session.commit()
-            return _remember(redirect(url_for("live.phone", token=attempt.token)), attempt)
     else:
-        status, problem = 400, _("Phiên làm việc đã hết hạn, vui lòng gửi lại.")
+        attempt, status, problem = register_from_form(
+            form, lambda data: live_session.join_session(session, data, now=clock.utcnow()))
+        if attempt is not None:
+            return _remember(redirect(url_for("live.phone", token=attempt.token)), attempt)
     return make_response(render_template("live/join.html", quiz=quiz, session=session, form=form,
                                          problem=problem), status)
 
