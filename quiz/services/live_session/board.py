@@ -5,7 +5,7 @@ Individual standings of a session (one row per phone's attempt), counted over *p
   * ``correct``  — correct answers; ``score`` — their points (1 per question by default);
   * ``time_ms``  — total answer time: each played question counts the time the phone took to
                    answer it, or the full question time when it did not answer;
-  * ``speed``    — speed points (see services.live_play).
+  * ``speed``    — speed points (see live_session.phone).
 Order, by the session's ``scoring``:
   * ``correct_time`` (the Vietnamese convention, default): score desc → time asc → attempt id;
   * ``speed`` (Kahoot style): speed desc → score desc → time asc → attempt id.

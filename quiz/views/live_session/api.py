@@ -2,7 +2,8 @@
 
 `GET /live/<session>/state` is the hot path (hundreds of phones, twice a second): one indexed read
 of the session's version; the version is the ETag, so an unchanged state is a bodyless 304; the
-document itself is built once per version per process (services.live_board). Every reply carries
+document itself is built once per version per process (services.live_session.board). Most polls
+never get here: the fast path (fastpath.py) answers them before Flask. Every reply carries
 `X-Server-Time` (ms since the epoch) so phones count down on the server's clock, not their own.
 """
 from __future__ import annotations
