@@ -11,12 +11,12 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from ... import clock
 from ...errors import DomainError
 from ...extensions import db
-from ...forms.play import AnswerForm, JoinForm
+from ...forms.play import AnswerForm
 from ...ratelimit import limit_join
 from ...services import live_session
 from ...services.registration import find_unit
 from ..access import get_quiz_or_404
-from ..play.join import prefill_form, register_from_form, unit_choices
+from ..play.join import join_form, register_from_form
 
 bp = Blueprint("live", __name__)
 COOKIE_MAX_AGE_S = 2 * 24 * 3600
@@ -43,12 +43,9 @@ def join(code: str):
     mine = live_session.find_player(request.cookies.get(_cookie_name(quiz.code)))
     if mine is not None and mine.live_session_id == session.id and request.method == "GET":
         return redirect(url_for("live.phone", token=mine.token))  # a reload continues, points kept
-    form = JoinForm()
-    form.unit_code.choices = unit_choices(quiz.allow_other_unit)
+    form = join_form(quiz, mine)
     status, problem = 200, None
     if request.method == "GET":
-        if mine is not None:
-            prefill_form(form, mine.participant)
         unit = find_unit(request.args.get("u"))
         if unit is not None:
             form.unit_code.data = unit.code

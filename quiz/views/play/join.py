@@ -45,6 +45,16 @@ def register_from_form(form: JoinForm, start) -> tuple[Attempt | None, int, str 
     return attempt, 200, None
 
 
+def join_form(quiz, mine: Attempt | None) -> JoinForm:
+    """The registration form of `quiz` (a quiz's or a live session's), filled in on a GET with the
+    details `mine` was registered with (a returning participant's attempt)."""
+    form = JoinForm()
+    form.unit_code.choices = unit_choices(quiz.allow_other_unit)
+    if request.method == "GET" and mine is not None:
+        prefill_form(form, mine.participant)
+    return form
+
+
 def prefill_form(form: JoinForm, participant) -> None:
     form.full_name.data = participant.full_name
     form.identity.data = participant.identity
@@ -69,12 +79,9 @@ def join(code: str):
         mine = None
     if mine is not None and attempts.expire_if_due(mine, now=now):
         db.session.commit()
-    form = JoinForm()
-    form.unit_code.choices = unit_choices(quiz.allow_other_unit)
+    form = join_form(quiz, mine)
     status, problem = 200, None
     if request.method == "GET":
-        if mine is not None:
-            prefill_form(form, mine.participant)
         if poster_unit is not None and not keep:  # a kept page gets it put in below
             form.unit_code.data = poster_unit.code
     else:
