@@ -32,7 +32,7 @@ def test_an_unknown_code_is_a_404_that_names_it(client, url):
         error = response.get_json()["error"]
         assert error["code"] == "not_found" and "KHONGCO" not in error["message"] and "khongco" in error["message"]
     else:
-        assert "Không tìm thấy đợt thi mã khongco" in response.get_data(as_text=True)
+        assert "Không tìm thấy đợt thi mã khongco." in response.get_data(as_text=True)
 
 
 def test_a_code_longer_than_any_is_not_even_looked_up(client, app):

@@ -53,8 +53,8 @@ def get_quiz_or_404(code: str) -> Quiz:
     so — a page, or `{"error": {"code": "not_found", …}}` under /api/ (errors.py decides)."""
     quiz = quizzes.find_quiz(code)
     if quiz is None:
-        raise NotFoundError(_("Không tìm thấy đợt thi mã %(code)s. Vui lòng kiểm tra lại mã trên áp phích.",
-                              code=str(code)[:32]))
+        # The page adds what to do (check the link or the poster's code); the API says only this.
+        raise NotFoundError(_("Không tìm thấy đợt thi mã %(code)s.", code=str(code)[:32]))
     return quiz
 
 
