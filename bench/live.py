@@ -41,7 +41,7 @@ from quiz import create_app  # noqa: E402
 from quiz.extensions import db  # noqa: E402
 from quiz.models import (Answer, Attempt, Contest, DrawRule, Option, Organizer, Question,  # noqa: E402
                          QuestionSet, Quiz, Unit)
-from quiz.services import live  # noqa: E402
+from quiz.services.live_session import host as live  # noqa: E402
 from quiz.services.units import refresh_paths  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

@@ -1,8 +1,8 @@
-"""Per-dialect engine settings."""
+"""Per-dialect engine settings, and the transaction rule of finalisation on read."""
 from __future__ import annotations
 
-from flask import Flask
-from sqlalchemy import event
+from flask import Flask, request
+from sqlalchemy import event, inspect
 
 from .extensions import db
 
@@ -35,3 +35,50 @@ def configure_engines(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_tuner(synchronous))
+
+
+def commit_read_finalisations(app: Flask) -> None:
+    """Finalisation on read: the policy, applied to every request in one place.
+
+    A read that needs finished figures — a ranking, the board, an attempt's page or state —
+    first finalises the attempts left unsubmitted past their deadline plus grace
+    (`attempts.finalize_expired` / `expire_if_due`; services flush, never commit). That is a
+    write, and it is kept wherever it happens: a read (GET/HEAD) that finalised an attempt and
+    succeeded (status < 400) commits its transaction once the response is built — with what
+    the same transaction derived from the finalisation (the ranking tallies). Writes (POST, PUT…)
+    commit as always, finalisation included. A request that fails rolls back everything; the
+    next reader finalises the same attempts identically (at their deadline, with the answers
+    saved before it), and `flask finalize-expired`, run periodically, catches attempts nobody
+    reads. So no page, export or board reading a ranking loses a finalisation to the teardown's
+    rollback, and no view has to remember a `commit()` to keep one.
+
+    A read's transaction is committed only when it finalised: an Attempt whose `submitted_at`
+    was set in one of its flushes (noted on the session, forgotten at its commit or rollback).
+    """
+    if not event.contains(db.session, "after_flush", _note_finalisations):
+        event.listen(db.session, "after_flush", _note_finalisations)
+        event.listen(db.session, "after_commit", _forget_finalisations)
+        event.listen(db.session, "after_rollback", _forget_finalisations)
+
+    @app.after_request
+    def keep_finalisations(response):
+        if (request.method in ("GET", "HEAD") and response.status_code < 400 and db.session.registry.has()
+                and db.session.info.get(FINALISED)):
+            db.session.commit()
+        return response
+
+
+FINALISED = "finalised_attempts"  # session.info key: this transaction finalised an attempt
+
+
+def _note_finalisations(session, _flush_context) -> None:
+    from .models import Attempt
+
+    for obj in session.dirty:
+        if isinstance(obj, Attempt) and any(v is not None for v in inspect(obj).attrs.submitted_at.history.added):
+            session.info[FINALISED] = True
+            return
+
+
+def _forget_finalisations(session) -> None:
+    session.info.pop(FINALISED, None)

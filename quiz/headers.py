@@ -30,7 +30,7 @@ HSTS = "max-age=31536000"
 
 def security_headers(https: bool) -> list[tuple[str, str]]:
     """The header set every response carries: Flask's after_request and the live fast path
-    (a WSGI middleware that answers before Flask, quiz.views.live_fastpath) both use this list."""
+    (a WSGI middleware that answers before Flask, quiz.views.live_session.fastpath) both use this list."""
     headers = [
         ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
         ("X-Content-Type-Options", "nosniff"),

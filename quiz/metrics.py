@@ -6,7 +6,7 @@ What is measured, and why this way:
 - the participant events the day is judged by, read from the endpoint and the status it answered
   (see EVENTS), so no business rule has to know about monitoring: attempts started and resumed,
   submits accepted, answers saved, and requests refused for load (429 from the rate limits, 503).
-The live session's unchanged-state polls are answered before Flask (quiz/views/live_fastpath.py)
+The live session's unchanged-state polls are answered before Flask (quiz/views/live_session/fastpath.py)
 and are not counted here; nginx's access log has them.
 
 Several gunicorn workers: set `PROMETHEUS_MULTIPROC_DIR` to an empty folder writable by the app

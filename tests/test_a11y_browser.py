@@ -67,7 +67,7 @@ def test_live_phone_pages_have_no_serious_violation(live_server, live_app, phone
     the verdict after the reveal and the final result. No violation at all, moderate ones included
     (the page had no heading: a screen reader user could not tell which quiz it was)."""
     from quiz.models import LiveSession, Organizer
-    from quiz.services import live
+    from quiz.services.live_session import host as live
 
     from .test_live_browser import answer, join, seed
 

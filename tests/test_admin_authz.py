@@ -108,7 +108,7 @@ def seeded(app, make_unit, make_organizer, make_question, make_quiz, frozen_cloc
     question = make_question(QuestionSet(name="Bộ phân quyền"))
     quiz = make_quiz(questions=1)
     contest = db.session.get(Contest, quiz.contest_id)
-    from quiz.services import live
+    from quiz.services.live_session import host as live
     session = live.create_session(quiz, {}, actor=None)
     db.session.commit()
     return {"session_id": session.id, "action": "start",

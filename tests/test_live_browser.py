@@ -10,7 +10,7 @@ import pytest
 from quiz import clock
 from quiz.extensions import db
 from quiz.models import Attempt, Contest, DrawRule, Option, Organizer, Participant, Question, QuestionSet, Quiz, Unit
-from quiz.services import live
+from quiz.services.live_session import host as live
 from quiz.services.units import refresh_paths
 
 pytestmark = pytest.mark.browser

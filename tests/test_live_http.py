@@ -7,7 +7,7 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import Attempt
-from quiz.services import live
+from quiz.services.live_session import host as live
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import LiveSession, Organizer, Unit
-from quiz.services import live, live_play
+from quiz.services.live_session import host as live
+from quiz.services.live_session import phone as live_play
 from quiz.services.units import refresh_paths
 
 from .test_live_browser import seed

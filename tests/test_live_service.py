@@ -4,7 +4,9 @@ import pytest
 from quiz.errors import ConflictError, DeadlineError, NotFoundError, ValidationError
 from quiz.extensions import db
 from quiz.models import Answer, Attempt, LiveSession
-from quiz.services import live, live_board, live_play
+from quiz.services.live_session import board as live_board
+from quiz.services.live_session import host as live
+from quiz.services.live_session import phone as live_play
 
 
 @pytest.fixture

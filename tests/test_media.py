@@ -122,11 +122,14 @@ def test_an_image_without_alt_text_is_refused(ctx):
     assert "mô tả (alt)" in str(caught.value.fields)
 
 
-def test_the_byte_cache_is_bounded_by_size():
-    cache = media_service._ByteCache(limit=1000)
+def test_the_byte_cache_is_bounded_by_size(make_app, app_config):
+    app = make_app({**app_config, "MEDIA_CACHE_BYTES": 1000}, name="small-media-cache")
+    cache = app.extensions["caches"][media_service.BYTES]
     for n in range(10):
-        cache.put(f"{n:064x}", (bytes(200), "image/webp"))
-    assert cache.size <= 1000 and len(cache.entries) == 5
+        cache.set(f"{n:064x}", (bytes(200), "image/webp"))
+    assert cache.weight <= 1000 and len(cache) == 5
     assert cache.get(f"{0:064x}") is None and cache.get(f"{9:064x}") is not None
-    cache.put("big", (bytes(600), "image/webp"))  # over a quarter of the bound: never kept
+    cache.set("big", (bytes(600), "image/webp"))  # over a quarter of the bound: never kept
     assert cache.get("big") is None
+    off = make_app({**app_config, "MEDIA_CACHE_BYTES": 0}, name="no-media-cache")
+    assert not off.extensions["caches"][media_service.BYTES].is_active

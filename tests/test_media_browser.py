@@ -11,7 +11,7 @@ from quiz import clock
 from quiz.extensions import db
 from quiz.models import Contest, DrawRule, Organizer, Quiz, Unit
 from quiz.services import bank as bank_service
-from quiz.services import live
+from quiz.services.live_session import host as live
 from tests import media_files
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ from question_bank import ImageData, OptionData, QuestionData
 from quiz.extensions import db
 from quiz.models import Contest, DrawRule, Quiz
 from quiz.services import bank as bank_service
-from quiz.services import live
+from quiz.services.live_session import host as live
 from tests import media_files
 
 

@@ -359,7 +359,8 @@ def test_a_start_held_across_the_close_ends_at_the_close(app, make_quiz, unit, m
 def test_a_live_answer_held_across_the_end_is_scored_or_refused(app, make_quiz, unit, monkeypatch):
     """The host's "end" finalises every phone's attempt: an answer it acknowledged is in that score."""
     from quiz.models import LiveSession
-    from quiz.services import live, live_play
+    from quiz.services.live_session import host as live
+    from quiz.services.live_session import phone as live_play
 
     quiz = make_quiz(questions=2, code="DUA7", shuffle_questions=False)
     session = live.create_session(quiz, {"question_time_s": 20}, actor=None)

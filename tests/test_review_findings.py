@@ -20,7 +20,7 @@ import pytest
 from quiz.errors import ConflictError
 from quiz.extensions import db
 from quiz.models import DrawRule, Question, Quiz
-from quiz.services import live
+from quiz.services.live_session import host as live
 
 REGISTRATION = {"full_name": "Trần Văn Dò", "unit_code": "BVR", "identity": "0912000111", "consent": True}
 

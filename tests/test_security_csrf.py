@@ -14,7 +14,7 @@ from flask import url_for
 
 from quiz.extensions import db
 from quiz.models import Contest, Organizer, QuestionSet
-from quiz.services import live
+from quiz.services.live_session import host as live
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 API_PREFIX = "/api/"

@@ -7,7 +7,7 @@ import pytest
 from quiz.errors import ValidationError
 from quiz.extensions import db
 from quiz.models import Attempt, Participant
-from quiz.services import live
+from quiz.services.live_session import host as live
 from quiz.services import identity
 from quiz.services.identity import mask_identity, normalise_identity
 

@@ -9,7 +9,7 @@ import pytest
 from quiz.errors import ConflictError
 from quiz.extensions import db
 from quiz.models import Attempt, LiveSession
-from quiz.services import live
+from quiz.services.live_session import host as live
 
 REGISTRATION = {"full_name": "Nguyễn Văn Soi", "unit_code": "BVA", "identity": "0912345001"}
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from quiz.extensions import db
 from quiz.models import DrawRule, Quiz
-from quiz.services import live
+from quiz.services.live_session import host as live
 from quiz.services.rankings import published as publishing
 
 QUESTION_HEADER = "Đáp án đúng"

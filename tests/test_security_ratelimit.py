@@ -103,7 +103,7 @@ def test_default_limits_let_a_hall_in_but_not_a_flood(monkeypatch, tmp_path):
 
 
 def test_the_live_join_form_is_limited_like_the_quiz_join(client, quiz):
-    from quiz.services import live
+    from quiz.services.live_session import host as live
 
     live.create_session(quiz, {"question_time_s": 10}, actor=None)
     db.session.commit()

@@ -3,8 +3,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..models import Contest, Quiz
+from ..models import Contest
 from ..services import exports
+from ..services.quizzes import find_quiz
 from ..services.xlsx_report import write_xlsx
 from .common import CommandError, transactional
 
@@ -31,7 +32,7 @@ def export(code: str, fmt: str, is_contest: bool, public: bool, table: str, outp
             raise CommandError(f"Không có cuộc thi mã {code}.")
         quiz = None
     else:
-        quiz = db.session.scalar(db.select(Quiz).filter_by(code=code.upper()))
+        quiz = find_quiz(code)
         if quiz is None:
             raise CommandError(f"Không có đợt thi mã {code}.")
         contest = None

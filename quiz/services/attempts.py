@@ -29,7 +29,9 @@ from ..models.attempts import hash_token
 from . import locks
 from ..models.types import MAX_ROW_ID
 from .quizzes import matching_questions
-from .registration import Registration, clean_registration, record_participant, returning_participant
+from .registration import (
+    Registration, clean_registration, record_participant, retry_identity_race, returning_participant,
+)
 from .scoring import finalise_attempt
 
 _rng = random.SystemRandom()
@@ -57,16 +59,6 @@ def grace() -> timedelta:
 
 
 # --- Loading -----------------------------------------------------------------------------------
-
-def get_quiz(code: str) -> Quiz:
-    quiz = None
-    if isinstance(code, str) and len(code) <= 32:
-        quiz = db.session.scalar(db.select(Quiz).filter_by(code=code.strip().upper()))
-    if quiz is None:
-        raise NotFoundError(_("Không tìm thấy đợt thi mã %(code)s. Vui lòng kiểm tra lại mã trên áp phích.",
-                              code=str(code)[:32]))
-    return quiz
-
 
 def find_attempt(token: str | None) -> Attempt | None:
     """The attempt of a client-supplied token, or None.
@@ -207,22 +199,15 @@ def check_not_live(quiz: Quiz) -> None:
 def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tuple[Attempt, bool]:
     """Start a new attempt, or resume the participant's unfinished one: `(attempt, created)`.
 
-    Two requests for the same identity at the same moment (two tabs, a double tap) race on the
-    unique constraints (contest, identity) and (quiz, participant, attempt_no); the loser rolls
-    back and retries, and then finds the winner's attempt and resumes it.
+    Two requests for the same identity at the same moment (two tabs, a double tap) race; the
+    loser finds the winner's attempt and resumes it (`registration.retry_identity_race`).
     """
     now = now or clock.utcnow()
     check_quiz_open(quiz, now)
     registration = clean_registration(quiz, data, now)
     quiz_id = quiz.id
-    for _try in range(3):
-        try:
-            return _start_or_resume(db.session.get(Quiz, quiz_id), registration, now)
-        except IntegrityError:
-            db.session.rollback()
-            if registration.unit is not None:
-                registration.unit = db.session.merge(registration.unit)
-    raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
+    return retry_identity_race(lambda: _start_or_resume(db.session.get(Quiz, quiz_id), registration, now),
+                               registration)
 
 
 def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:

@@ -8,10 +8,10 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 | close or open now, an edit of the quiz      | quiz (an edit: its UPDATE of the row), then the   |
 | (quizzes)                                   | running attempts whose deadline it caps           |
 | save an answer, submit (attempts), a live   | the attempt                                       |
-| answer (live_play)                          |                                                   |
+| answer (live_session.phone)                 |                                                   |
 | finalise at the deadline (expire_if_due,    | the attempt; finalize_expired: the due attempts,  |
 | finalize_expired, run by reads too)         | by id                                             |
-| a host action, end included (live)          | the live session, then (end) its attempts by id   |
+| a host action, end included (live_session) | the live session, then (end) its attempts by id   |
 | a regrade (when there is one)               | quiz, then its attempts by id                     |
 | an award decision: a prize table edit, a    | the contest (awards; never with the rows above)   |
 | winner check, publishing the award list     |                                                   |

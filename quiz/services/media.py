@@ -14,12 +14,9 @@ import hashlib
 import io
 import re
 import struct
-import threading
 import warnings
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +25,7 @@ from sqlalchemy.orm import undefer
 from question_bank import ImageData, ImportResult, Problem, QuestionData
 from question_bank.schema import LETTERS
 
+from ..cache import get_cache
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Media
@@ -171,62 +169,21 @@ def get_media(sha256: str, *, with_data: bool = False) -> Media | None:
 
 
 # The bytes under a hash never change, so a process may keep them without ever asking again:
-# the same phones' images are requested by hundreds of phones in the same minutes. Bounded by
-# total size (MEDIA_CACHE_BYTES from QUIZ_MEDIA_CACHE_MB, default 32 MB; 0 turns it off), least recently used out first.
-DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
-
-
-class _ByteCache:
-    def __init__(self, limit: int):
-        self.limit, self.size = limit, 0
-        self.entries: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> tuple[bytes, str] | None:
-        with self.lock:
-            hit = self.entries.get(key)
-            if hit is not None:
-                self.entries.move_to_end(key)
-            return hit
-
-    def put(self, key: str, value: tuple[bytes, str]) -> None:
-        if len(value[0]) > self.limit // 4:
-            return
-        with self.lock:
-            if key in self.entries:
-                return
-            self.entries[key] = value
-            self.size += len(value[0])
-            while self.size > self.limit:
-                _key, (data, _type) = self.entries.popitem(last=False)
-                self.size -= len(data)
-
-
-def _byte_cache() -> _ByteCache | None:
-    limit = int(current_app.config.get("MEDIA_CACHE_BYTES", DEFAULT_CACHE_BYTES))
-    if limit <= 0:
-        return None
-    cache = current_app.extensions.get("media_bytes")
-    if cache is None:
-        cache = current_app.extensions.setdefault("media_bytes", _ByteCache(limit))
-    return cache
+# the same images are requested by hundreds of phones in the same minutes. Bounded by total size
+# (MEDIA_CACHE_BYTES from QUIZ_MEDIA_CACHE_MB, default 32 MB; 0 turns it off; registered in
+# create_app), least recently used out first; an image over a quarter of it is never kept.
+BYTES = "media_bytes"  # sha256 → (bytes, content type)
 
 
 def media_bytes(sha256: str) -> tuple[bytes, str] | None:
     """(bytes, content type) of a stored image, or None: what the media endpoint sends."""
     if not _is_hash(sha256):
         return None
-    cache = _byte_cache()
-    hit = cache.get(sha256) if cache is not None else None
-    if hit is not None:
-        return hit
-    row = db.session.execute(db.select(Media.data, Media.content_type).where(Media.sha256 == sha256)).first()
-    if row is None:
-        return None
-    found = (bytes(row[0]), row[1])
-    if cache is not None:
-        cache.put(sha256, found)
-    return found
+
+    def read() -> tuple[bytes, str] | None:
+        row = db.session.execute(db.select(Media.data, Media.content_type).where(Media.sha256 == sha256)).first()
+        return None if row is None else (bytes(row[0]), row[1])
+    return get_cache(BYTES).get_or_set(sha256, read)
 
 
 def preload(hashes) -> dict[str, Media]:

@@ -23,6 +23,7 @@ from ..models import (COUNTED_ATTEMPTS, DEFAULT_RANKING_ORDER, PREDICTION_KINDS,
 from . import audit, locks, permissions
 
 QUIZ_CODE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{2,15}$")
+MAX_CODE_LENGTH = 16  # the column's (models.quizzes.Quiz.code)
 # Join codes people type from a poster: no 0/O, 1/I/L look-alikes.
 UNAMBIGUOUS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DEFAULTS = {
@@ -34,6 +35,20 @@ DEFAULTS = {
 # zone or adding a duration or a week can never leave Python's datetime range (years 1–9999).
 YEARS = (2000, 2100)
 KNOWN_KEYS = {"code", "title", "contest", "contest_title", "opens_at", "closes_at", "draw"} | set(DEFAULTS)
+
+
+def normalise_code(code) -> str:
+    """A quiz code as typed or linked (spaces around it, lower case) in the form it is stored in;
+    "" when it cannot be one (not text, or longer than any code). Every lookup of a quiz by its
+    code goes through here (`find_quiz`, the join page's cache)."""
+    text = code.strip().upper() if isinstance(code, str) else ""
+    return text if 0 < len(text) <= MAX_CODE_LENGTH else ""
+
+
+def find_quiz(code) -> Quiz | None:
+    """The quiz with this code (see `normalise_code`), or None."""
+    code = normalise_code(code)
+    return db.session.scalar(db.select(Quiz).filter_by(code=code)) if code else None
 
 
 def generate_quiz_code(length: int = 6) -> str:

@@ -14,16 +14,21 @@ for what this does not protect against (someone who knows both the number and th
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..models import Participant, Quiz, Unit
 from .identity import normalise_identity, same_name
+
+T = TypeVar("T")
 
 OTHER_UNIT = "__other__"  # the picker's "other unit" choice
 MAX_COUNT_PREDICTION = 9_999_999
@@ -200,3 +205,20 @@ def save_participant(quiz: Quiz, reg: Registration, now: datetime) -> Participan
     participant = record_participant(quiz, reg, now, returning_participant(quiz, reg))
     db.session.flush()
     return participant
+
+
+def retry_identity_race(write: Callable[[], T], reg: Registration) -> T:
+    """`write()` (it saves `reg`'s participant and an attempt), tried up to three times.
+
+    Two requests for the same identity at the same moment (a double tap, two tabs, two phones)
+    race on the unique constraints (contest, identity) and (quiz, participant, attempt_no); the
+    loser rolls back and tries again, and then finds the winner's rows and continues with them.
+    """
+    for _try in range(3):
+        try:
+            return write()
+        except IntegrityError:
+            db.session.rollback()
+            if reg.unit is not None:
+                reg.unit = db.session.merge(reg.unit)
+    raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))

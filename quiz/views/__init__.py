@@ -39,7 +39,7 @@ def filter_form(form_class):
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, awards, board, fonts, live, main, media, play, qr, results
+    from . import admin, api, auth, awards, board, fonts, live_session, main, media, play, qr, results
 
     app.url_map.converters["int"] = RowIdConverter  # before any rule is added
 
@@ -51,7 +51,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(qr.bp)
-    app.register_blueprint(live.bp)
+    app.register_blueprint(live_session.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(fonts.bp)
     app.register_blueprint(awards.bp)

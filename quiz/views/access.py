@@ -7,10 +7,10 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..errors import ForbiddenError
+from ..errors import ForbiddenError, NotFoundError
 from ..extensions import db
 from ..models import Contest, Quiz
-from ..services import permissions
+from ..services import permissions, quizzes
 
 
 def roles_required(*roles: str):
@@ -49,9 +49,12 @@ def shared_data_admins_only(kind: str):
 
 
 def get_quiz_or_404(code: str) -> Quiz:
-    quiz = db.session.scalar(db.select(Quiz).filter_by(code=code.upper()))
+    """The quiz with this code (one normalisation: `quizzes.normalise_code`), else a 404 that says
+    so — a page, or `{"error": {"code": "not_found", …}}` under /api/ (errors.py decides)."""
+    quiz = quizzes.find_quiz(code)
     if quiz is None:
-        abort(404)
+        # The page adds what to do (check the link or the poster's code); the API says only this.
+        raise NotFoundError(_("Không tìm thấy đợt thi mã %(code)s.", code=str(code)[:32]))
     return quiz
 
 

@@ -8,22 +8,19 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, make_response, render_template, request
 
 from ..cache import get_cache
-from ..extensions import db
 from ..services import qr, results
 from .access import get_quiz_or_404
 from .qr import join_base_url, vary_on_host
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 REFRESH_MS = 4000
-CACHE_SECONDS = 2.0  # every projector and phone polling the same board shares one computation
-CACHE_SIZE = 128  # (quiz, source) pairs kept per app process
+DATA = "board"  # (quiz id, source) → its board data for two seconds (registered in create_app)
 
 
 def _board_data(quiz) -> dict:
-    """`results.board_data`, reused for a couple of seconds per app process."""
+    """`results.board_data`, shared for a couple of seconds by every screen polling the board."""
     source = _source()
-    cache = get_cache("board", size=CACHE_SIZE, ttl=CACHE_SECONDS)
-    return cache.get_or_set((quiz.id, source), lambda: results.board_data(quiz, source=source))
+    return get_cache(DATA).get_or_set((quiz.id, source), lambda: results.board_data(quiz, source=source))
 
 
 def _source() -> str:
@@ -42,6 +39,5 @@ def show(code: str):
 def data(code: str):
     quiz = get_quiz_or_404(code)
     response = jsonify(_board_data(quiz))
-    db.session.commit()  # keeps the lazy finalisation of expired attempts done by the ranking
     response.headers["Cache-Control"] = "no-store"
     return response

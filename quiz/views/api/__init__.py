@@ -10,4 +10,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 # Resource modules add their routes to `bp` when imported (before the blueprint is registered).
-from . import attempts, live, openapi, quizzes, rankings  # noqa: E402,F401
+from . import attempts, openapi, quizzes, rankings  # noqa: E402,F401

@@ -14,7 +14,6 @@ from .common import json_object
 def attempt_state(token: str):
     now = clock.utcnow()
     attempt = attempts.get_attempt(token, now=now)
-    db.session.commit()  # keeps a lazy finalisation
     body = attempt_data.attempt_state(attempt, now)
     if attempt.is_finished:
         body["result"] = attempt_data.result_data(attempt, standing=attempt_data.standing_of(attempt))

@@ -8,22 +8,13 @@ Identities are always masked; no answer is ever in them.
 from __future__ import annotations
 
 from flask import jsonify, request
-from flask_babel import gettext as _
 
-from ...errors import NotFoundError
-from ...extensions import db
 from ...models import Quiz
 from ...services.rankings.read import PUBLIC, read
+from ..access import get_quiz_or_404
 from . import bp
 
 MAX_LIMIT = 500
-
-
-def _quiz_or_404(code: str) -> Quiz:
-    quiz = db.session.scalar(db.select(Quiz).filter_by(code=code.upper()))
-    if quiz is None:
-        raise NotFoundError(_("Không có đợt thi mã %(code)s.", code=code))
-    return quiz
 
 
 def _about(quiz: Quiz) -> dict:
@@ -57,22 +48,19 @@ def _unit(row: dict) -> dict:
 
 
 def _reply(quiz: Quiz, reading, rows: list[dict]):
-    # Read before the commit: after it, touching the snapshot would load its whole payload again.
-    published_at, about = reading.published_at.isoformat() if reading.published_at else None, _about(quiz)
-    provisional = reading.is_provisional
-    db.session.commit()  # keeps the lazy finalisation of expired attempts done by the ranking
-    return jsonify(quiz=about, provisional=provisional, published_at=published_at, rows=rows)
+    published_at = reading.published_at.isoformat() if reading.published_at else None
+    return jsonify(quiz=_about(quiz), provisional=reading.is_provisional, published_at=published_at, rows=rows)
 
 
 @bp.get("/quizzes/<code>/leaderboard")
 def leaderboard(code: str):
-    quiz = _quiz_or_404(code)
+    quiz = get_quiz_or_404(code)
     reading = read(quiz=quiz, audience=PUBLIC, source="latest", limit=_limit())
     return _reply(quiz, reading, [_leader(r) for r in reading.individuals])
 
 
 @bp.get("/quizzes/<code>/unit-ranking")
 def unit_ranking(code: str):
-    quiz = _quiz_or_404(code)
+    quiz = get_quiz_or_404(code)
     reading = read(quiz=quiz, audience=PUBLIC, source="latest", parent=request.args.get("parent") or None)
     return _reply(quiz, reading, [_unit(r) for r in reading.units])

@@ -8,6 +8,7 @@ from ... import clock
 from ...errors import ConflictError, DeadlineError, ForbiddenError, ValidationError
 from ...extensions import db
 from ...forms.play import JoinForm
+from ...models import Attempt
 from ...ratelimit import limit_join
 from ...services import attempt_data, attempts
 from ...services.registration import OTHER_UNIT, find_unit
@@ -26,6 +27,32 @@ def unit_choices(allow_other: bool) -> list[tuple[str, str]]:
     if allow_other:
         choices.append((OTHER_UNIT, _("Đơn vị khác (ghi rõ bên dưới)")))
     return choices
+
+
+def register_from_form(form: JoinForm, start) -> tuple[Attempt | None, int, str | None]:
+    """The join form's POST (a quiz's, a live session's): `start(registration data)` committed,
+    `(attempt, 200, None)`; or `(None, status, message)` to show with the form, fields marked."""
+    if not form.validate_on_submit():
+        return None, 400, _("Phiên làm việc đã hết hạn, vui lòng gửi lại.")
+    try:
+        attempt, _created = start(form.registration_data())
+    except ValidationError as error:
+        form.show_errors(error.fields)
+        return None, error.status, error.message
+    except (ConflictError, ForbiddenError, DeadlineError) as error:
+        return None, error.status, error.message
+    db.session.commit()
+    return attempt, 200, None
+
+
+def join_form(quiz, mine: Attempt | None) -> JoinForm:
+    """The registration form of `quiz` (a quiz's or a live session's), filled in on a GET with the
+    details `mine` was registered with (a returning participant's attempt)."""
+    form = JoinForm()
+    form.unit_code.choices = unit_choices(quiz.allow_other_unit)
+    if request.method == "GET" and mine is not None:
+        prefill_form(form, mine.participant)
+    return form
 
 
 def prefill_form(form: JoinForm, participant) -> None:
@@ -52,27 +79,15 @@ def join(code: str):
         mine = None
     if mine is not None and attempts.expire_if_due(mine, now=now):
         db.session.commit()
-    form = JoinForm()
-    form.unit_code.choices = unit_choices(quiz.allow_other_unit)
+    form = join_form(quiz, mine)
     status, problem = 200, None
     if request.method == "GET":
-        if mine is not None:
-            prefill_form(form, mine.participant)
         if poster_unit is not None and not keep:  # a kept page gets it put in below
             form.unit_code.data = poster_unit.code
-    elif form.validate_on_submit():
-        try:
-            attempt, _created = attempts.start_attempt(quiz, form.registration_data(), now=now)
-        except ValidationError as error:
-            form.show_errors(error.fields)
-            status, problem = error.status, error.message
-        except (ConflictError, ForbiddenError, DeadlineError) as error:
-            status, problem = error.status, error.message
-        else:
-            db.session.commit()
-            return remember_attempt(redirect(url_for("play.attempt", token=attempt.token)), attempt)
     else:
-        status, problem = 400, "Phiên làm việc đã hết hạn, vui lòng gửi lại."
+        attempt, status, problem = register_from_form(form, lambda data: attempts.start_attempt(quiz, data, now=now))
+        if attempt is not None:
+            return remember_attempt(redirect(url_for("play.attempt", token=attempt.token)), attempt)
     info = attempt_data.quiz_info(quiz, now)
     context = {
         "quiz": quiz, "info": info, "form": form, "problem": problem, "mine": mine,

@@ -1,8 +1,8 @@
 """The join page for a first-time visitor, rendered once per process for a few seconds.
 
 When a QR poster is shown in a hall, hundreds of phones open `/j/<code>` in the same minute,
-each without cookies, each getting the same page. The page is kept for `JOIN_PAGE_CACHE_S`
-seconds (config; 10 by default, 0 — no cache — under TESTING) and served only while the quiz's
+each without cookies, each getting the same page. The page is kept (the PAGES cache, quiz/cache.py)
+for `JOIN_PAGE_CACHE_S` seconds (config; 10 by default, 0: off) and served only while the quiz's
 window is open and its row is unchanged: one indexed read of the quiz's window and `updated_at`
 per hit, so a close or an edit made on any app server reaches every server's page at once (a page
 kept per process must not say "open" after the console closed the quiz elsewhere). An edit of the
@@ -14,7 +14,6 @@ query arguments gets the page rendered for them.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,36 +25,26 @@ from ...cache import get_cache
 from ...extensions import db
 from ...models import Quiz
 from ..qr import public_url
+from ...services.quizzes import normalise_code
 
-DEFAULT_TTL_S = 10.0
-MAX_PAGES = 64  # quizzes
-
-
-def _ttl() -> float:
-    configured = current_app.config.get("JOIN_PAGE_CACHE_S")
-    if configured is None:
-        return 0.0 if current_app.testing else DEFAULT_TTL_S
-    return float(configured)
+PAGES = "join_pages"  # quiz code → _Page (registered in create_app)
 
 
 def cacheable() -> bool:
     """A first-time visitor's plain GET (an optional `?u=`), with the cache on."""
     return (request.method == "GET" and not request.cookies and not set(request.args) - {"u"}
-            and _ttl() > 0)
-
-
-def _store():
-    return get_cache("join_pages", size=MAX_PAGES)
+            and get_cache(PAGES).is_active)
 
 
 def cached_page(code: str, unit_arg: str | None, now: datetime) -> str | None:
     """The kept page of quiz `code` for this visitor; None when there is none, it is older than the
     TTL, the quiz is no longer open, or its row changed since (on this server or another)."""
-    hit = _store().get(code.upper())
-    if hit is None or hit.expires < time.monotonic():
+    code = normalise_code(code)
+    hit = get_cache(PAGES).get(code) if code else None
+    if hit is None:
         return None
     current = db.session.execute(db.select(Quiz.opens_at, Quiz.closes_at, Quiz.updated_at)
-                                 .filter_by(code=code.upper())).first()
+                                 .filter_by(code=code)).first()
     if current is None or tuple(current) != (hit.opens_at, hit.closes_at, hit.updated_at) \
             or not hit.opens_at <= now < hit.closes_at:
         return None
@@ -82,14 +71,12 @@ def keep_page(quiz: Quiz, html: str, unit_codes: list[str]) -> None:
     """Keep a page just rendered for an open `quiz` (no unit selected), with its CSRF token to
     swap on each hit and the unit codes its picker lists (to select a poster's unit)."""
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
-    page = _Page(time.monotonic() + _ttl(), html, token, quiz.opens_at, quiz.closes_at, quiz.updated_at,
-                 {c.upper(): c for c in unit_codes})
-    _store().set(quiz.code.upper(), page)
+    page = _Page(html, token, quiz.opens_at, quiz.closes_at, quiz.updated_at, {c.upper(): c for c in unit_codes})
+    get_cache(PAGES).set(quiz.code, page)
 
 
 @dataclass
 class _Page:
-    expires: float
     html: str
     token: str | None
     opens_at: datetime

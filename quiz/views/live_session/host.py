@@ -6,7 +6,7 @@ CSRF token in the `X-CSRFToken` header. Without JavaScript the controls are plai
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,11 +15,10 @@ from ...errors import DomainError
 from ...extensions import db
 from ...forms.contests import ActionForm
 from ...models import LiveSession
-from ...services import live, live_board, permissions, qr
+from ...services import live_session, permissions, qr
 from ..access import managed_quiz_or_abort, roles_required
-from ..live_fastpath import remember_version
+from ..admin import bp
 from ..qr import join_base_url
-from . import bp
 
 
 def _managed_session_or_abort(session_id: int) -> LiveSession:
@@ -41,8 +40,8 @@ def _wants_json() -> bool:
 @roles_required("admin", "organizer")
 def live_sessions(code: str):
     quiz = managed_quiz_or_abort(code)
-    return render_template("admin/live_sessions.html", quiz=quiz, sessions=live.sessions_of(quiz),
-                           running=live.running_session(quiz), form=ActionForm())
+    return render_template("admin/live_sessions.html", quiz=quiz, sessions=live_session.sessions_of(quiz),
+                           running=live_session.running_session(quiz), form=ActionForm())
 
 
 @bp.post("/quizzes/<code>/live")
@@ -53,7 +52,7 @@ def live_create(code: str):
         flash(_("Phiên làm việc đã hết hạn, vui lòng thử lại."), "error")
         return redirect(url_for("admin.live_sessions", code=quiz.code))
     try:
-        session = live.create_session(quiz, request.form.to_dict(), actor=current_user._get_current_object())
+        session = live_session.create_session(quiz, request.form.to_dict(), actor=current_user._get_current_object())
     except DomainError as error:
         db.session.rollback()
         messages = [m for msgs in error.fields.values() for m in msgs] or [error.message]
@@ -74,10 +73,10 @@ def live_host(session_id: int):
 
 
 def host_payload(session: LiveSession) -> dict:
-    _version, _body, doc = live_board.state_document(session.id, session.version)
-    joined = live_board.joined_by_unit(session)
+    _version, _body, doc = live_session.state_document(session.id, session.version)
+    joined = live_session.joined_by_unit(session)
     return {**doc, "joined": sum(u["count"] for u in joined), "joined_units": joined[:12],
-            "answered": live_board.answered_count(session),
+            "answered": live_session.answered_count(session),
             "server_time_ms": int(clock.utcnow().timestamp() * 1000)}
 
 
@@ -94,7 +93,7 @@ def live_host_state(session_id: int):
 @roles_required("admin", "organizer")
 def live_control(session_id: int, action: str):
     session = _managed_session_or_abort(session_id)
-    if action not in live.ACTIONS:
+    if action not in live_session.ACTIONS:
         abort(404)
     if not ActionForm().validate_on_submit():
         if _wants_json():
@@ -102,7 +101,7 @@ def live_control(session_id: int, action: str):
         flash(_("Phiên làm việc đã hết hạn, vui lòng thử lại."), "error")
         return redirect(url_for("admin.live_host", session_id=session.id))
     try:
-        live.control(session, action, actor=current_user._get_current_object())
+        live_session.control(session, action, actor=current_user._get_current_object())
     except DomainError as error:
         db.session.rollback()
         if _wants_json():
@@ -110,7 +109,7 @@ def live_control(session_id: int, action: str):
         flash(error.message, "error")
         return redirect(url_for("admin.live_host", session_id=session_id))
     db.session.commit()
-    remember_version(current_app._get_current_object(), session.id, session.version)
+    live_session.remember_version(session.id, session.version)
     if _wants_json():
         return jsonify(host_payload(session))
     return redirect(url_for("admin.live_host", session_id=session.id))

@@ -22,16 +22,19 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from .. import clock
-from ..errors import ConflictError, DeadlineError, NotFoundError, ValidationError
-from ..extensions import db
-from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question
-from . import attempts, locks
-from .attempts import AttemptLimitError, parse_option_ids
-from .registration import clean_registration, save_participant
-from .scoring import is_answer_correct
+from ... import clock
+from ...cache import get_cache
+from ...errors import ConflictError, DeadlineError, NotFoundError, ValidationError
+from ...extensions import db
+from ...models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question
+from .. import attempts, locks
+from ..attempts import AttemptLimitError, parse_option_ids
+from ..registration import clean_registration, retry_identity_race, save_participant
+from ..scoring import is_answer_correct
+from .board import standings_by_attempt
 
 SPEED_MAX = 1000
+OPTIONS = "live_options"  # question id → its options' positions, correct mask, kind (quiz/cache.py)
 LIVE_ATTEMPT_HOURS = 24  # a live attempt's own deadline: a safety net, the host's "end" finalises it
 
 
@@ -76,15 +79,9 @@ def join_session(session: LiveSession, data: dict, *, now: datetime | None = Non
     quiz = session.quiz
     registration = clean_registration(quiz, data, now)
     session_id = session.id
-    for _try in range(3):
-        try:
-            return _join(db.session.get(LiveSession, session_id), registration, now)
-        except IntegrityError:
-            # The same identity joined twice at once (double tap, two phones): take the winner's.
-            db.session.rollback()
-            if registration.unit is not None:
-                registration.unit = db.session.merge(registration.unit)
-    raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
+    # The same identity joined twice at once (double tap, two phones): the loser takes the winner's.
+    return retry_identity_race(lambda: _join(db.session.get(LiveSession, session_id), registration, now),
+                               registration)
 
 
 def _join(session: LiveSession, registration, now: datetime) -> tuple[Attempt, bool]:
@@ -112,21 +109,17 @@ def _join(session: LiveSession, registration, now: datetime) -> tuple[Attempt, b
 def _options(question_id: int) -> tuple[dict[int, int], int, str]:
     """`({option id: position}, correct mask, kind)` of a question.
 
-    The options of a question do not change during a session; asking the database for them on
-    each of 500 answers to the same question is waste. Cached per app (bounded).
+    Asking the database for them on each of 500 answers to the same question is waste, so they
+    are kept (the OPTIONS cache): a question once drawn never changes (bank.update_question
+    refuses), and a live session's questions are drawn.
     """
-    _options_cache = current_app.extensions.setdefault("live_options", {})
-    cached = _options_cache.get(question_id)
-    if cached is None:
+    def read() -> tuple[dict[int, int], int, str]:
         rows = db.session.execute(db.select(Option.id, Option.position, Option.is_correct, Question.kind)
                                   .join(Question, Question.id == Option.question_id)
                                   .where(Option.question_id == question_id)).all()
-        cached = ({r.id: r.position for r in rows}, sum(1 << r.position for r in rows if r.is_correct),
-                  rows[0].kind if rows else "single")
-        if len(_options_cache) > 2000:
-            _options_cache.clear()
-        _options_cache[question_id] = cached
-    return cached
+        return ({r.id: r.position for r in rows}, sum(1 << r.position for r in rows if r.is_correct),
+                rows[0].kind if rows else "single")
+    return get_cache(OPTIONS).get_or_set(question_id, read)
 
 
 def save_live_answer(token: str, question_id: int, option_ids, *, now: datetime | None = None) -> Answer:
@@ -215,8 +208,6 @@ def my_answer(attempt: Attempt, session: LiveSession) -> dict | None:
 def player_state(attempt: Attempt, session: LiveSession) -> dict:
     """What one phone sees of itself: its saved answer to the current question and, once the
     question is revealed (or the session ended), whether it was right and where it stands."""
-    from .live_board import standings_by_attempt  # the board module imports nothing from here
-
     participant = attempt.participant
     body = {
         "attempt_id": attempt.token, "session": session.id, "version": session.version,

@@ -2,7 +2,8 @@
 
 `GET /live/<session>/state` is the hot path (hundreds of phones, twice a second): one indexed read
 of the session's version; the version is the ETag, so an unchanged state is a bodyless 304; the
-document itself is built once per version per process (services.live_board). Every reply carries
+document itself is built once per version per process (services.live_session.board). Most polls
+never get here: the fast path (fastpath.py) answers them before Flask. Every reply carries
 `X-Server-Time` (ms since the epoch) so phones count down on the server's clock, not their own.
 """
 from __future__ import annotations
@@ -13,9 +14,9 @@ from flask_babel import gettext as _
 from ... import clock
 from ...errors import NotFoundError
 from ...extensions import db
-from ...services import live_board, live_play
-from . import bp
-from .common import json_object
+from ...services import live_session
+from ..api import bp
+from ..api.common import json_object
 
 
 def server_time_header(response: Response) -> Response:
@@ -26,14 +27,14 @@ def server_time_header(response: Response) -> Response:
 
 @bp.get("/live/<int:session_id>/state")
 def live_state(session_id: int):
-    version = live_board.current_version(session_id)
+    version = live_session.current_version(session_id)
     if version is None:
         raise NotFoundError(_("Không tìm thấy phiên thi trực tiếp này."))
     etag = f"v{version}"
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        version, body, _doc = live_board.state_document(session_id, version)
+        version, body, _doc = live_session.state_document(session_id, version)
         etag = f"v{version}"
         response = Response(body, mimetype="application/json")
     response.set_etag(etag)
@@ -42,15 +43,15 @@ def live_state(session_id: int):
 
 @bp.get("/live/players/<token>")
 def live_player(token: str):
-    attempt = live_play.get_player(token, with_participant=True)
-    session = live_board.session_of(attempt)
-    return server_time_header(jsonify(live_play.player_state(attempt, session)))
+    attempt = live_session.get_player(token, with_participant=True)
+    session = live_session.session_of(attempt)
+    return server_time_header(jsonify(live_session.player_state(attempt, session)))
 
 
 @bp.put("/live/players/<token>/answers/<int:question_id>")
 def live_answer(token: str, question_id: int):
     body = json_object()
-    answer = live_play.save_live_answer_retrying(token, question_id, body.get("option_ids"))
+    answer = live_session.save_live_answer_retrying(token, question_id, body.get("option_ids"))
     reply = {"question_id": question_id, "saved": True, "elapsed_ms": answer.elapsed_ms}
     db.session.commit()
     return server_time_header(jsonify(reply))
@@ -59,7 +60,7 @@ def live_answer(token: str, question_id: int):
 # --- OpenAPI: the live endpoints, added to the document served at /api/v1/openapi.json ----------
 
 def _document() -> None:
-    from .openapi import BOOL, IMAGE, INT, SPEC, STR, _err, _json, _nullable, _obj, _ok
+    from ..api.openapi import BOOL, IMAGE, INT, SPEC, STR, _err, _json, _nullable, _obj, _ok
 
     session = {"name": "session_id", "in": "path", "required": True, "schema": INT}
     token = {"name": "attempt_id", "in": "path", "required": True, "schema": STR,

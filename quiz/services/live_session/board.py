@@ -5,7 +5,7 @@ Individual standings of a session (one row per phone's attempt), counted over *p
   * ``correct``  — correct answers; ``score`` — their points (1 per question by default);
   * ``time_ms``  — total answer time: each played question counts the time the phone took to
                    answer it, or the full question time when it did not answer;
-  * ``speed``    — speed points (see services.live_play).
+  * ``speed``    — speed points (see live_session.phone).
 Order, by the session's ``scoring``:
   * ``correct_time`` (the Vietnamese convention, default): score desc → time asc → attempt id;
   * ``speed`` (Kahoot style): speed desc → score desc → time asc → attempt id.
@@ -14,26 +14,29 @@ Unit standings: the members of each unit who joined the session; the unit's valu
 count. Order: value desc → members desc → unit name.
 
 The shared document is the same for every phone; it is built once per (session, version) and
-kept in process, so a poll costs one indexed read of the version. Correct answers appear in it
-only from the reveal of their question on.
+kept in process (the DOCUMENTS cache: at a state change hundreds of phones ask for the new
+document within a few hundred ms, and one thread builds it while the others wait for it), so a
+poll costs one indexed read of the version. Correct answers appear in it only from the reveal of
+their question on.
 """
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import asdict, dataclass
 
-from flask import current_app
+from flask import Flask
 from sqlalchemy import and_, case, func
 
-from ..extensions import db
-from ..models import Answer, Attempt, LiveQuestion, LiveSession, Participant, Unit
-from . import media as media_service
-from .identity import mask_identity
+from ...cache import get_cache
+from ...extensions import db
+from ...models import Answer, Attempt, LiveQuestion, LiveSession, Participant, Unit
+from .. import media as media_service
+from ..identity import mask_identity
 
-# At a state change hundreds of phones ask for the new document within a few hundred ms: one
-# thread builds it while the others wait for it, instead of every thread building it at once.
-_build_lock = threading.Lock()
+# What this module keeps in process (quiz/cache.py; registered, with their bounds, in create_app).
+DOCUMENTS = "live_documents"  # session id → (version, JSON bytes, dict) of its shared document
+STANDINGS = "live_standings"  # session id → (version, {attempt id: PlayerRow})
+VERSIONS = "live_versions"  # session id → its version, as last read from the database
 SHAPES = ("triangle", "diamond", "circle", "square", "star", "hexagon")
 LETTERS = "ABCDEFGHIJ"
 TOP_N = 10
@@ -184,13 +187,24 @@ def build_state(session: LiveSession) -> dict:
     return doc
 
 
-def _cache() -> dict:
-    return current_app.extensions.setdefault("live_state", {})
-
-
 def current_version(session_id: int) -> int | None:
     """The session's version, read straight from the database (the truth across app servers)."""
     return db.session.scalar(db.select(LiveSession.version).where(LiveSession.id == session_id))
+
+
+def recent_version(app: Flask, session_id: int) -> int | None:
+    """The version as this process read it at most `LIVE_VERSION_TTL_MS` ago (the VERSIONS
+    cache's ttl), so a change made on another app server shows within that bound. Callable
+    before Flask (the fast path): it opens an app context only to ask the database."""
+    def read() -> int | None:
+        with app.app_context():
+            return current_version(session_id)
+    return get_cache(VERSIONS, app=app).get_or_set(session_id, read, single_flight=True)
+
+
+def remember_version(session_id: int, version: int) -> None:
+    """A host action handled here: this process's phones see the new version at once."""
+    get_cache(VERSIONS).set(session_id, version)
 
 
 def state_document(session_id: int, version: int) -> tuple[int, bytes, dict]:
@@ -199,25 +213,21 @@ def state_document(session_id: int, version: int) -> tuple[int, bytes, dict]:
     The version returned is the document's own: it may be newer than the one asked for when the
     host moved on in between, and the ETag must name what was actually sent.
     """
-    cached = _cache().get(session_id)
-    if cached is not None and cached[0] >= version:
-        return cached
-    with _build_lock:
-        cached = _cache().get(session_id)
-        if cached is not None and cached[0] >= version:
-            return cached
-        return _build_document(session_id)
+    return get_cache(DOCUMENTS).get_or_set(session_id, lambda: _build_document(session_id),
+                                           valid=lambda kept: kept[0] >= version, single_flight=True)
+
+
+def kept_document(app: Flask, session_id: int, version: int) -> bytes | None:
+    """The JSON of the document of exactly `version` if this process built it, else None: what
+    the fast path serves without entering Flask."""
+    kept = get_cache(DOCUMENTS, app=app).get(session_id)
+    return kept[1] if kept is not None and kept[0] == version else None
 
 
 def _build_document(session_id: int) -> tuple[int, bytes, dict]:
     session = db.session.get(LiveSession, session_id)
     doc = build_state(session)
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-    cache = _cache()
-    if len(cache) > 100:
-        cache.clear()
-    cache[session_id] = (doc["version"], body, doc)
-    return cache[session_id]
+    return doc["version"], json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), doc
 
 
 def session_of(attempt: Attempt) -> LiveSession:
@@ -226,19 +236,11 @@ def session_of(attempt: Attempt) -> LiveSession:
 
 def standings_by_attempt(session: LiveSession) -> dict[int, PlayerRow]:
     """Each phone's standing at this version (kept in process like the shared document)."""
-    cache = current_app.extensions.setdefault("live_players", {})
-    cached = cache.get(session.id)
-    if cached is not None and cached[0] == session.version:
-        return cached[1]
-    with _build_lock:
-        cached = cache.get(session.id)
-        if cached is not None and cached[0] == session.version:
-            return cached[1]
-        rows = {p.attempt_id: p for p in player_standings(session)}
-        if len(cache) > 100:
-            cache.clear()
-        cache[session.id] = (session.version, rows)
-        return rows
+    version = session.version
+    kept = get_cache(STANDINGS).get_or_set(
+        session.id, lambda: (version, {p.attempt_id: p for p in player_standings(session)}),
+        valid=lambda kept: kept[0] == version, single_flight=True)
+    return kept[1]
 
 
 def joined_by_unit(session: LiveSession) -> list[dict]:

@@ -23,18 +23,18 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from .. import clock
-from ..errors import ConflictError, NotFoundError, ValidationError
-from ..extensions import db
-from ..models import (
+from ... import clock
+from ...errors import ConflictError, NotFoundError, ValidationError
+from ...extensions import db
+from ...models import (
     LIVE_SCORING, LIVE_UNIT_SCORE, Answer, Attempt, AttemptQuestion, LiveQuestion, LiveSession, Organizer,
     Question, Quiz,
 )
-from ..models.live import QUESTION_TIME_RANGE
-from . import audit, locks
-from .attempts import draw_questions
-from .rankings.question_stats import revealed_question_ids, unsettled_question_ids
-from .scoring import finalise_attempt
+from ...models.live import QUESTION_TIME_RANGE
+from .. import audit, locks
+from ..attempts import draw_questions
+from ..rankings.question_stats import revealed_question_ids, unsettled_question_ids
+from ..scoring import finalise_attempt
 
 ACTIONS = ("start", "pause", "resume", "reveal", "next", "skip", "end")
 

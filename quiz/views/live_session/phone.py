@@ -7,17 +7,16 @@ post a form, and a link reloads it.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
-from .. import clock
-from ..errors import ConflictError, DeadlineError, DomainError, ForbiddenError, ValidationError
-from ..extensions import db
-from ..forms.play import AnswerForm, JoinForm
-from ..ratelimit import limit_join
-from ..services import live, live_board, live_play
-from ..services.registration import find_unit
-from .access import get_quiz_or_404
-from .play.join import prefill_form, unit_choices
+from ... import clock
+from ...errors import DomainError
+from ...extensions import db
+from ...forms.play import AnswerForm
+from ...ratelimit import limit_join
+from ...services import live_session
+from ...services.registration import find_unit
+from ..access import get_quiz_or_404
+from ..play.join import join_form, register_from_form
 
 bp = Blueprint("live", __name__)
 COOKIE_MAX_AGE_S = 2 * 24 * 3600
@@ -38,44 +37,33 @@ def _remember(response, attempt):
 @limit_join
 def join(code: str):
     quiz = get_quiz_or_404(code)
-    session = live.latest_session(quiz)
+    session = live_session.latest_session(quiz)
     if session is None:
         return render_template("live/join.html", quiz=quiz, session=None, form=None, problem=None), 404
-    mine = live_play.find_player(request.cookies.get(_cookie_name(quiz.code)))
+    mine = live_session.find_player(request.cookies.get(_cookie_name(quiz.code)))
     if mine is not None and mine.live_session_id == session.id and request.method == "GET":
         return redirect(url_for("live.phone", token=mine.token))  # a reload continues, points kept
-    form = JoinForm()
-    form.unit_code.choices = unit_choices(quiz.allow_other_unit)
+    form = join_form(quiz, mine)
     status, problem = 200, None
     if request.method == "GET":
-        if mine is not None:
-            prefill_form(form, mine.participant)
         unit = find_unit(request.args.get("u"))
         if unit is not None:
             form.unit_code.data = unit.code
-    elif form.validate_on_submit():
-        try:
-            attempt, _created = live_play.join_session(session, form.registration_data(), now=clock.utcnow())
-        except ValidationError as error:
-            form.show_errors(error.fields)
-            status, problem = error.status, error.message
-        except (ConflictError, ForbiddenError, DeadlineError) as error:
-            status, problem = error.status, error.message
-        else:
-            db.session.commit()
-            return _remember(redirect(url_for("live.phone", token=attempt.token)), attempt)
     else:
-        status, problem = 400, _("Phiên làm việc đã hết hạn, vui lòng gửi lại.")
+        attempt, status, problem = register_from_form(
+            form, lambda data: live_session.join_session(session, data, now=clock.utcnow()))
+        if attempt is not None:
+            return _remember(redirect(url_for("live.phone", token=attempt.token)), attempt)
     return make_response(render_template("live/join.html", quiz=quiz, session=session, form=form,
                                          problem=problem), status)
 
 
 @bp.get("/live/p/<token>")
 def phone(token: str):
-    attempt = live_play.get_player(token)
-    session = live_board.session_of(attempt)
-    _version, _body, doc = live_board.state_document(session.id, session.version)
-    context = {"attempt": attempt, "session": session, "doc": doc, "me": live_play.player_state(attempt, session),
+    attempt = live_session.get_player(token)
+    session = live_session.session_of(attempt)
+    _version, _body, doc = live_session.state_document(session.id, session.version)
+    context = {"attempt": attempt, "session": session, "doc": doc, "me": live_session.player_state(attempt, session),
                "form": AnswerForm()}
     response = make_response(render_template("live/phone.html", **context))
     response.headers["Cache-Control"] = "no-store"
@@ -91,9 +79,9 @@ def answer(token: str):
     question = request.form.get("question", "")
     if not (option.isdigit() and question.isdigit() and len(option) < 12 and len(question) < 12):
         abort(400)
-    live_play.get_player(token)  # 404 for a wrong token
+    live_session.get_player(token)  # 404 for a wrong token
     try:
-        live_play.save_live_answer_retrying(token, int(question), [int(option)])
+        live_session.save_live_answer_retrying(token, int(question), [int(option)])
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
