@@ -30,7 +30,7 @@ def participation_report(scope: Scope, result: Participation, *, unit: Unit | No
                          now: datetime, zone) -> Report:
     """The list for an organizer or the unit's contacts (never public: it carries the roster's
     phone numbers, which only they may see). Not yet first, then taken part, then the people
-    who took part from outside the list."""
+    who took part from outside the list, then those of units with no roster."""
     units = {u.id: u for u in result.units}
     rows = []
     for entry_status in result.not_yet + result.taken:
@@ -49,6 +49,9 @@ def participation_report(scope: Scope, result: Participation, *, unit: Unit | No
             if item.status == WRONG_UNIT else (_("Đã xác nhận") if item.is_confirmed else "")
         rows.append([item.taker.full_name, "", "", item.unit.name, "", "", _("Ngoài danh sách"),
                      item.taker.score_pct, _naive_local(item.taker.submitted_at, zone), note])
+    for taker, chosen in result.unrostered:
+        rows.append([taker.full_name, "", "", chosen.name, "", "", _("Đã tham gia"), taker.score_pct,
+                     _naive_local(taker.submitted_at, zone), _("Đơn vị chưa có danh sách")])
     numbered = [[i, *row] for i, row in enumerate(rows, start=1)]
     where = unit.name if unit is not None else _("Tất cả đơn vị")
     lines = [_("Đơn vị: %(unit)s", unit=where) + (f" · {sub_unit}" if sub_unit else ""),
