@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...errors import ValidationError
 from ...extensions import db
@@ -26,8 +27,9 @@ COLUMN_ALIASES = {
     "position": ("position", "chuc vu", "chuc danh"),
     "sub_unit": ("sub unit", "khoa/phong", "khoa phong", "bo phan", "phong ban", "to"),
 }
-LABELS = {"full_name": "họ tên (full_name)", "phone": "số điện thoại (phone)", "staff_code": "mã cán bộ (staff_code)",
-          "identity": "số điện thoại/mã cán bộ", "position": "chức vụ (position)", "sub_unit": "bộ phận (sub_unit)"}
+LABELS = {"full_name": _l("họ tên (full_name)"), "phone": _l("số điện thoại (phone)"),
+          "staff_code": _l("mã cán bộ (staff_code)"), "identity": _l("số điện thoại/mã cán bộ"),
+          "position": _l("chức vụ (position)"), "sub_unit": _l("khoa/phòng, tổ (sub_unit)")}
 MAX_PROBLEMS = 200
 
 
