@@ -77,14 +77,19 @@ def _args(selection: dict, **changes) -> dict:
 
 
 @bp.get("/participation")
+@roles_required(*ROLES)
+def participation():
+    """The latest contest's page (the menu's link); a page saying so when there is none."""
+    contests = _contests()
+    if not contests:
+        return render_template("admin/participation/show.html", contests=[], s=None)
+    return redirect(url_for("admin.participation_contest", contest_id=contests[0].id, **request.args))
+
+
 @bp.get("/participation/<int:contest_id>")
 @roles_required(*ROLES)
-def participation(contest_id: int | None = None):
+def participation_contest(contest_id: int):
     contests = _contests()
-    if contest_id is None:
-        if not contests:
-            return render_template("admin/participation/show.html", contests=[], s=None)
-        return redirect(url_for("admin.participation", contest_id=contests[0].id, **request.args))
     selection = _selection(_contest_or_abort(contest_id))
     move = MoveParticipantForm(formdata=None)
     move.set_units(selection["units"])

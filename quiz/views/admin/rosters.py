@@ -94,11 +94,11 @@ def rosters_import_confirm():
     return redirect(url_for("admin.rosters"))
 
 
-@bp.route("/rosters/units/<code>", methods=["GET", "POST"])
+@bp.route("/rosters/units/<unit_code>", methods=["GET", "POST"])
 @roles_required(*ROLES)
-def roster_unit(code: str):
+def roster_unit(unit_code: str):
     """A unit's roster, with a form that adds one person."""
-    unit = roster_unit_or_404(code)
+    unit = roster_unit_or_404(unit_code)
     form = RosterEntryForm()
     if form.validate_on_submit():
         try:
@@ -109,7 +109,7 @@ def roster_unit(code: str):
         else:
             db.session.commit()
             flash(_("Đã thêm %(name)s vào danh sách.", name=entry.full_name), "success")
-            return redirect(url_for("admin.roster_unit", code=unit.code))
+            return redirect(url_for("admin.roster_unit", unit_code=unit.code))
     return render_template("admin/rosters/unit.html", unit=unit, entries=roster_entries.unit_roster(unit),
                            form=form, confirm=ConfirmForm()), 422 if form.errors else 200
 
@@ -128,7 +128,7 @@ def roster_entry(entry_id: int):
         else:
             db.session.commit()
             flash(_("Đã lưu %(name)s.", name=entry.full_name), "success")
-            return redirect(url_for("admin.roster_unit", code=entry.unit.code))
+            return redirect(url_for("admin.roster_unit", unit_code=entry.unit.code))
     return render_template("admin/rosters/entry.html", entry=entry, unit=entry.unit, form=form,
                            confirm=ConfirmForm()), 422 if form.errors else 200
 
@@ -142,4 +142,4 @@ def roster_entry_delete(entry_id: int):
         roster_entries.delete_entry(entry, actor=current_user)
         db.session.commit()
         flash(_("Đã xóa %(name)s khỏi danh sách.", name=name), "success")
-    return redirect(url_for("admin.roster_unit", code=unit_code))
+    return redirect(url_for("admin.roster_unit", unit_code=unit_code))
