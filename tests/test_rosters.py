@@ -37,8 +37,7 @@ def test_import_normalises_identities_and_replaces_each_named_roster(ctx, tree):
             "CDC,Trần Minh Đức,CDC-7,,Kỹ thuật viên,Xét nghiệm\n").encode()
     result = import_roster_file(data, "ds.csv")
     db.session.commit()
-    assert [(c.code, c.before, c.after) for c in result.units] == [("KN", 0, 2), ("CDC", 0, 1)] \
-        or sorted((c.code, c.after) for c in result.units) == [("CDC", 1), ("KN", 2)]
+    assert [(c.code, c.before, c.after) for c in result.units] == [("KN", 0, 2), ("CDC", 0, 1)]  # tree order
     hoa, pao = _entries(tree["ward"])
     assert (hoa.staff_code, hoa.phone, hoa.sub_unit) == ("BV-0123", "0912345678", "Tim mạch")
     assert pao.phone == "0912345679" and pao.staff_code is None
@@ -131,6 +130,22 @@ def test_headcount_is_the_roster_size_in_the_unit_ranking_api(client, ctx, tree,
     assert level[0]["code"] == "KN" and level[0]["headcount"] == 30  # no roster: the typed headcount
 
 
+def test_a_roster_ranks_a_unit_without_a_typed_headcount_and_feeds_the_monitor(ctx, tree, make_quiz, make_attempt):
+    from quiz.services.monitor import quiz_progress
+    from quiz.services.rankings.units import unit_ranking
+    quiz = make_quiz()
+    tree["cdc"].headcount = None
+    db.session.commit()
+    make_attempt(quiz, tree["cdc"])
+    row = next(r for r in unit_ranking(quiz) if r.code == "CDC")
+    assert row.is_flagged and row.rank is None
+    import_roster_file((HEADER + "CDC,A,,0912000001,,\nCDC,B,,0912000002,,\n").encode(), "ds.csv")
+    row = next(r for r in unit_ranking(quiz) if r.code == "CDC")
+    assert not row.is_flagged and row.headcount == 2 and row.participation_rate == 0.5
+    progress = {u.code: u for u in quiz_progress(quiz).units}
+    assert progress["CDC"].headcount == 2 and progress["KN"].headcount == 30
+
+
 def _participant(quiz, unit, identity, kind="phone", name="Người thi"):
     return Participant(contest_id=quiz.contest_id, identity=identity, identity_kind=kind, full_name=name,
                        unit=unit, other_unit=None if unit else "Khác", consent_at=quiz.opens_at)
@@ -180,3 +195,50 @@ def test_matching_stays_right_when_the_roster_is_reimported(ctx, tree, make_quiz
     import_roster_file((HEADER + "CDC,Trần Minh Đức,,0987 654 321,,\n").encode(), "b.csv")
     result = matching.participation(scope, None)
     assert result.unlisted == [] and result.taken[0].taker.id == person.participant_id
+
+
+def test_two_imports_of_one_roster_at_once_run_one_after_the_other(app, tree, monkeypatch):
+    """The race: both imports delete the old roster, then both insert theirs — without the unit
+    row's lock the roster became the union of the two files (or one failed on a unique key)."""
+    import threading
+
+    from quiz.services import audit
+    first_inside, release, second_done = threading.Event(), threading.Event(), threading.Event()
+    record = audit.record
+
+    def held_record(*args, **kwargs):  # the first import stops after its writes, before its commit
+        if threading.current_thread().name == "first":
+            first_inside.set()
+            release.wait(10)
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", held_record)
+    errors = []
+
+    def run(name: str, phones: range, done: threading.Event | None = None):
+        with app.app_context():
+            try:
+                import_roster_file((HEADER + "".join(f"KN,{name} {i},,09120000{i:02d},,\n" for i in phones)).encode(),
+                                   f"{name}.csv")
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(repr(error))
+                db.session.rollback()
+            finally:
+                db.session.remove()
+                if done is not None:
+                    done.set()
+
+    first = threading.Thread(target=run, args=("A", range(0, 3)), name="first")
+    second = threading.Thread(target=run, args=("B", range(3, 5), second_done), name="second")
+    first.start()
+    assert first_inside.wait(10)
+    second.start()
+    assert not second_done.wait(1.0)  # waits for the first import's lock
+    release.set()
+    first.join(20)
+    second.join(20)
+    assert errors == []
+    with app.app_context():
+        names = sorted(e.full_name for e in _entries())
+    assert names == ["B 3", "B 4"]

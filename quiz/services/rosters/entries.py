@@ -15,6 +15,7 @@ from ...extensions import db
 from ...models import Organizer, RosterEntry, Unit
 from .. import audit
 from ..identity import normalise_identity
+from ..locks import _hold_write_lock
 
 MAX_TEXT = 120
 # Excel stores a phone typed as a number and drops its leading 0: 912345678 is 0912345678.
@@ -108,6 +109,14 @@ def _duplicate(unit: Unit, entry: CleanEntry, exclude: RosterEntry | None) -> di
     return problems
 
 
+def lock_units(unit_ids: Iterable[int]) -> None:
+    """Lock the units' rows (by id; SQLite: the write lock) before changing their rosters, so two
+    changes of one roster at once run one after the other: the duplicate check, or an import's
+    delete and re-insert, then sees the other's result instead of colliding on the unique keys."""
+    _hold_write_lock()
+    db.session.execute(db.select(Unit.id).where(Unit.id.in_(sorted(unit_ids))).order_by(Unit.id).with_for_update())
+
+
 def save_entry(unit: Unit, values: dict[str, str], *, entry: RosterEntry | None = None,
                actor: Organizer | None = None) -> RosterEntry:
     """Add an entry to `unit`'s roster, or change `entry`; the same rules as an import row."""
@@ -115,6 +124,7 @@ def save_entry(unit: Unit, values: dict[str, str], *, entry: RosterEntry | None 
     clean, problems = clean_entry(values.get("full_name", ""), values.get("staff_code", ""),
                                   values.get("phone", ""), values.get("position", ""), values.get("sub_unit", ""))
     _raise(problems)
+    lock_units([unit.id])
     _raise(_duplicate(unit, clean, entry))
     created = entry is None
     if created:

@@ -15,9 +15,8 @@ from ...errors import ValidationError
 from ...extensions import db
 from ...models import Organizer, RosterEntry, Unit
 from .. import audit
-from ..locks import _hold_write_lock
 from ..tabular import read_table
-from .entries import CleanEntry, can_manage_roster, clean_entry
+from .entries import CleanEntry, can_manage_roster, clean_entry, lock_units
 
 COLUMN_ALIASES = {
     "unit_code": ("unit code", "ma don vi", "don vi", "unit"),
@@ -124,12 +123,10 @@ def import_rosters(rows: list[tuple[int, dict[str, str]]], *, filename: str = ""
 
 def _replace(parsed: dict[int, list[CleanEntry]], by_id: dict[int, Unit], *, actor, filename: str,
              dry_run: bool) -> RosterImportResult:
-    """Delete and re-insert each named unit's roster under the unit rows' locks, so two imports
-    of one unit at once run one after the other instead of colliding on the unique keys."""
+    """Delete and re-insert each named unit's roster under the unit rows' locks (`lock_units`)."""
     result = RosterImportResult()
     if not dry_run:
-        _hold_write_lock()
-        db.session.execute(db.select(Unit.id).where(Unit.id.in_(list(parsed))).order_by(Unit.id).with_for_update())
+        lock_units(parsed)
     before = dict(db.session.execute(
         db.select(RosterEntry.unit_id, db.func.count()).where(RosterEntry.unit_id.in_(list(parsed)))
         .group_by(RosterEntry.unit_id)).all())

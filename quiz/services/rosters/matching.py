@@ -91,16 +91,20 @@ class Participation:
 def _takers(scope: Scope):
     counted = scope.counted(truth=None)
     return (db.select(Participant.id.label("pid"), Participant.full_name, Participant.identity, Participant.unit_id,
-                      Participant.other_unit, counted.c.score, counted.c.max_score, counted.c.submitted_at)
+                      Participant.other_unit, Participant.anonymised_at, counted.c.score, counted.c.max_score,
+                      counted.c.submitted_at)
             .join(counted, counted.c.participant_id == Participant.id)
             .subquery("takers"))
 
 
 def _pairs(takers, *conditions):
-    """(entry id, entry unit id, participant id) for every entry a taker matches, by phone or by code."""
+    """(entry id, entry unit id, participant id) for every entry a taker matches, by phone or by code.
+
+    An anonymised participant (`purge`) matches nothing: their identity became `AN-<id>`, which
+    a staff code could happen to equal."""
     return union_all(*[
         db.select(RosterEntry.id.label("entry_id"), RosterEntry.unit_id.label("entry_unit_id"), takers.c.pid)
-        .join(takers, takers.c.identity == column).where(*conditions)
+        .join(takers, takers.c.identity == column).where(takers.c.anonymised_at.is_(None), *conditions)
         for column in (RosterEntry.phone, RosterEntry.staff_code)
     ])
 

@@ -93,8 +93,10 @@ def participation_contest(contest_id: int):
     selection = _selection(_contest_or_abort(contest_id))
     move = MoveParticipantForm(formdata=None)
     move.set_units(selection["units"])
-    return render_template("admin/participation/show.html", contests=contests, s=selection,
+    page = render_template("admin/participation/show.html", contests=contests, s=selection,
                            args=lambda **c: _args(selection, **c), confirm=ConfirmForm(), move=move)
+    db.session.commit()  # after rendering (a commit expires what the page reads): keeps the lazy finalisation
+    return page
 
 
 @bp.get("/participation/<int:contest_id>/export.xlsx")
@@ -103,6 +105,7 @@ def participation_export(contest_id: int):
     s = _selection(_contest_or_abort(contest_id))
     built = report.participation_report(s["scope"], s["result"], unit=s["unit"], sub_unit=s["sub_unit"],
                                         now=clock.utcnow(), zone=ZoneInfo(current_app.config["QUIZ_TIMEZONE"]))
+    db.session.commit()
     stem = f"tham-gia-{s['scope'].code}" + (f"-{s['unit'].code}" if s["unit"] else "")
     return xlsx_response(built, f"{stem}.xlsx", report.write_participation_xlsx)
 
@@ -120,8 +123,10 @@ def participation_reminder(contest_id: int):
                                     closes_at=local_time(quiz.closes_at), with_names=with_names)
         reminder = {"quiz": quiz, "url": url, "short_url": qr.short_url(url), "svg": qr.qr_svg_inline(url),
                     "text": text, "with_names": with_names}
-    return render_template("admin/participation/reminder.html", s=s, reminder=reminder,
+    page = render_template("admin/participation/reminder.html", s=s, reminder=reminder,
                            args=lambda **c: _args(s, **c))
+    db.session.commit()
+    return page
 
 
 def _participant_or_404(participant_id: int) -> Participant:
