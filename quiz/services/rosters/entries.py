@@ -14,7 +14,7 @@ from ...errors import ForbiddenError, ValidationError
 from ...extensions import db
 from ...models import Organizer, RosterEntry, Unit
 from .. import audit
-from ..identity import normalise_identity
+from ..identity import name_key, normalise_identity
 from ..locks import _hold_write_lock
 
 MAX_TEXT = 120
@@ -164,5 +164,12 @@ def unit_headcounts(units: Iterable[Unit]) -> dict[int, int | None]:
 
 
 def unit_roster(unit: Unit) -> list[RosterEntry]:
-    return list(db.session.scalars(db.select(RosterEntry).where(RosterEntry.unit_id == unit.id)
-                                   .order_by(RosterEntry.sub_unit, RosterEntry.full_name, RosterEntry.id)))
+    """The unit's roster by department, then given name (the last word), as Vietnamese lists are."""
+    entries = db.session.scalars(db.select(RosterEntry).where(RosterEntry.unit_id == unit.id))
+    return sorted(entries, key=lambda e: (name_key(e.sub_unit), *given_name_first(e.full_name), e.id))
+
+
+def given_name_first(full_name: str) -> tuple[str, str]:
+    """Vietnamese lists sort by the given name (the last word), then the whole name."""
+    key = name_key(full_name)
+    return key.rsplit(" ", 1)[-1], key

@@ -27,7 +27,7 @@ from ...models import Participant, RosterEntry, RosterReview, Unit
 from ..identity import name_key
 from ..rankings.scope import Scope
 from ..units import units_in_tree_order
-from .entries import roster_sizes
+from .entries import given_name_first, roster_sizes
 
 IN_LIST, WRONG_UNIT, OUTSIDE, NO_ROSTER = "in_list", "wrong_unit", "outside", "no_roster"
 
@@ -109,12 +109,6 @@ def _pairs(takers, *conditions):
     ])
 
 
-def _given_first(full_name: str) -> tuple[str, str]:
-    """Vietnamese lists sort by the given name (the last word), then the whole name."""
-    key = name_key(full_name)
-    return key.rsplit(" ", 1)[-1], key
-
-
 def _within(unit: Unit | None, ancestor: Unit) -> bool:
     return unit is not None and unit.path.startswith(ancestor.path)
 
@@ -154,7 +148,7 @@ def participation(scope: Scope, visible: set[int] | None, *, unit: Unit | None =
         matched.setdefault(entry_id, people[pid])
     order = {u.id: i for i, u in enumerate(all_units)}
     statuses = []
-    for entry in sorted(entries, key=lambda e: (order.get(e.unit_id, 0), name_key(e.sub_unit), _given_first(e.full_name), e.id)):
+    for entry in sorted(entries, key=lambda e: (order.get(e.unit_id, 0), name_key(e.sub_unit), given_name_first(e.full_name), e.id)):
         taker = matched.get(entry.id)
         registered = by_id.get(taker.unit_id) if taker and taker.unit_id else None
         elsewhere = taker is not None and not _within(registered, by_id[entry.unit_id])
@@ -168,7 +162,7 @@ def participation(scope: Scope, visible: set[int] | None, *, unit: Unit | None =
         reviewed = {(pid, unit_id) for pid, unit_id in db.session.execute(
             db.select(RosterReview.participant_id, RosterReview.unit_id).where(RosterReview.unit_id.in_(view_ids)))}
         covered = {u.id for u in in_view if any(int(i) in sizes for i in u.path.strip("/").split("/"))}
-        for taker in sorted((p for p in people.values() if p.unit_id in set(view_ids)), key=lambda p: _given_first(p.full_name)):
+        for taker in sorted((p for p in people.values() if p.unit_id in set(view_ids)), key=lambda p: given_name_first(p.full_name)):
             chosen = by_id[taker.unit_id]
             units_matched = [by_id[u] for u in matches.get(taker.id, ())]
             if any(_within(chosen, u) for u in units_matched):
