@@ -9,7 +9,7 @@ import io
 import pytest
 
 from quiz.extensions import db
-from quiz.models import Contest, QuestionSet, Unit
+from quiz.models import Contest, Participant, QuestionSet, RosterEntry, Unit
 
 ANON, UNIT, ORG, OWNER, ADMIN = "anonymous", "unit", "organizer", "owner", "admin"
 
@@ -97,6 +97,22 @@ EXPECTED = {
     "admin.certificate_revoke": ("POST", {UNIT: 403, ORG: 404, ADMIN: 404}),
     # a unit contact's own results page
     "admin.unit_results": ("GET", {UNIT: 200, ORG: 403, OWNER: 403, ADMIN: 403}),
+    # rosters (issue 17): organizers keep every unit's, a unit contact their subtree's; the seeded
+    # unit is outside the contact's subtree (404: they never learn of it)
+    "admin.rosters": ("GET", {UNIT: 200, ORG: 200, ADMIN: 200}),
+    "admin.rosters_template": ("GET", {UNIT: 200, ORG: 200, ADMIN: 200}),
+    "admin.rosters_import": ("GET", {UNIT: 200, ORG: 200, ADMIN: 200}),
+    "admin.rosters_import_confirm": ("POST", {UNIT: 302, ORG: 302, ADMIN: 302}),  # no upload token: nothing
+    "admin.roster_unit": ("GET", {UNIT: 404, ORG: 200, ADMIN: 200}),
+    "admin.roster_entry": ("GET", {UNIT: 404, ORG: 200, ADMIN: 200}),
+    "admin.roster_entry_delete": ("POST", {UNIT: 404, ORG: 302, ADMIN: 302}),
+    # who has taken part: unit contacts (their subtree) and the contest's organizers
+    "admin.participation": ("GET", {UNIT: 302, ORG: 200, OWNER: 302, ADMIN: 302}),
+    "admin.participation_contest": ("GET", {UNIT: 200, ORG: 403, OWNER: 200, ADMIN: 200}),
+    "admin.participation_export": ("GET", {UNIT: 200, ORG: 403, OWNER: 200, ADMIN: 200}),
+    "admin.participation_reminder": ("GET", {UNIT: 200, ORG: 403, OWNER: 200, ADMIN: 200}),
+    "admin.participant_confirm": ("POST", {UNIT: 404, ORG: 404, OWNER: 302, ADMIN: 302}),
+    "admin.participant_move": ("POST", {UNIT: 404, ORG: 404, OWNER: 302, ADMIN: 302}),
 }
 
 
@@ -110,8 +126,13 @@ def seeded(app, make_unit, make_organizer, make_question, make_quiz, frozen_cloc
     contest = db.session.get(Contest, quiz.contest_id)
     from quiz.services.live_session import host as live
     session = live.create_session(quiz, {}, actor=None)
+    entry = RosterEntry(unit=unit, full_name="Lò Thị Danh", phone="0912000111")
+    participant = Participant(contest_id=contest.id, identity="0912000222", identity_kind="phone",
+                              full_name="Người Thi", unit=unit, consent_at=quiz.opens_at)
+    db.session.add_all([entry, participant])
     db.session.commit()
-    return {"session_id": session.id, "action": "start",
+    return {"session_id": session.id, "action": "start", "unit_code": unit.code, "entry_id": entry.id,
+            "participant_id": participant.id,
             "organizer_id": target.id, "unit_id": unit.id, "question_id": question.id,
             "set_id": question.set_id, "fmt": "csv", "code": quiz.code, "quiz_id": quiz.id,
             "contest_id": contest.id, "scope": "contest"}

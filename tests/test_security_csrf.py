@@ -13,7 +13,7 @@ import pytest
 from flask import url_for
 
 from quiz.extensions import db
-from quiz.models import Contest, Organizer, QuestionSet
+from quiz.models import Contest, Organizer, Participant, QuestionSet, RosterEntry
 from quiz.services.live_session import host as live
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -39,8 +39,12 @@ def seeded(app, client, make_unit, make_organizer, make_question, make_quiz, fro
     admin = make_organizer(role="admin", email="admin@example.vn")
     client.delete_cookie("tds_CSRF1")
     session = live.create_session(make_quiz(questions=2, code="CSRF2", contest=quiz.contest), {"question_time_s": 10}, actor=None)  # a quiz run live takes no normal attempt
+    entry = RosterEntry(unit=unit, full_name="Lò Thị Danh", phone="0912000111")
+    db.session.add(entry)
     db.session.commit()
-    return {"session_id": session.id, "action": "start", "organizer_id": target.id, "unit_id": unit.id, "question_id": question.id, "set_id": question.set_id,
+    participant_id = db.session.scalar(db.select(Participant.id).filter_by(identity="0912345678"))
+    return {"unit_code": unit.code, "entry_id": entry.id, "participant_id": participant_id,
+            "session_id": session.id, "action": "start", "organizer_id": target.id, "unit_id": unit.id, "question_id": question.id, "set_id": question.set_id,
             "fmt": "csv", "code": quiz.code, "quiz_id": quiz.id, "contest_id": quiz.contest_id,
             "token": started.get_json()["attempt_id"], "number": 1, "admin_id": admin.id,
             "scope": "contest"}

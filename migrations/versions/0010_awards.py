@@ -2,7 +2,7 @@
 contest's award and certificate settings
 
 Revision ID: 0010_awards
-Revises: 0007_media
+Revises: 0009_rosters
 Create Date: 2026-11-27 12:00:00
 
 """
@@ -14,7 +14,7 @@ import quiz.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0010_awards'
-down_revision = '0007_media'
+down_revision = '0009_rosters'
 branch_labels = None
 depends_on = None
 

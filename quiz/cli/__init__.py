@@ -8,13 +8,14 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from . import accounts, attempts, awards, bank, demo, export, maintenance, purge, quizzes, units
+from . import accounts, attempts, awards, bank, demo, export, maintenance, purge, quizzes, rosters, units
 
 
 def register_cli(app: Flask) -> None:
     for command in (
         accounts.organizer,
         units.units,
+        rosters.rosters,
         bank.bank,
         quizzes.quizzes,
         demo.demo,

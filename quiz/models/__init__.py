@@ -16,13 +16,15 @@ from .media import MEDIA_TYPES, Media
 from .live import LIVE_SCORING, LIVE_STATES, LIVE_UNIT_SCORE, LiveQuestion, LiveSession
 from .rankings import AuditEntry, RankingSnapshot
 from .awards import CERTIFICATE_KINDS, CHECK_STATUSES, AwardList, Certificate, PrizeLevel, PrizeTable, WinnerCheck
+from .rosters import RosterEntry, RosterReview
 from .units import Unit
 
 __all__ = [
     "ROLES", "KINDS", "COUNTED_ATTEMPTS", "DEFAULT_RANKING_ORDER", "PREDICTION_KINDS", "RANKING_KEYS",
     "LIVE_SCORING", "LIVE_STATES", "LIVE_UNIT_SCORE", "LiveQuestion", "LiveSession",
     "MEDIA_TYPES", "Media", "Answer", "Attempt", "AttemptQuestion", "AuditEntry", "Contest", "DrawRule", "Option",
-    "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "Unit",
+    "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "RosterEntry",
+    "RosterReview", "Unit",
     "contest_organizer", "CERTIFICATE_KINDS", "CHECK_STATUSES", "AwardList", "Certificate", "PrizeLevel",
     "PrizeTable", "WinnerCheck",
 ]

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from question_bank import starter_sets
 
 from ..extensions import db
-from ..models import Organizer, Quiz, Unit
+from ..models import Organizer, Quiz, RosterEntry, Unit
 from . import accounts, attempts, bank, quizzes, units
+from .rosters.importing import import_rosters
 
 DEMO_QUIZ_CODE = "BDHVS"
 DEMO_CONTEST_CODE = "BDHVS-DEMO"
@@ -61,6 +62,8 @@ def load_demo(now: datetime, admin_password: str, *, timezone: str) -> Quiz:
              for i, (c, n, p, h) in enumerate(DEMO_UNITS, start=2)],
             filename="demo",
         )
+    if not db.session.scalar(db.select(RosterEntry.id).limit(1)):
+        import_rosters(demo_roster_rows(), filename="demo")
     loaded = {name: bank.store_questions(name, questions).question_set.name for name, questions in starter_sets()}
     if db.session.scalar(db.select(Organizer.id).filter_by(email=DEMO_ADMIN_EMAIL)) is None:
         accounts.create_organizer(DEMO_ADMIN_EMAIL, "admin", admin_password, full_name="Quản trị demo")
@@ -85,30 +88,80 @@ GIVEN_NAMES = ("An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Lan", 
                "Thảo", "Trang", "Tuấn", "Vân", "Yến", "Khánh", "Phương")
 
 
+# (unit code, sub-units, positions): the units whose contacts keep a staff list in the demo.
+DEMO_ROSTERS = [
+    ("VP-SYT", ("Văn phòng", "Phòng Kế hoạch – Tài chính", "Phòng Nghiệp vụ Y"), ("Chuyên viên", "Phó Trưởng phòng", "Kế toán viên")),
+    ("CCDS", ("Phòng Truyền thông", "Phòng Nghiệp vụ"), ("Chuyên viên", "Viên chức")),
+    ("TTKN", ("Khoa Kiểm nghiệm thuốc", "Khoa Kiểm nghiệm thực phẩm – mỹ phẩm", "Phòng Tổ chức – Hành chính"),
+     ("Kỹ thuật viên", "Dược sĩ", "Trưởng khoa")),
+]
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(FAMILY_NAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
+
+
+def demo_roster_rows(seed: int = 17) -> list[tuple[int, dict[str, str]]]:
+    """Import rows for the demo's rosters: as many people as each unit's headcount, some with a
+    staff code only, some with a phone only (fictional numbers in the 086 range)."""
+    rng = random.Random(seed)
+    heads = {code: head for code, _n, _p, head in DEMO_UNITS}
+    rows, number = [], 2
+    for index, (code, subs, positions) in enumerate(DEMO_ROSTERS):
+        for n in range(heads[code] or 0):
+            with_code, with_phone = rng.random() < 0.7, rng.random() < 0.85
+            rows.append((number, {
+                "unit_code": code, "full_name": _person(rng), "position": rng.choice(positions),
+                "sub_unit": rng.choice(subs), "staff_code": f"{code}-{n + 1:03d}" if with_code or not with_phone else "",
+                "phone": f"086{index}{n:03d}{rng.randrange(1000):03d}" if with_phone else ""}))
+            number += 1
+    return rows
+
+
 def play_sample_attempts(quiz: Quiz, now: datetime, count: int = 60, seed: int = 10) -> int:
     """Let `count` made-up staff take the quiz through the real services, so the demo's rankings
-    and board have something to show. Units near the province's centre take part more."""
+    and board have something to show. Units near the province's centre take part more; in a unit
+    with a roster, most players are people of the roster (a few typed a number it does not have)."""
     rng = random.Random(seed)
     leaves = [u for u in db.session.scalars(db.select(Unit)) if u.headcount]
     weights = [1 + (u.headcount or 0) / 40 for u in leaves]
-    played = 0
+    rostered: dict[int, list[RosterEntry]] = {}
+    for entry in db.session.scalars(db.select(RosterEntry).order_by(RosterEntry.id)):
+        rostered.setdefault(entry.unit_id, []).append(entry)
+    for people in rostered.values():
+        rng.shuffle(people)
+    # The roster units' own push: half of the sample are people of their lists, unit by unit.
+    pushed = [(unit_id, entry) for unit_id, people in rostered.items() for entry in people[: len(people) // 2]]
+    rng.shuffle(pushed)
+    pushed = pushed[: count // 2]
+    for unit_id, entry in pushed:
+        rostered[unit_id].remove(entry)
     for n in range(count):
-        unit = rng.choices(leaves, weights)[0]
-        started = now - timedelta(hours=rng.uniform(1, 20))
-        name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
-        attempt, _created = attempts.start_attempt(quiz, {
-            "full_name": name, "unit_code": unit.code, "identity": f"09{n:04d}{rng.randrange(10**4):04d}",
-            "consent": True, "prediction": rng.randrange(5, 40),
-        }, now=started)
-        skill = rng.uniform(0.45, 0.95)
-        clock_at = started
-        for drawn in attempt.questions:
-            clock_at += timedelta(seconds=rng.uniform(15, 50))
-            options = drawn.question.options
-            correct = [o.id for o in options if o.is_correct]
-            wrong = [o.id for o in options if not o.is_correct]
-            picked = correct if rng.random() < skill or not wrong else [rng.choice(wrong)]
-            attempts.save_answer(attempt, drawn.question_id, picked, now=clock_at)
-        attempts.submit_attempt(attempt, now=clock_at + timedelta(seconds=5))
-        played += 1
-    return played
+        if n < len(pushed):
+            unit, entry = db.session.get(Unit, pushed[n][0]), pushed[n][1]
+            name, identity = entry.full_name, entry.phone or entry.staff_code
+        else:
+            unit = rng.choices(leaves, weights)[0]
+            name, identity = _person(rng), f"09{n:04d}{rng.randrange(10**4):04d}"
+            if rostered.get(unit.id) and rng.random() < 0.9:
+                entry = rostered[unit.id].pop()
+                name, identity = entry.full_name, entry.phone or entry.staff_code
+        _play(quiz, rng, unit, name, identity, now - timedelta(hours=rng.uniform(1, 20)))
+    return count
+
+
+def _play(quiz: Quiz, rng: random.Random, unit: Unit, name: str, identity: str, started: datetime) -> None:
+    attempt, _created = attempts.start_attempt(quiz, {
+        "full_name": name, "unit_code": unit.code, "identity": identity,
+        "consent": True, "prediction": rng.randrange(5, 40),
+    }, now=started)
+    skill = rng.uniform(0.45, 0.95)
+    clock_at = started
+    for drawn in attempt.questions:
+        clock_at += timedelta(seconds=rng.uniform(15, 50))
+        options = drawn.question.options
+        correct = [o.id for o in options if o.is_correct]
+        wrong = [o.id for o in options if not o.is_correct]
+        picked = correct if rng.random() < skill or not wrong else [rng.choice(wrong)]
+        attempts.save_answer(attempt, drawn.question_id, picked, now=clock_at)
+    attempts.submit_attempt(attempt, now=clock_at + timedelta(seconds=5))

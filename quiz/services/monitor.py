@@ -12,6 +12,7 @@ from sqlalchemy import case, distinct, func
 
 from ..extensions import db
 from ..models import Attempt, Participant, Quiz, Unit
+from .rosters.entries import unit_headcounts
 from .units import units_in_tree_order
 
 
@@ -120,7 +121,7 @@ def quiz_progress(quiz: Quiz, *, latest: int = 10) -> QuizProgress:
     units = units_in_tree_order()
     parents = {u.parent_id for u in units}
     totals = {u.id: by_unit.get(u.id, 0) for u in units}
-    heads = {u.id: u.headcount for u in units}
+    heads = unit_headcounts(units)
     # Children come after their parents in tree order, so walking backwards rolls up bottom-first.
     for unit in reversed(units):
         if unit.parent_id is not None and unit.parent_id in totals:

@@ -26,3 +26,22 @@ document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     });
   });
 }());
+/* "Sao chép tin nhắn": the clipboard where the browser allows it (HTTPS or localhost), else the
+   old select-and-copy, which still works on an intranet served over plain HTTP. */
+document.querySelectorAll("[data-copy]").forEach(function (button) {
+  var source = document.querySelector(button.getAttribute("data-copy"));
+  var status = button.parentNode.querySelector(".copy-status");
+  function said(key) { if (status) { status.textContent = button.getAttribute(key); } }
+  function fallback() {
+    source.focus();
+    source.select();
+    try { said(document.execCommand("copy") ? "data-copied" : "data-failed"); } catch (e) { said("data-failed"); }
+  }
+  button.addEventListener("click", function () {
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.value).then(function () { said("data-copied"); }, fallback);
+    } else {
+      fallback();
+    }
+  });
+});

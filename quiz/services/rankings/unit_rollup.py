@@ -9,11 +9,13 @@ from sqlalchemy import func
 
 from ...extensions import db
 from ...models import Contest, Unit
+from ..rosters.entries import unit_headcounts
 from .rows import UnitRow
 
 
 def _rolled_headcounts(units: dict[int, Unit]) -> dict[int, int | None]:
-    """Own headcount if set, else the sum of the children's (recursively); None if nobody's set.
+    """Own headcount if set (a roster's size where the unit has one: `rosters.entries.unit_headcounts`),
+    else the sum of the children's (recursively); None if nobody's set.
 
     Units are a few hundred rows, so this walks them in Python; summing every descendant in SQL
     would count a grandchild twice when its parent has a headcount too.
@@ -23,10 +25,11 @@ def _rolled_headcounts(units: dict[int, Unit]) -> dict[int, int | None]:
         if unit.parent_id is not None:
             children.setdefault(unit.parent_id, []).append(unit.id)
     memo: dict[int, int | None] = {}
+    owns = unit_headcounts(units.values())
 
     def rolled(unit_id: int) -> int | None:
         if unit_id not in memo:
-            own = units[unit_id].headcount
+            own = owns[unit_id]
             if own is not None:
                 memo[unit_id] = own
             else:

@@ -1,9 +1,9 @@
 """Unit (emulation) rankings of a quiz or a contest, and one participant's standing.
 
 Unit ranking: ``participants`` = distinct participants of the unit (and its whole subtree: a
-parent rolls up its descendants) with a finished attempt; ``headcount`` = the unit's own, else
-the sum of its children's (recursively); ``participation_rate`` = participants / headcount, capped
-at 1; ``mean_score_pct`` = mean of the participants' counted score percent (0–100; in a contest,
+parent rolls up its descendants) with a finished attempt; ``headcount`` = the unit's own (its
+roster's size where it has a roster, else the typed one), else the sum of its children's
+(recursively); ``participation_rate`` = participants / headcount, capped at 1; ``mean_score_pct`` = mean of the participants' counted score percent (0–100; in a contest,
 their contest percent: each participant once); ``emulation_score`` = w_rate × rate × 100 +
 w_score × mean_score_pct (contest weights). Order: emulation score desc → participants desc →
 unit name. Units without a headcount (or 0) are listed after the ranked ones, flagged, with no
