@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     from .cli import register_cli
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
+    from .services.rankings import tallies
     from .views import register_blueprints
     from .views.live_fastpath import LiveStateFastPath
 
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     ratelimit.init_app(app)
     headers.init_app(app)
     metrics.init_app(app)
+    tallies.init_app(app)  # unit tallies follow every flush that finishes an attempt
     register_blueprints(app)
     # Live sessions: phones' unchanged-state polls are answered before Flask (see live_fastpath).
     app.wsgi_app = LiveStateFastPath(app, app.wsgi_app)

@@ -11,8 +11,7 @@ One switch: `CACHE_ENABLED` (config; on by default, and in tests unless a test t
 Off, every cache misses and keeps nothing, so each read computes fresh.
 
 What is kept, and why it stays correct, is written where it is used: `rankings.published`
-(parsed snapshot payloads: a snapshot never changes), `live_ranking` (unit rankings checked
-against a data version), `views/board.py` (the board's data for two seconds).
+(parsed snapshot payloads: a snapshot never changes), `views/board.py` (the board's data for two seconds).
 """
 from __future__ import annotations
 

@@ -14,13 +14,13 @@ from .quizzes import (
 )
 from .media import MEDIA_TYPES, Media
 from .live import LIVE_SCORING, LIVE_STATES, LIVE_UNIT_SCORE, LiveQuestion, LiveSession
-from .rankings import AuditEntry, RankingSnapshot
+from .rankings import AuditEntry, RankingSnapshot, UnitTally
 from .units import Unit
 
 __all__ = [
     "ROLES", "KINDS", "COUNTED_ATTEMPTS", "DEFAULT_RANKING_ORDER", "PREDICTION_KINDS", "RANKING_KEYS",
     "LIVE_SCORING", "LIVE_STATES", "LIVE_UNIT_SCORE", "LiveQuestion", "LiveSession",
     "MEDIA_TYPES", "Media", "Answer", "Attempt", "AttemptQuestion", "AuditEntry", "Contest", "DrawRule", "Option",
-    "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "Unit",
+    "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "Unit", "UnitTally",
     "contest_organizer",
 ]

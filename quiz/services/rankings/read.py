@@ -21,7 +21,6 @@ from datetime import datetime
 
 from ... import clock
 from ...models import Contest, Quiz, RankingSnapshot
-from .. import live_ranking
 from . import individuals, question_stats, units
 from .published import get_snapshot, snapshot_payload
 from .rows import row_dict
@@ -106,19 +105,15 @@ def _settled(rows: list[dict], scope: Scope) -> list[dict]:
 
 
 def _live(scope: Scope, audience: str, parent: str | None, limit: int | None) -> Reading:
-    """Live figures. The public's carry no answer (no question rows) and masked identities; the
-    public's units come from the cached live computation (the hot path of the board/API)."""
+    """Live figures. The public's carry no answer (no question rows) and masked identities. A
+    quiz's units are a read of its tallies (exact after every commit: `tallies`)."""
     masked = audience == PUBLIC
     if limit is None:
         people = (row_dict(r, masked=masked) for r in individuals.iter_ranking(scope))
     else:
         people = [row_dict(r, masked=masked) for r in individuals.ranking(scope, limit=limit)]
-    if masked:
-        unit_rows = [row_dict(r) for r in live_ranking.unit_ranking(scope, parent_code=parent)]
-        provisional = live_ranking.is_provisional(scope)
-    else:
-        unit_rows = [row_dict(r) for r in units.ranking(scope, parent)]
-        provisional = scope.is_provisional()
+    unit_rows = [row_dict(r) for r in units.ranking(scope, parent)]
+    provisional = scope.is_provisional()
     truth = scope.truth()
     return Reading(
         scope=scope.kind, audience=audience, source="live",

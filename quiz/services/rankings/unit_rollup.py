@@ -10,6 +10,7 @@ from sqlalchemy import func
 from ...extensions import db
 from ...models import Contest, Unit
 from .rows import UnitRow
+from .tallies import PCT_SCALE
 
 
 def _rolled_headcounts(units: dict[int, Unit]) -> dict[int, int | None]:
@@ -40,24 +41,22 @@ def _rolled_headcounts(units: dict[int, Unit]) -> dict[int, int | None]:
 class UnitTable:
     """Rolled-up figures of every unit (one SQL aggregation), ranked level by level on demand."""
 
-    def __init__(self, people, contest: Contest):
+    def __init__(self, unit_counts, contest: Contest):
+        """`unit_counts`: a select of each unit's own `unit_id`, `n` (participants) and `pct_units`
+        (the sum of their score percents, `tallies.pct_units`) — `Scope.unit_counts()`."""
         self.contest = contest
         self.by_id = {u.id: u for u in db.session.scalars(db.select(Unit))}
-        per_unit = (
-            db.select(people.c.unit_id, func.count().label("n"), func.sum(people.c.score_pct).label("pct_sum"))
-            .group_by(people.c.unit_id)
-            .subquery("per_unit")
-        )
+        per_unit = unit_counts.subquery("per_unit")
         ancestor = db.aliased(Unit, name="ancestor")
         member = db.aliased(Unit, name="member")
         # A parent rolls up its subtree: the materialised path makes that one LIKE join.
         rollup = (
-            db.select(ancestor.id, func.sum(per_unit.c.n), func.sum(per_unit.c.pct_sum))
+            db.select(ancestor.id, func.sum(per_unit.c.n), func.sum(per_unit.c.pct_units))
             .join(member, member.path.startswith(ancestor.path, autoescape=False))
             .join(per_unit, per_unit.c.unit_id == member.id)
             .group_by(ancestor.id)
         )
-        self.figures = {unit_id: (int(n), pct_sum) for unit_id, n, pct_sum in db.session.execute(rollup)}
+        self.figures = {unit_id: (int(n), int(pct_units)) for unit_id, n, pct_units in db.session.execute(rollup)}
         self.headcounts = _rolled_headcounts(self.by_id)
 
     def competing(self, parent_code: str | None) -> list[Unit]:
@@ -73,9 +72,9 @@ class UnitTable:
         return roots
 
     def row(self, unit: Unit) -> UnitRow:
-        n, pct_sum = self.figures.get(unit.id, (0, None))
+        n, pct_units = self.figures.get(unit.id, (0, 0))
         headcount = self.headcounts[unit.id]
-        mean = float(pct_sum) / n if n and pct_sum is not None else None
+        mean = pct_units / PCT_SCALE / n if n else None
         is_flagged = not headcount
         rate = None if is_flagged else min(1.0, n / headcount)
         emulation = None if is_flagged else round(
