@@ -130,3 +130,38 @@ def test_tallies_equal_the_full_computation_after_any_sequence(
     db.session.commit()
     assert {k: [r.to_dict() for r in rows] for k, rows in read.items()} == full_levels(quiz)
     assert tallied(quiz) == computed(quiz)
+
+
+def test_simultaneous_submits_of_one_unit_lose_no_increment(app, ctx, make_quiz, make_attempt, unit_tree):
+    """Twelve phones of one unit submit at the same moment, each in its own request (a threaded
+    server on the test database): every one of them is in the unit's tally."""
+    import threading
+
+    import requests
+    from werkzeug.serving import make_server
+
+    quiz = make_quiz(questions=5)
+    tokens = [make_attempt(quiz, unit_tree["B1"], score=n % 6, submitted_at=None).token for n in range(12)]
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    serving = threading.Thread(target=httpd.serve_forever, daemon=True)
+    serving.start()
+    barrier, statuses = threading.Barrier(len(tokens), timeout=15), []
+
+    def submit(token):
+        barrier.wait()
+        statuses.append(requests.post(f"http://127.0.0.1:{httpd.server_port}/api/v1/attempts/{token}/submit",
+                                      timeout=30).status_code)
+    threads = [threading.Thread(target=submit, args=(t,)) for t in tokens]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(40)
+    finally:
+        httpd.shutdown()
+        serving.join(5)
+    assert not any(t.is_alive() for t in threads), "a submit hung"
+    assert statuses == [200] * len(tokens)
+    db.session.rollback()
+    assert tallied(quiz)[unit_tree["B1"].id][0] == len(tokens)
+    assert tallied(quiz) == computed(quiz)

@@ -14,6 +14,7 @@ from ...errors import NotFoundError
 from ...extensions import db
 from ...models import Quiz
 from ...services.rankings.read import PUBLIC, read
+from ...services.rankings.rows import api_individual, api_unit
 from . import bp
 
 MAX_LIMIT = 500
@@ -35,27 +36,6 @@ def _limit() -> int:
     return MAX_LIMIT if limit is None or limit < 1 else min(limit, MAX_LIMIT)
 
 
-def _number(value: str | None) -> float | None:
-    # Snapshots keep exact decimal strings; the API speaks numbers, as the submit result does.
-    return None if value is None else float(value)
-
-
-def _leader(row: dict) -> dict:
-    return {
-        "rank": row["rank"], "full_name": row["full_name"], "identity": row["identity"],
-        "unit_code": row["unit_code"], "unit_name": row["unit_name"], "correct_count": row["correct_count"],
-        "score": row["score"], "max_score": row["max_score"], "score_pct": row["score_pct"],
-        "prediction": _number(row["prediction"]), "prediction_error": _number(row["prediction_error"]),
-        "duration_s": round(row["duration_ms"] / 1000, 2), "submitted_at": row["submitted_at"],
-    }
-
-
-def _unit(row: dict) -> dict:
-    keys = ("rank", "code", "name", "parent_code", "headcount", "participants", "participation_rate",
-            "mean_score_pct", "emulation_score", "is_flagged")
-    return {k: row[k] for k in keys}
-
-
 def _reply(quiz: Quiz, reading, rows: list[dict]):
     # Read before the commit: after it, touching the snapshot would load its whole payload again.
     published_at, about = reading.published_at.isoformat() if reading.published_at else None, _about(quiz)
@@ -68,11 +48,11 @@ def _reply(quiz: Quiz, reading, rows: list[dict]):
 def leaderboard(code: str):
     quiz = _quiz_or_404(code)
     reading = read(quiz=quiz, audience=PUBLIC, source="latest", limit=_limit())
-    return _reply(quiz, reading, [_leader(r) for r in reading.individuals])
+    return _reply(quiz, reading, [api_individual(r) for r in reading.individuals])
 
 
 @bp.get("/quizzes/<code>/unit-ranking")
 def unit_ranking(code: str):
     quiz = _quiz_or_404(code)
     reading = read(quiz=quiz, audience=PUBLIC, source="latest", parent=request.args.get("parent") or None)
-    return _reply(quiz, reading, [_unit(r) for r in reading.units])
+    return _reply(quiz, reading, [api_unit(r) for r in reading.units])
