@@ -1,4 +1,5 @@
-"""unit tallies: exact per (quiz, unit) figures of the unit ranking, counted from the attempts so far
+"""unit tallies: exact per (quiz, unit) figures of the unit ranking, counted from the attempts so far;
+an index for the n-th best score of a quiz (a top-100 page skips the rows below it)
 
 Revision ID: 0008_unit_tallies
 Revises: 0007_media
@@ -31,6 +32,8 @@ def upgrade():
     )
     with op.batch_alter_table('unit_tally', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unit_tally_unit_id'), ['unit_id'], unique=False)
+    with op.batch_alter_table('attempt', schema=None) as batch_op:
+        batch_op.create_index('ix_attempt_quiz_score', ['quiz_id', 'score', 'submitted_at'], unique=False)
     # Count what is already there, with the very statements the app re-counts a quiz with.
     from quiz.services.rankings.tallies import rebuild_statements
     bind = op.get_bind()
@@ -43,6 +46,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('attempt', schema=None) as batch_op:
+        batch_op.drop_index('ix_attempt_quiz_score')
     with op.batch_alter_table('unit_tally', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_unit_tally_unit_id'))
     op.drop_table('unit_tally')
