@@ -33,7 +33,9 @@ def upgrade():
     with op.batch_alter_table('unit_tally', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unit_tally_unit_id'), ['unit_id'], unique=False)
     with op.batch_alter_table('attempt', schema=None) as batch_op:
-        batch_op.create_index('ix_attempt_quiz_score', ['quiz_id', 'score', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_attempt_quiz_score', ['quiz_id', 'score', 'submitted_at', 'duration_ms',
+                                                        'correct_count', 'max_score', 'prediction', 'participant_id'],
+                              unique=False)
     # Count what is already there, with the very statements the app re-counts a quiz with.
     from quiz.services.rankings.tallies import rebuild_statements
     bind = op.get_bind()
