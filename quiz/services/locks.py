@@ -13,6 +13,10 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 | finalize_expired, run by reads too)         | by id                                             |
 | a host action, end included (live)          | the live session, then (end) its attempts by id   |
 | a regrade (when there is one)               | quiz, then its attempts by id                     |
+| the unit tallies (rankings.tallies), kept   | the (quiz, unit) tally rows, by unit id, at the   |
+| by the flush that finishes attempts         | flush: always after the attempts it finished; the |
+|                                             | views commit right after a finalisation, so no    |
+|                                             | transaction locks an attempt once it holds a tally|
 
 Each one locks *before* reading what it decides on and re-reads under the lock: a save re-reads the
 attempt (finished? deadline?) and a finalisation the saved answers, so a save is either in the score
