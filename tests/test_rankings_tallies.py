@@ -165,3 +165,27 @@ def test_simultaneous_submits_of_one_unit_lose_no_increment(app, ctx, make_quiz,
     db.session.rollback()
     assert tallied(quiz)[unit_tree["B1"].id][0] == len(tokens)
     assert tallied(quiz) == computed(quiz)
+
+
+def test_a_live_session_end_counts_its_players(ctx, make_quiz, make_unit, frozen_clock):
+    """Ending a live session finalises its players' attempts (live.finalise_session_attempts):
+    the same transaction counts them, with the durations the session sets after scoring."""
+    from quiz.services import live, live_play
+
+    quiz = make_quiz(questions=3, shuffle_questions=False, max_attempts=2)
+    unit = make_unit(code="BVL", name="Bệnh viện Hội trường")
+    session = live.create_session(quiz, {"question_time_s": 20}, actor=None)
+    db.session.commit()
+    players = [live_play.join_session(session, {"full_name": f"Người {n}", "identity": f"091200007{n}",
+                                                "unit_code": "BVL", "consent": True})[0] for n in range(3)]
+    db.session.commit()
+    live.control(session, "start")
+    db.session.commit()
+    question = session.questions[session.current_index]
+    live_play.save_live_answer(players[0].token, question.question_id, [question.option_ids[1]])
+    db.session.commit()
+    assert tallied(quiz) == {}
+    live.control(session, "end")
+    db.session.commit()
+    assert tallied(quiz)[unit.id][0] == 3
+    assert tallied(quiz) == computed(quiz)
