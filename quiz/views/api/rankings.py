@@ -47,7 +47,7 @@ def _reply(quiz: Quiz, reading, rows: list[dict]):
 @bp.get("/quizzes/<code>/leaderboard")
 def leaderboard(code: str):
     quiz = _quiz_or_404(code)
-    reading = read(quiz=quiz, audience=PUBLIC, source="latest", limit=_limit())
+    reading = read(quiz=quiz, audience=PUBLIC, source="latest", limit=_limit(), with_units=False)
     return _reply(quiz, reading, [api_individual(r) for r in reading.individuals])
 
 
