@@ -1,4 +1,5 @@
-"""A page of a ranking is exactly that slice of the whole ranking.
+"""A page of a ranking is exactly that slice of the whole ranking, and one participant's rank is
+their place in it.
 
 A top-n page skips the rows below the n-th best score or correct count (`Order.floor`, so the
 event's top 100 does not sort 100,000 rows); ties at the floor, rows without a score (ranked as
@@ -31,3 +32,5 @@ def test_pages_are_slices_of_the_full_ranking(ctx, make_quiz, make_attempt, scor
     full = [r.to_dict() for r in ranking.individual_ranking(quiz)]
     page = [r.to_dict() for r in ranking.individual_ranking(quiz, limit=limit, offset=offset)]
     assert page == full[offset:offset + limit]
+    for row in full:  # one participant's rank ("who beats me", bounded by the first key) agrees too
+        assert ranking.participant_rank(quiz, row["participant_id"]).rank == row["rank"]

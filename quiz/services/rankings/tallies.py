@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from ...extensions import db
 from ...models import Attempt, Participant, Quiz, UnitTally
+from .counted import counted_rows
 from .order import Order
 
 PCT_SCALE = 1_000_000  # a percent in units of 0.000001 %: exact integers, summed exactly
@@ -82,7 +83,6 @@ def quiz_unit_counts(quiz_id: int):
 def rebuild_statements(quiz) -> list:
     """The statements that recompute one quiz's tallies from its finished attempts (`quiz`: any
     object with the Quiz columns the order reads, so the migration can use them too)."""
-    from .counted import counted_rows  # counted imports the attempt services; keep this module light
     per_unit = people_units(counted_rows(quiz, truth=None).subquery("counted")).subquery("per_unit")
     return [
         db.delete(UnitTally).where(UnitTally.quiz_id == quiz.id),
