@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
     from .services import live_session, media
+    from .services.rankings import tallies
     from .views import board, register_blueprints
     from .views.live_session import LiveStateFastPath
     from .views.play import page_cache
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     headers.init_app(app)  # the security headers on every response
     metrics.init_app(app)  # request counts and latencies for /metrics
     database.commit_read_finalisations(app)  # a read that finalised attempts keeps them (the policy: its docstring)
+    tallies.init_app(app)  # unit tallies follow every flush that finishes an attempt, in its transaction
 
     # What the app keeps between requests (quiz/cache.py): each bounded and thread-safe, all off
     # with QUIZ_CACHE=0; tests run them as production does.

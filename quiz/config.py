@@ -47,11 +47,8 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_LOCK_MINUTES": int(env.get("QUIZ_LOGIN_LOCK_MINUTES", "15")),
         # What the app keeps between requests (quiz/cache.py): "0" turns every cache off.
         "CACHE_ENABLED": env.get("QUIZ_CACHE", "1") not in ("0", "false", "no", "off"),
-        # Live unit rankings are cached per process and re-checked against the database; unset:
-        # 5 s (0 under TESTING). See quiz/services/live_ranking.py.
         # SQLite durability: NORMAL (default, survives a process crash) or FULL (also a power loss).
         "SQLITE_SYNCHRONOUS": env.get("QUIZ_SQLITE_SYNCHRONOUS", "NORMAL"),
-        "LIVE_RANKING_TTL_S": float(env["QUIZ_LIVE_RANKING_TTL_S"]) if env.get("QUIZ_LIVE_RANKING_TTL_S") else None,
         # The join page a crowd without cookies gets (quiz/views/play/page_cache.py): 10 s, 0 = off.
         "JOIN_PAGE_CACHE_S": float(env.get("QUIZ_JOIN_PAGE_CACHE_S") or 10),
         # How long a process trusts the live session's version it read (quiz/views/live_session/fastpath.py).

@@ -1,110 +1,72 @@
-"""The cached live unit ranking equals the full computation whenever it claims to be current.
+"""The unpublished ("current") unit ranking is exact at every read: no cache, no lag.
 
-`live_ranking` serves a per-process copy checked against a data version read from the database;
-these tests turn the cache on (tests run with it off by default) and compare with
-`ranking.unit_ranking_levels` after random new attempts, and across two apps on one database
-(two gunicorn workers).
+It used to be a per-process cache refreshed in the background (`services/live_ranking.py`,
+removed): 7 s after a submit the first read still showed the old figures. It is now a read of
+the quiz's unit tallies, kept in the submit's own transaction (`rankings.tallies`; their
+equality with the full computation is `test_rankings_tallies.py`). These tests read through the
+public API, as the board and the phones do, right after each commit.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from quiz.extensions import db
-from quiz.services import live_ranking
 from quiz.services.rankings import units as ranking
 from tests.test_rankings_service import unit_tree  # noqa: F401  (fixture)
 
-TINY_TTL = 1e-6  # cache on, refresh throttle off: every changed version triggers a refresh
+
+def figures(rows, code):
+    row = next(r for r in rows if r["code"] == code)
+    return row["participants"], row["mean_score_pct"], row["emulation_score"]
 
 
-def as_dicts(levels):
-    return {parent: [row.to_dict() for row in rows] for parent, rows in levels.items()}
-
-
-def counting_full_computation(monkeypatch):
-    calls = []
-    original = ranking.unit_ranking_levels
-
-    def counted(**kwargs):
-        calls.append(1)
-        return original(**kwargs)
-    monkeypatch.setattr(ranking, "unit_ranking_levels", counted)
-    return calls
-
-
-attempt_spec = st.tuples(
-    st.sampled_from(["A", "B", "B1", "B2", "C", "D", "E", None]),  # unit (None: "other unit")
-    st.integers(0, 5),                                               # score
-    st.booleans(),                                                   # finished?
-    st.booleans(),                                                   # a second attempt of an earlier person?
-)
-
-
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batches=st.lists(st.lists(attempt_spec, min_size=1, max_size=6), min_size=1, max_size=4),
-       counted=st.sampled_from(["best", "first", "last"]))
-def test_cached_levels_equal_the_full_computation_after_new_attempts(
-        app, ctx, make_quiz, make_attempt, unit_tree, monkeypatch, batches, counted):
-    app.config["LIVE_RANKING_TTL_S"] = TINY_TTL
-    quiz = make_quiz(questions=5, max_attempts=3, counted_attempt=counted)
-    people = []
-    calls = counting_full_computation(monkeypatch)
-    for batch in batches:
-        for unit_code, score, finished, again in batch:
-            who = people[score % len(people)] if again and people else (unit_tree[unit_code] if unit_code else None)
-            attempt = make_attempt(quiz, who, score=score, submitted_at=None if not finished else
-                                   quiz.opens_at + timedelta(minutes=len(people) + 1))
-            if attempt.participant not in people:
-                people.append(attempt.participant)
-        db.session.commit()
-        live_ranking.unit_levels(quiz)  # the first read after a change may serve the old figures…
-        live_ranking.wait_for_refreshes(app)  # …while one refresh runs
-        before = len(calls)
-        cached = live_ranking.unit_levels(quiz)
-        assert len(calls) == before, "an unchanged version must be served from the cache"
-        assert as_dicts(cached) == as_dicts(ranking.unit_ranking_levels(quiz=quiz))
-    monkeypatch.undo()
-
-
-def test_two_workers_converge_on_the_same_figures(app, ctx, client, make_app, make_quiz, make_attempt, unit_tree):
-    """Worker A caches, worker B (another app on the same database) sees a new attempt at once;
-    A serves its old figures for at most one refresh, then the same as B and as the full computation."""
+def test_a_submit_shows_in_the_next_read_on_every_worker(app, ctx, client, make_app, make_quiz, make_attempt,
+                                                         unit_tree):
+    """Two apps on one database (two gunicorn workers): each sees a new attempt at its next read."""
     quiz = make_quiz(questions=5)
     make_attempt(quiz, unit_tree["A"], score=5)
-    db.session.commit()
-    app.config["LIVE_RANKING_TTL_S"] = TINY_TTL
-    other = make_app({**app.config, "LIVE_RANKING_TTL_S": TINY_TTL}, name="worker-b")
+    other = make_app(dict(app.config), name="worker-b")
     url = f"/api/v1/quizzes/{quiz.code}/unit-ranking"
-    before = client.get(url).json["rows"]
-    assert next(r for r in before if r["code"] == "A")["participants"] == 1
+    assert figures(client.get(url).json["rows"], "A")[0] == 1
+    assert figures(other.test_client().get(url).json["rows"], "C")[0] == 0
 
     make_attempt(quiz, unit_tree["C"], score=2)
-    db.session.commit()
-    fresh = other.test_client().get(url).json["rows"]
-    assert next(r for r in fresh if r["code"] == "C")["participants"] == 1
-    assert client.get(url).json["rows"] == before  # stale for one read while A refreshes
-    live_ranking.wait_for_refreshes(app)
-    assert client.get(url).json["rows"] == fresh
+    for reader in (client, other.test_client()):
+        rows = reader.get(url).json["rows"]
+        assert figures(rows, "C") == (1, 40.0, figures(rows, "C")[2])
     full = [r.to_dict() for r in ranking.unit_ranking(quiz)]
-    assert [(r["code"], r["participants"], r["emulation_score"]) for r in fresh] == \
+    assert [(r["code"], r["participants"], r["emulation_score"]) for r in client.get(url).json["rows"]] == \
         [(r["code"], r["participants"], r["emulation_score"]) for r in full]
 
 
-def test_attempt_past_its_deadline_changes_the_version(app, ctx, make_quiz, make_attempt, unit_tree, frozen_clock):
-    """An unsubmitted attempt whose deadline passed is finalised by the refresh and counted."""
-    app.config["LIVE_RANKING_TTL_S"] = TINY_TTL
+def test_a_submit_through_the_api_shows_in_the_next_read(app, ctx, client, make_quiz, make_attempt, unit_tree):
+    quiz = make_quiz(questions=5)
+    attempt = make_attempt(quiz, unit_tree["E"], score=4, submitted_at=None)
+    url = f"/api/v1/quizzes/{quiz.code}/unit-ranking"
+    assert figures(client.get(url).json["rows"], "E")[0] == 0
+    submitted = client.post(f"/api/v1/attempts/{attempt.token}/submit")
+    assert submitted.status_code == 200, submitted.json
+    assert submitted.json["unit_rank"]["participants"] == 1  # the participant's own result counts them
+    assert figures(client.get(url).json["rows"], "E")[:2] == (1, 80.0)
+
+
+def test_an_attempt_past_its_deadline_counts_at_the_next_read(app, ctx, client, make_quiz, make_attempt, unit_tree,
+                                                              frozen_clock):
+    """An unsubmitted attempt whose deadline passed is finalised by the read itself and counted."""
     quiz = make_quiz(questions=5, duration_s=60)
     make_attempt(quiz, unit_tree["E"], score=3, submitted_at=None)
-    db.session.commit()
-    first = live_ranking.unit_levels(quiz)
-    assert next(r for r in first[""] if r.code == "E").participants == 0
+    url = f"/api/v1/quizzes/{quiz.code}/unit-ranking"
+    assert figures(client.get(url).json["rows"], "E")[0] == 0
     frozen_clock.advance(seconds=120)
-    live_ranking.unit_levels(quiz)
-    live_ranking.wait_for_refreshes(app)
+    assert figures(client.get(url).json["rows"], "E")[:2] == (1, 60.0)
     db.session.expire_all()
-    after = live_ranking.unit_levels(quiz)
-    assert next(r for r in after[""] if r.code == "E").participants == 1
-    assert as_dicts(after) == as_dicts(ranking.unit_ranking_levels(quiz=quiz))
+    assert next(r for r in ranking.unit_ranking(quiz) if r.code == "E").participants == 1
+
+
+def test_a_better_second_attempt_replaces_the_first(app, ctx, client, make_quiz, make_attempt, unit_tree):
+    quiz = make_quiz(questions=5, max_attempts=3, counted_attempt="best")
+    first = make_attempt(quiz, unit_tree["C"], score=1)
+    url = f"/api/v1/quizzes/{quiz.code}/unit-ranking"
+    assert figures(client.get(url).json["rows"], "C")[:2] == (1, 20.0)
+    make_attempt(quiz, first.participant, score=4)
+    assert figures(client.get(url).json["rows"], "C")[:2] == (1, 80.0)
+    make_attempt(quiz, first.participant, score=2)  # a worse third one changes nothing
+    assert figures(client.get(url).json["rows"], "C")[:2] == (1, 80.0)

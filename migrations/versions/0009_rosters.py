@@ -1,7 +1,7 @@
 """rosters: staff lists per unit and reviews of participants on no list
 
 Revision ID: 0009_rosters
-Revises: 0007_media
+Revises: 0008_unit_tallies
 Create Date: 2026-11-27 11:38:49
 
 A roster entry holds a normalised phone and/or staff code; participants are matched to entries
@@ -16,7 +16,7 @@ import quiz.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0009_rosters'
-down_revision = '0007_media'
+down_revision = '0008_unit_tallies'
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,7 @@ from .quizzes import (
 )
 from .media import MEDIA_TYPES, Media
 from .live import LIVE_SCORING, LIVE_STATES, LIVE_UNIT_SCORE, LiveQuestion, LiveSession
-from .rankings import AuditEntry, RankingSnapshot
+from .rankings import AuditEntry, RankingSnapshot, UnitTally
 from .awards import CERTIFICATE_KINDS, CHECK_STATUSES, AwardList, Certificate, PrizeLevel, PrizeTable, WinnerCheck
 from .rosters import RosterEntry, RosterReview
 from .units import Unit
@@ -24,7 +24,7 @@ __all__ = [
     "LIVE_SCORING", "LIVE_STATES", "LIVE_UNIT_SCORE", "LiveQuestion", "LiveSession",
     "MEDIA_TYPES", "Media", "Answer", "Attempt", "AttemptQuestion", "AuditEntry", "Contest", "DrawRule", "Option",
     "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "RosterEntry",
-    "RosterReview", "Unit",
+    "RosterReview", "Unit", "UnitTally",
     "contest_organizer", "CERTIFICATE_KINDS", "CHECK_STATUSES", "AwardList", "Certificate", "PrizeLevel",
     "PrizeTable", "WinnerCheck",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -40,6 +40,23 @@ class RankingSnapshot(db.Model):
     quiz: Mapped[Quiz | None] = relationship()
     contest: Mapped[Contest | None] = relationship()
     published_by: Mapped[Organizer | None] = relationship()
+
+
+class UnitTally(db.Model):
+    """One unit's own figures in one quiz's unit ranking, kept exact by `rankings.tallies` in the
+    transaction that finalises or re-counts an attempt: how many of the unit's participants have
+    a counted (finished) attempt, and the sum of those attempts' score percents in exact units
+    of 0.000001 % (`tallies.pct_units`). The unit ranking reads these rows and rolls them up."""
+
+    __tablename__ = "unit_tally"
+    __table_args__ = (
+        CheckConstraint("participants >= 0", name="participants_not_negative"),
+    )
+
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True, index=True)
+    participants: Mapped[int] = mapped_column(default=0)
+    pct_units: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AuditEntry(db.Model):

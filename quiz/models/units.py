@@ -7,6 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 
 
+def depth_of(path: str) -> int:
+    """0 for a root (`/1/`), 1 for its children (`/1/4/`), and so on."""
+    return path.count("/") - 2
+
+
 class Unit(db.Model):
     """A unit; `path` is the materialised chain of ancestor ids (`/1/4/9/`).
 
@@ -32,7 +37,7 @@ class Unit(db.Model):
 
     @property
     def depth(self) -> int:
-        return self.path.count("/") - 2
+        return depth_of(self.path)
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"

@@ -11,7 +11,6 @@ from datetime import datetime
 from .. import clock
 from ..models import Attempt, AttemptQuestion, Quiz
 from . import attempts as attempt_service
-from . import live_ranking
 from . import media as media_service
 from .rankings.question_stats import unsettled_question_ids
 from .rankings.units import Standing, attempt_standing
@@ -105,7 +104,7 @@ def started_payload(attempt: Attempt, now: datetime) -> dict:
 
 def standing_of(attempt: Attempt) -> Standing:
     """Where the participant and their unit stand (the one ranking pipeline decides)."""
-    return attempt_standing(attempt, units=live_ranking.unit_ranking)
+    return attempt_standing(attempt)
 
 
 def result_data(attempt: Attempt, *, standing=None, now: datetime | None = None) -> dict:

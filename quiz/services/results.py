@@ -11,6 +11,7 @@ from ..models import Attempt, Contest, Participant, Quiz, Unit
 from .identity import mask_identity
 from .rankings.published import counters as quiz_counters, list_snapshots
 from .rankings.read import PUBLIC, read
+from .rankings.rows import board_individual, board_unit
 from .rankings.scope import Scope
 
 BOARD_TOP = 10
@@ -75,12 +76,6 @@ def _latest_finishers(quiz: Quiz) -> list[dict]:
              "submitted_at": r.submitted_at.isoformat()} for r in rows]
 
 
-def _board_individual(row: dict) -> dict:
-    return {"rank": row["rank"], "full_name": row["full_name"], "unit_name": row["unit_name"],
-            "score": row["score"], "max_score": row["max_score"], "correct_count": row["correct_count"],
-            "duration_ms": row["duration_ms"]}
-
-
 def board_data(quiz: Quiz, *, source: str = "live") -> dict:
     """Everything the big-screen board shows, small enough to poll every few seconds."""
     reading = read(quiz=quiz, audience=PUBLIC, source=source, limit=BOARD_TOP)
@@ -94,8 +89,7 @@ def board_data(quiz: Quiz, *, source: str = "live") -> dict:
         "source": source, "is_published": source != "published" or published_at is not None,
         "title": quiz.title, "code": quiz.code, "state": quiz.state, "is_provisional": reading.is_provisional,
         "published_at": published_at, "counters": counters,
-        "units": [{k: u[k] for k in ("rank", "code", "name", "participants", "headcount",
-                                     "participation_rate", "emulation_score", "is_flagged")} for u in units],
-        "top": [_board_individual(r) for r in reading.individuals],
+        "units": [board_unit(u) for u in units],
+        "top": [board_individual(r) for r in reading.individuals],
         "latest": latest,
     }

@@ -7,6 +7,8 @@
 * `individuals`— the individual ranking, with the rules in its docstring;
 * `units`      — the unit (emulation) ranking with its roll-up (`unit_rollup`), and a
                  participant's standing after submitting;
+* `tallies`    — a quiz's exact per-unit figures, kept in the transaction that finishes or
+                 re-counts an attempt: what a quiz's unit ranking reads;
 * `rows`       — the row dataclasses and their one JSON shape (`row_dict`);
 * `published`  — published, versioned snapshots;
 * `question_stats` — per-question figures a publication freezes;

@@ -42,6 +42,12 @@ def counted_attempts(quiz: Quiz, truth: Decimal | None):
     finalised first (flushed; the calling view commits): no ranking ever misses them.
     """
     finalize_expired(quiz=quiz)
+    return counted_rows(quiz, truth).subquery("counted")
+
+
+def counted_rows(quiz, truth: Decimal | None):
+    """The select behind `counted_attempts`, without finalising anything first (`quiz`: anything
+    with the Quiz columns the order reads — the tallies' re-count runs it inside a flush)."""
     error = _error_units(Attempt.prediction, truth) if truth is not None else None
     columns = (Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
                Attempt.prediction, Attempt.duration_ms, Attempt.submitted_at,
@@ -49,14 +55,14 @@ def counted_attempts(quiz: Quiz, truth: Decimal | None):
     finished = (Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
     if quiz.max_attempts == 1:
         # One attempt per person: nothing to pick, and skipping the window halves the cost.
-        return db.select(*columns).where(*finished).subquery("counted")
+        return db.select(*columns).where(*finished)
     order = Order.of(quiz, has_truth=truth is not None).pick(Attempt, error)
     numbered = (
         db.select(*columns, func.row_number().over(partition_by=Attempt.participant_id, order_by=order).label("pick"))
         .where(*finished)
         .subquery("numbered")
     )
-    return db.select(*[numbered.c[name] for name in COLUMNS]).where(numbered.c.pick == 1).subquery("counted")
+    return db.select(*[numbered.c[name] for name in COLUMNS]).where(numbered.c.pick == 1)
 
 
 def contest_totals(contest: Contest):

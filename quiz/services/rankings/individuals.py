@@ -70,12 +70,25 @@ def _query(scope: Scope, truth: Decimal | None, *, unit_ids: set[int] | None,
     if unit_ids is None:
         if limit is None and not offset:
             return _named(counted).order_by(*order.order_by(counted.c)), False
-        page = _page(db.select(counted).order_by(*order.order_by(counted.c)), limit, offset).subquery("page")
+        page = _page(_above_floor(counted, order, offset + (limit or 0)).order_by(*order.order_by(counted.c)),
+                     limit, offset).subquery("page")
         return _named(page).order_by(*order.order_by(page.c)), False
     ranked = db.select(counted, func.row_number().over(order_by=order.order_by(counted.c)).label("rank")
                        ).subquery("ranked")
     query = _named(ranked).where(Participant.unit_id.in_(unit_ids or {-1})).order_by(ranked.c.rank)
     return _page(query, limit, offset), True
+
+
+def _above_floor(counted, order, n: int):
+    """The counted rows that may be among the first `n` (`Order.floor`): on the event's top-100
+    this sorts the few rows at the top scores instead of all 100,000."""
+    query = db.select(counted)
+    column, floor = order.floor(counted.c, n) if n > 0 else (None, None)
+    if floor is not None:
+        value = db.session.scalar(floor)
+        if value is not None and value > 0:
+            query = query.where(column >= value)
+    return query
 
 
 def _page(query, limit: int | None, offset: int):

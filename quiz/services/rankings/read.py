@@ -21,7 +21,6 @@ from datetime import datetime
 
 from ... import clock
 from ...models import Contest, Quiz, RankingSnapshot
-from .. import live_ranking
 from . import individuals, question_stats, units
 from .published import get_snapshot, snapshot_payload
 from .rows import row_dict
@@ -58,11 +57,12 @@ class Reading:
 
 def read(*, quiz: Quiz | None = None, contest: Contest | None = None, audience: str = PUBLIC,
          source: str = "published", version: int | None = None, parent: str | None = None,
-         limit: int | None = None) -> Reading | None:
+         limit: int | None = None, with_units: bool = True) -> Reading | None:
     """The ranking of `quiz` (or `contest`) as `audience` may see it; None when `source` is
     "published" and nothing is (a `version` that does not exist raises NotFoundError).
 
-    `limit` cuts the individual rows (a live reading without one streams them all).
+    `limit` cuts the individual rows (a live reading without one streams them all);
+    `with_units=False` leaves a live reading's unit rows out (a reader that shows none).
     """
     if audience not in (PUBLIC, ORGANIZER) or source not in SOURCES:
         raise ValueError("read() needs a known audience and a known source")
@@ -73,7 +73,7 @@ def read(*, quiz: Quiz | None = None, contest: Contest | None = None, audience: 
             return _published(snapshot, scope, audience, parent, limit)
         if source == "published":
             return None
-    return _live(scope, audience, parent, limit)
+    return _live(scope, audience, parent, limit, with_units)
 
 
 def _published(snapshot: RankingSnapshot, scope: Scope, audience: str, parent: str | None,
@@ -105,20 +105,16 @@ def _settled(rows: list[dict], scope: Scope) -> list[dict]:
     return [r for r in rows if r["id"] not in unsettled]
 
 
-def _live(scope: Scope, audience: str, parent: str | None, limit: int | None) -> Reading:
-    """Live figures. The public's carry no answer (no question rows) and masked identities; the
-    public's units come from the cached live computation (the hot path of the board/API)."""
+def _live(scope: Scope, audience: str, parent: str | None, limit: int | None, with_units: bool) -> Reading:
+    """Live figures. The public's carry no answer (no question rows) and masked identities. A
+    quiz's units are a read of its tallies (exact after every commit: `tallies`)."""
     masked = audience == PUBLIC
     if limit is None:
         people = (row_dict(r, masked=masked) for r in individuals.iter_ranking(scope))
     else:
         people = [row_dict(r, masked=masked) for r in individuals.ranking(scope, limit=limit)]
-    if masked:
-        unit_rows = [row_dict(r) for r in live_ranking.unit_ranking(scope, parent_code=parent)]
-        provisional = live_ranking.is_provisional(scope)
-    else:
-        unit_rows = [row_dict(r) for r in units.ranking(scope, parent)]
-        provisional = scope.is_provisional()
+    unit_rows = [row_dict(r) for r in units.ranking(scope, parent)] if with_units else []
+    provisional = scope.is_provisional()
     truth = scope.truth()
     return Reading(
         scope=scope.kind, audience=audience, source="live",

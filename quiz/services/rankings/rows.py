@@ -4,7 +4,8 @@
 JSON-able dict every reader gets — a published snapshot's payload stores exactly these dicts,
 and the live readings of `rankings.read` build the same ones, so a page or an export cannot
 tell (nor show) the difference. Internal ids (`attempt_id`, `unit_id`) stay out; identities are
-masked unless an organizer reads.
+masked unless an organizer reads. What each reader shows of such a dict (the API's rows, the
+board's) is written at the end, once.
 """
 from __future__ import annotations
 
@@ -76,3 +77,40 @@ def row_dict(row: IndividualRow | UnitRow, *, masked: bool = True) -> dict:
             value = value.isoformat()
         out[name] = value
     return out
+
+
+# --- What each reader shows of a row dict (live or from a snapshot alike) ------------------------
+
+_API_UNIT = ("rank", "code", "name", "parent_code", "headcount", "participants", "participation_rate",
+             "mean_score_pct", "emulation_score", "is_flagged")
+_BOARD_UNIT = ("rank", "code", "name", "participants", "headcount", "participation_rate", "emulation_score",
+               "is_flagged")
+_BOARD_INDIVIDUAL = ("rank", "full_name", "unit_name", "score", "max_score", "correct_count", "duration_ms")
+
+
+def _number(value: str | None) -> float | None:
+    # Rows keep exact decimal strings; the API speaks numbers, as the submit result does.
+    return None if value is None else float(value)
+
+
+def api_individual(row: dict) -> dict:
+    """A row of `GET /api/v1/quizzes/<code>/leaderboard` (PRODUCT.md's public API)."""
+    keys = ("rank", "full_name", "identity", "unit_code", "unit_name", "correct_count", "score", "max_score",
+            "score_pct")
+    return {**{k: row[k] for k in keys}, "prediction": _number(row["prediction"]),
+            "prediction_error": _number(row["prediction_error"]), "duration_s": round(row["duration_ms"] / 1000, 2),
+            "submitted_at": row["submitted_at"]}
+
+
+def api_unit(row: dict) -> dict:
+    """A row of `GET /api/v1/quizzes/<code>/unit-ranking`."""
+    return {k: row[k] for k in _API_UNIT}
+
+
+def board_individual(row: dict) -> dict:
+    """A row of the big-screen board's top list (no identity at all: it is on a projector)."""
+    return {k: row[k] for k in _BOARD_INDIVIDUAL}
+
+
+def board_unit(row: dict) -> dict:
+    return {k: row[k] for k in _BOARD_UNIT}

@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from ...extensions import db
 from ...models import Attempt, Contest, Quiz
-from . import counted
+from ..attempts import finalize_expired
+from . import counted, tallies
 from .order import CONTEST, Order
 
 
@@ -82,6 +83,17 @@ class Scope:
 
     def order(self, truth: Decimal | None) -> Order:
         return Order.of(self.quiz, has_truth=truth is not None) if self.quiz is not None else CONTEST
+
+    def unit_counts(self):
+        """Each unit's own participants and sum of score percents (`unit_rollup.UnitTable`): a
+        quiz's are its tallies, kept exact as attempts finish (`tallies`; attempts past their
+        deadline are finalised first, which counts them); a contest's are computed from its
+        participants' totals — a person counts once across rounds, at the percent of their summed
+        scores, which no sum of per-round tallies gives."""
+        if self.quiz is not None:
+            finalize_expired(quiz=self.quiz)
+            return tallies.quiz_unit_counts(self.quiz.id)
+        return tallies.people_units(counted.contest_totals(self._contest))
 
     def is_provisional(self) -> bool:
         """A quiz until closed with its truth known; a contest while any of its quizzes is."""

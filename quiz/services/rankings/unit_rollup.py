@@ -5,15 +5,15 @@ that work on the (few hundred) unit rows after one SQL aggregation.
 """
 from __future__ import annotations
 
-from sqlalchemy import func
-
 from ...extensions import db
 from ...models import Contest, Unit
+from ...models.units import depth_of
 from ..rosters.entries import unit_headcounts
 from .rows import UnitRow
+from .tallies import PCT_SCALE
 
 
-def _rolled_headcounts(units: dict[int, Unit]) -> dict[int, int | None]:
+def _rolled_headcounts(units: dict) -> dict[int, int | None]:
     """Own headcount if set (a roster's size where the unit has one: `rosters.entries.unit_headcounts`),
     else the sum of the children's (recursively); None if nobody's set.
 
@@ -41,29 +41,31 @@ def _rolled_headcounts(units: dict[int, Unit]) -> dict[int, int | None]:
 
 
 class UnitTable:
-    """Rolled-up figures of every unit (one SQL aggregation), ranked level by level on demand."""
+    """Rolled-up figures of every unit, ranked level by level on demand.
 
-    def __init__(self, people, contest: Contest):
+    Two reads of at most a few hundred rows: the units (plain rows, not ORM objects) and each
+    unit's own figures; a unit's figures then go to every unit on its materialised path (itself
+    and its ancestors), so a parent rolls up its whole subtree.
+    """
+
+    def __init__(self, unit_counts, contest: Contest):
+        """`unit_counts`: a select of each unit's own `unit_id`, `n` (participants) and `pct_units`
+        (the sum of their score percents, `tallies.pct_units`) — `Scope.unit_counts()`."""
         self.contest = contest
-        self.by_id = {u.id: u for u in db.session.scalars(db.select(Unit))}
-        per_unit = (
-            db.select(people.c.unit_id, func.count().label("n"), func.sum(people.c.score_pct).label("pct_sum"))
-            .group_by(people.c.unit_id)
-            .subquery("per_unit")
-        )
-        ancestor = db.aliased(Unit, name="ancestor")
-        member = db.aliased(Unit, name="member")
-        # A parent rolls up its subtree: the materialised path makes that one LIKE join.
-        rollup = (
-            db.select(ancestor.id, func.sum(per_unit.c.n), func.sum(per_unit.c.pct_sum))
-            .join(member, member.path.startswith(ancestor.path, autoescape=False))
-            .join(per_unit, per_unit.c.unit_id == member.id)
-            .group_by(ancestor.id)
-        )
-        self.figures = {unit_id: (int(n), pct_sum) for unit_id, n, pct_sum in db.session.execute(rollup)}
+        self.by_id = {u.id: u for u in db.session.execute(
+            db.select(Unit.id, Unit.code, Unit.name, Unit.parent_id, Unit.headcount, Unit.path))}
+        figures: dict[int, list[int]] = {}
+        for unit_id, n, pct_units in db.session.execute(unit_counts):
+            member = self.by_id.get(unit_id)
+            for part in (member.path.strip("/").split("/") if member is not None else ()):
+                if part.isdigit() and int(part) in self.by_id:
+                    total = figures.setdefault(int(part), [0, 0])
+                    total[0] += int(n)
+                    total[1] += int(pct_units or 0)
+        self.figures = {unit_id: (n, pct) for unit_id, (n, pct) in figures.items()}
         self.headcounts = _rolled_headcounts(self.by_id)
 
-    def competing(self, parent_code: str | None) -> list[Unit]:
+    def competing(self, parent_code: str | None) -> list:
         units = list(self.by_id.values())
         if parent_code is not None:
             parent = next((u for u in units if u.code == parent_code), None)
@@ -75,17 +77,17 @@ class UnitTable:
                 return children
         return roots
 
-    def row(self, unit: Unit) -> UnitRow:
-        n, pct_sum = self.figures.get(unit.id, (0, None))
+    def row(self, unit) -> UnitRow:
+        n, pct_units = self.figures.get(unit.id, (0, 0))
         headcount = self.headcounts[unit.id]
-        mean = float(pct_sum) / n if n and pct_sum is not None else None
+        mean = pct_units / PCT_SCALE / n if n else None
         is_flagged = not headcount
         rate = None if is_flagged else min(1.0, n / headcount)
         emulation = None if is_flagged else round(
             self.contest.w_rate * rate * 100 + self.contest.w_score * (mean or 0.0), 2)
         parent = self.by_id.get(unit.parent_id) if unit.parent_id else None
         return UnitRow(rank=None, unit_id=unit.id, code=unit.code, name=unit.name,
-                       parent_code=parent.code if parent else None, depth=unit.depth,
+                       parent_code=parent.code if parent else None, depth=depth_of(unit.path),
                        headcount=headcount, participants=n,
                        participation_rate=None if rate is None else round(rate, 4),
                        mean_score_pct=None if mean is None else round(mean, 2),

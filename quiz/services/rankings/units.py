@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, case, cast, func
+from sqlalchemy import func
 
 from ...extensions import db
-from ...models import Attempt, Contest, Participant, Quiz
+from ...models import Attempt, Contest, Quiz
 from .individuals import participant_rank
 from .rows import UnitRow
 from .scope import Scope
@@ -35,22 +35,9 @@ class Standing:
     unit_row: UnitRow | None
 
 
-def _people(scope: Scope):
-    """Per participant with a unit: their unit and their counted score percent (0–100)."""
-    counted = scope.counted(truth=None)
-    score_pct = case((counted.c.max_score > 0, 100.0 * cast(counted.c.score, Float) / counted.c.max_score),
-                     else_=0.0)
-    return (
-        db.select(Participant.unit_id.label("unit_id"), score_pct.label("score_pct"))
-        .join(Participant, Participant.id == counted.c.participant_id)
-        .where(Participant.unit_id.is_not(None))
-        .subquery("people")
-    )
-
-
 def ranking(scope: Scope, parent_code: str | None = None) -> list[UnitRow]:
     """The unit ranking of the scope among the children of `parent_code`."""
-    return UnitTable(_people(scope), scope.contest).ranking(parent_code)
+    return UnitTable(scope.unit_counts(), scope.contest).ranking(parent_code)
 
 
 def levels(scope: Scope) -> dict[str, list[UnitRow]]:
@@ -59,7 +46,7 @@ def levels(scope: Scope) -> dict[str, list[UnitRow]]:
     One aggregation query serves them all; a published snapshot stores this so the public
     page's parent filter works on frozen figures too.
     """
-    table = UnitTable(_people(scope), scope.contest)
+    table = UnitTable(scope.unit_counts(), scope.contest)
     found = {"": table.ranking(None)}
     parents = {u.parent_id for u in table.by_id.values() if u.parent_id is not None}
     for parent_id in parents:
@@ -84,7 +71,7 @@ def attempt_standing(attempt: Attempt, *, units=None) -> Standing:
 
     The rank is the participant's (their counted attempt's); the unit is ranked among its
     siblings, as on the public page. `units(scope, parent_code)` gives the unit rows
-    (default: the full computation; after a submit, `live_ranking.unit_ranking`).
+    (default: `ranking`, a read of the quiz's tallies).
     """
     units = units or ranking
     quiz = attempt.quiz

@@ -1,0 +1,203 @@
+"""Exact unit figures of a quiz, kept per (quiz, unit) as attempts finish: the unit ranking of a
+quiz is a read of at most a few hundred `UnitTally` rows, never stale.
+
+What a unit ranking needs of a unit (rules: `rankings.units`) is its own participants with a
+counted attempt and the sum of their counted score percents; headcounts, roll-up to parents,
+weights and order are applied when reading (`unit_rollup`). Percents are summed in exact
+integer units of 0.000001 % (`pct_units`), so the running tally and the full computation from
+the attempts (`people_units`, the oracle the tests compare against) agree to the last unit on
+every database.
+
+**When they change, in the same transaction.** The tallies follow the attempt rows: every flush
+that finishes attempts (a submit, a finalisation at the deadline — by a read or the CLI —, the
+end of a live session) counts them (`count_finished`), wherever it came from, so no code path can
+forget it. For each participant concerned that is one SELECT of their finished attempts of the
+quiz (a handful of rows, picked by the quiz's `Order`: the counted attempt the ranking uses) and
+one upsert per unit: a better new attempt replaces the participant's previous counted one,
+a worse one changes nothing. A re-count — a finished attempt's figures edited, the quiz's
+counted-attempt rule, keys or attempt limit changed, a participant moved to another unit, a
+finished attempt deleted — rebuilds the quiz's tallies from its attempts (`rebuild_quiz_tallies`,
+which a regrade that writes with bulk UPDATEs calls itself). Anonymising (`purge`) changes no
+figure, so no tally.
+
+**Concurrency.** The upsert is `INSERT … ON CONFLICT (quiz_id, unit_id) DO UPDATE SET x = x + d`,
+atomic on PostgreSQL (the row lock is held to the commit) and on SQLite (one writer): two submits
+of one unit never lose an increment. Several units are upserted in unit-id order (locks.py: the
+tallies come last). The participant's SELECT needs no lock: a participant has at most one open
+attempt (`attempts.start_attempt` resumes it or finalises it before starting another; a live
+session's players answer only in it), so two finalisations of one participant never race.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import BigInteger, case, cast, event, func, inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ...extensions import db
+from ...models import Attempt, Participant, Quiz, UnitTally
+from .counted import counted_rows
+from .order import Order
+
+PCT_SCALE = 1_000_000  # a percent in units of 0.000001 %: exact integers, summed exactly
+_FIGURES = ("score", "max_score", "correct_count", "duration_ms", "submitted_at", "attempt_no",
+            "participant_id", "quiz_id")  # what the pick or the percent of a finished attempt reads
+_RULES = ("counted_attempt", "ranking_order", "max_attempts")  # what a quiz's pick reads
+
+
+def pct_units(score: int | None, max_score: int | None) -> int:
+    """100 × score / max_score in units of 0.000001 %, rounded half up (0 without a maximum)."""
+    if not max_score or max_score <= 0:
+        return 0
+    return ((score or 0) * 200 * PCT_SCALE + max_score) // (2 * max_score)
+
+
+def pct_units_sql(score, max_score):
+    """`pct_units` in SQL: integer arithmetic, the same result on SQLite and PostgreSQL."""
+    scaled = cast(func.coalesce(score, 0), BigInteger) * (200 * PCT_SCALE) + max_score
+    return case((max_score > 0, scaled // (2 * max_score)), else_=0)  # `//`: integer division
+
+
+def people_units(counted):
+    """The full computation: per unit, the participants of a `counted` subquery (one row per
+    participant: `participant_id`, `score`, `max_score`) and the sum of their percents."""
+    return (
+        db.select(Participant.unit_id.label("unit_id"), func.count().label("n"),
+                  func.sum(pct_units_sql(counted.c.score, counted.c.max_score)).label("pct_units"))
+        .join(Participant, Participant.id == counted.c.participant_id)
+        .where(Participant.unit_id.is_not(None))
+        .group_by(Participant.unit_id)
+    )
+
+
+def quiz_unit_counts(quiz_id: int):
+    """The tallies of a quiz as the unit ranking reads them: `unit_id`, `n`, `pct_units`."""
+    return (db.select(UnitTally.unit_id, UnitTally.participants.label("n"), UnitTally.pct_units)
+            .where(UnitTally.quiz_id == quiz_id, UnitTally.participants > 0))
+
+
+# --- Re-counting a whole quiz ----------------------------------------------------------------------
+
+def rebuild_statements(quiz) -> list:
+    """The statements that recompute one quiz's tallies from its finished attempts (`quiz`: any
+    object with the Quiz columns the order reads, so the migration can use them too)."""
+    per_unit = people_units(counted_rows(quiz, truth=None).subquery("counted")).subquery("per_unit")
+    return [
+        db.delete(UnitTally).where(UnitTally.quiz_id == quiz.id),
+        db.insert(UnitTally).from_select(
+            ["quiz_id", "unit_id", "participants", "pct_units"],
+            db.select(db.literal(quiz.id, type_=db.Integer), per_unit.c.unit_id, per_unit.c.n,
+                      per_unit.c.pct_units)),
+    ]
+
+
+def rebuild_quiz_tallies(quiz_id: int) -> None:
+    """Recompute one quiz's tallies from its attempts (flushes, never commits): after a regrade
+    or anything else that changed finished attempts behind the ORM's back."""
+    db.session.flush()
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None:
+        return
+    for statement in rebuild_statements(quiz):
+        db.session.execute(statement)
+
+
+# --- Counting attempts as they finish ------------------------------------------------------------
+
+def count_finished(session: Session, attempts: list[Attempt]) -> None:
+    """Count attempts that just finished (flushed, in this transaction): per quiz one SELECT of
+    the concerned participants' finished attempts, then one upsert per unit whose figures moved."""
+    by_quiz: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in attempts:
+        by_quiz[attempt.quiz_id].append(attempt)
+    deltas: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for quiz_id, finished in by_quiz.items():
+        quiz = session.get(Quiz, quiz_id)
+        new_ids = {a.id for a in finished}
+        order = Order.of(quiz, has_truth=False)  # the unit ranking's pick: no prediction key
+        rows = session.connection().execute(
+            db.select(Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Participant.unit_id,
+                      func.row_number().over(partition_by=Attempt.participant_id,
+                                             order_by=order.pick(Attempt)).label("pick"))
+            .join(Participant, Participant.id == Attempt.participant_id)
+            .where(Attempt.quiz_id == quiz_id, Attempt.participant_id.in_({a.participant_id for a in finished}),
+                   Attempt.submitted_at.is_not(None), Participant.unit_id.is_not(None))).all()
+        people: dict[int, list] = defaultdict(list)
+        for row in rows:
+            people[row.participant_id].append(row)
+        for picks in people.values():
+            picks.sort(key=lambda r: r.pick)
+            now = picks[0]
+            before = next((r for r in picks if r.id not in new_ids), None)
+            if before is not None and before.id == now.id:
+                continue  # the new attempts do not beat the counted one
+            delta = deltas[(quiz_id, now.unit_id)]
+            delta[0] += 0 if before is not None else 1
+            delta[1] += pct_units(now.score, now.max_score) - (pct_units(before.score, before.max_score)
+                                                               if before is not None else 0)
+    _add(session, deltas)
+
+
+def _add(session: Session, deltas: dict[tuple[int, int], list[int]]) -> None:
+    """x = x + d for each (quiz, unit), in unit-id order, inserting the rows that do not exist."""
+    params = [{"quiz_id": q, "unit_id": u, "participants": n, "pct_units": p}
+              for (q, u), (n, p) in sorted(deltas.items(), key=lambda kv: (kv[0][1], kv[0][0])) if n or p]
+    if not params:
+        return
+    connection = session.connection()
+    upsert = (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(UnitTally)
+    table = UnitTally.__table__
+    connection.execute(upsert.on_conflict_do_update(
+        index_elements=["quiz_id", "unit_id"],
+        set_={"participants": table.c.participants + upsert.excluded.participants,
+              "pct_units": table.c.pct_units + upsert.excluded.pct_units}), params)
+
+
+def _changed(obj, names) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _after_flush(session: Session, _context) -> None:
+    """Keep the tallies with the attempt rows this flush wrote (see the module docstring)."""
+    finished: list[Attempt] = []
+    rebuild: set[int] = set()
+    moved: set[int] = set()
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Attempt):
+            if obj.submitted_at is None:
+                if obj not in session.new and _changed(obj, ("submitted_at",)):
+                    rebuild.add(obj.quiz_id)  # un-finished: only a re-count knows what counted before
+            elif obj in session.new or (_changed(obj, ("submitted_at",))
+                                        and inspect(obj).attrs.submitted_at.history.deleted in ([None], [])):
+                finished.append(obj)
+            elif _changed(obj, _FIGURES):
+                rebuild.add(obj.quiz_id)
+                history = inspect(obj).attrs.quiz_id.history
+                rebuild.update(q for q in history.deleted if q is not None)
+        elif isinstance(obj, Quiz) and obj not in session.new and _changed(obj, _RULES):
+            rebuild.add(obj.id)
+        elif isinstance(obj, Participant) and obj not in session.new and _changed(obj, ("unit_id",)):
+            moved.add(obj.id)
+    for obj in session.deleted:
+        if isinstance(obj, Attempt) and obj.submitted_at is not None:
+            rebuild.add(obj.quiz_id)
+    if moved:
+        rebuild.update(session.connection().execute(
+            db.select(Attempt.quiz_id).where(Attempt.participant_id.in_(moved)).distinct()).scalars())
+    finished = [a for a in finished if a.quiz_id not in rebuild]
+    if finished:
+        count_finished(session, finished)
+    for quiz_id in sorted(rebuild):
+        quiz = session.get(Quiz, quiz_id)
+        if quiz is not None:
+            for statement in rebuild_statements(quiz):
+                session.connection().execute(statement)
+
+
+def init_app(app) -> None:
+    """Count attempts in every flush of the app's sessions (one listener for the process)."""
+    if not event.contains(db.session, "after_flush", _after_flush):
+        event.listen(db.session, "after_flush", _after_flush)
