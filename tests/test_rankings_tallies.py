@@ -170,7 +170,8 @@ def test_simultaneous_submits_of_one_unit_lose_no_increment(app, ctx, make_quiz,
 def test_a_live_session_end_counts_its_players(ctx, make_quiz, make_unit, frozen_clock):
     """Ending a live session finalises its players' attempts (live.finalise_session_attempts):
     the same transaction counts them, with the durations the session sets after scoring."""
-    from quiz.services import live, live_play
+    from quiz.services.live_session import host as live
+    from quiz.services.live_session import phone as live_play
 
     quiz = make_quiz(questions=3, shuffle_questions=False, max_attempts=2)
     unit = make_unit(code="BVL", name="Bệnh viện Hội trường")
