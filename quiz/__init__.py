@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
-    from . import cache, database, headers, metrics, ratelimit, templating
+    from . import admission, cache, database, headers, metrics, ratelimit, templating
     from .cli import register_cli
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
@@ -60,6 +60,9 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     ratelimit.init_app(app)
     headers.init_app(app)
     metrics.init_app(app)
+    # Attempt starts and submits in flight per worker are bounded; beyond, a fast 503 + Retry-After
+    # that the phone re-sends by itself (quiz/admission.py, endpoints listed in admission.GUARDED).
+    admission.init_app(app)
     register_blueprints(app)
     # Live sessions: phones' unchanged-state polls are answered before Flask (see live_fastpath).
     app.wsgi_app = LiveStateFastPath(app, app.wsgi_app)
