@@ -212,3 +212,71 @@ def test_other_database_errors_stay_500(app, client, quiz, monkeypatch):
     monkeypatch.setattr(attempts, "start_attempt", broken)
     response = register(client)
     assert response.status_code == 500 and response.get_json()["error"]["code"] == "server_error"
+
+
+# --- The phone: the busy page re-sends by itself, the answer queue retries after Retry-After -------
+
+class filled:
+    """Every slot of a gate taken (the live server's default bound), until `release()`."""
+
+    def __init__(self, app, kind):
+        self.gate, self.taken = admission.gates(app)[kind], 0
+        while self.gate.enter():
+            self.taken += 1
+
+    def release(self):
+        for _i in range(self.taken):
+            self.gate.leave()
+        self.taken = 0
+
+
+@pytest.mark.browser
+def test_phone_waits_out_the_rush_by_itself(live_server, live_app, phone, screenshot):
+    from tests.test_play_browser import pick, seed
+    from tests.conftest import fill_join_form
+
+    seed(live_app)
+    live_app.config["QUIZ_ADMISSION_RETRY_S"] = 1
+    page = phone.new_page()
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    # Start: refused once (the rush), the page says so, then sends the same registration by itself.
+    page.goto(f"{live_server}/j/TUAN1?u=CDC")
+    rush = filled(live_app, "start")
+    fill_join_form(page, full_name="Hoàng Thị Quỳnh Nguyệt", identity="0912 888 999")
+    page.locator("#busy").wait_for()
+    assert "Đang đông, tự thử lại sau" in page.locator("h1").inner_text()
+    screenshot(page, "play-busy", full_page=False)
+    rush.release()
+    page.wait_for_url("**/a/*", timeout=10000)
+    token = page.url.rsplit("/", 1)[1].split("?")[0]
+
+    # An answer save answered 503 once: queued, retried after Retry-After, saved.
+    refusals = []
+
+    def busy_once(route):
+        if not refusals:
+            refusals.append(route.request.url)
+            route.fulfill(status=503, headers={"Retry-After": "1", "Content-Type": "application/json"},
+                          body='{"error": {"code": "busy", "message": "Đang đông", "retry_after": 1}}')
+        else:
+            route.continue_()
+    page.route("**/answers/*", busy_once)
+    pick(page, 1, 0)
+    page.locator('form.q[data-number="1"] .q-status', has_text="Đã lưu").wait_for(timeout=10000)
+    assert len(refusals) == 1
+
+    # Submit: refused once, re-sent by itself, finished once.
+    rush = filled(live_app, "submit")
+    page.click("#submit-link")
+    page.click("#submit-form button")
+    page.locator("#busy").wait_for()
+    rush.release()
+    page.wait_for_url("**/result", timeout=10000)
+    submits = [u for u in posts if u.endswith("/submit")]
+    assert len(submits) == 2  # the refused one and its one retry
+    with live_app.app_context():
+        attempt = db.session.scalar(db.select(Attempt).filter_by(token=token))
+        assert attempt.finalised_by == "participant" and len(attempt.answers) == 1
+        assert db.session.scalar(db.select(db.func.count(Attempt.id))) == 1
