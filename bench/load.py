@@ -257,6 +257,8 @@ class Recorder:
                     body = await (resp.json() if resp.content_type == "application/json" else resp.read())
                     status = resp.status
                     after = resp.headers.get("Retry-After")
+                    if 300 <= status < 400:  # a form post's redirect (bench/rush.py): where it leads
+                        body = resp.headers.get("Location", "")
             except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as error:
                 dropped += 1
                 if dropped == 2:
