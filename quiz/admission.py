@@ -81,6 +81,10 @@ def _admit() -> None:
     rule = state["guarded"].get(endpoint)
     if rule is None or request.method not in rule[1]:
         return
+    # The body is read before a slot is taken: a client trickling its body byte by byte must not
+    # hold one of the few slots (nginx buffers bodies anyway; gunicorn alone does not). Forms and
+    # JSON are parsed later from this cached copy.
+    request.get_data(cache=True)
     gate = state["gates"][rule[0]]
     if not gate.enter():
         from . import metrics  # late: metrics imports nothing of ours, but keep the layers obvious
