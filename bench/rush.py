@@ -136,6 +136,9 @@ def main() -> int:
     parser.add_argument("--admission", type=int, default=-1, metavar="N",
                         help="QUIZ_ADMISSION_START/SUBMIT per worker (-1: the app's default; 0: off)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--nginx", type=int, metavar="PORT",
+                        help="put nginx (/usr/sbin/nginx) on this port in front, stamping X-Request-Start, as the "
+                             "README deploys it (the queue-time limit, QUIZ_ADMISSION_QUEUE_S, then applies)")
     args = parser.parse_args()
     ANSWERS = args.answers
     folder = tempfile.mkdtemp(prefix="bench-rush-")
@@ -152,10 +155,22 @@ def main() -> int:
     if args.admission >= 0:
         env["QUIZ_ADMISSION_START"] = env["QUIZ_ADMISSION_SUBMIT"] = str(args.admission)
     load.GUNICORN[2] = str(args.workers)
+    if args.nginx:
+        env["QUIZ_TRUSTED_PROXIES"] = "1"
     app = Server("wsgi:app", env)
+    nginx = None
     load_before = os.getloadavg()
     try:
         app.wait(f"/j/{LOAD_CODE}")
+        if args.nginx:
+            from two_servers import NGINX, NGINX_CONF
+            conf = Path(folder) / "nginx.conf"
+            conf.write_text(NGINX_CONF.format(folder=folder, port_a=app.port, port_b=app.port, listen=args.nginx)
+                            .replace(f"server 127.0.0.1:{app.port} max_fails=3 fail_timeout=10s;\n", "", 1))
+            nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", folder, "-g", "daemon off;"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)
+            app.base = f"http://127.0.0.1:{args.nginx}"
         units = load._ward_codes(url)
         rng = random.Random(5)
         players = [Player(n, rng.choice(units)) for n in range(args.phones)]
@@ -163,11 +178,15 @@ def main() -> int:
         rec, elapsed, phones, began = asyncio.run(rush(args, app, players))
         cpu = app.cpu_seconds() - cpu0
     finally:
+        if nginx is not None:
+            nginx.terminate()
+            nginx.wait(10)
         app.stop()
     load_after = os.getloadavg()
     print(f"\n== {label}: {args.phones:,} phones press \"Bắt đầu\" within {args.window:.0f} s, then "
           f"{args.answers} answers and a submit each; gunicorn --workers {args.workers} --threads 8, admission "
-          f"{'default' if args.admission < 0 else args.admission or 'off'}; {os.cpu_count()} CPUs")
+          f"{'default' if args.admission < 0 else args.admission or 'off'}"
+          f"{', behind nginx (queue-time limit on)' if args.nginx else ', no proxy'}; {os.cpu_count()} CPUs")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (the machine is shared)")
     print(f"{'step':<22}{'done':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'503 waited':>11}{'errors':>8}")
     errors = 0

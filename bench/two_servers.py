@@ -75,6 +75,7 @@ http {{
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-Start "t=${{msec}}";
             proxy_next_upstream error timeout http_502 http_503;
             proxy_next_upstream_tries 2;
         }}
@@ -262,7 +263,7 @@ def main() -> int:
     env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "QUIZ_BASE_URL": "http://127.0.0.1",
            "QUIZ_RATELIMIT_STORAGE_URI": args.redis, "QUIZ_RATELIMIT_KEY_PREFIX": f"rush-two-{secrets.token_hex(4)}",
            "QUIZ_RATELIMIT_START": f"{limit} per minute", "QUIZ_RATELIMIT_IDENTITY": "100 per minute",
-           "QUIZ_TRUSTED_PROXIES": "0"}
+           "QUIZ_TRUSTED_PROXIES": "1"}
     port_a, port_b = (int(p) for p in args.ports.split(","))
     a, b = Instance(port_a, env, folder), Instance(port_b, env, folder)
     conf = Path(folder) / "nginx.conf"

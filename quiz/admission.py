@@ -16,6 +16,14 @@ answers. The default is the database pool size minus one (SQLAlchemy's pool of 5
 `0` turns the bound off for that kind.
 
 Which endpoints are bounded is decided in one place, the factory (quiz/__init__.py): see GUARDED.
+
+The bound cannot see the queue in front of the app: when far more phones arrive than the server
+serves, requests wait in gunicorn's queue before any thread reads them, and past a minute the
+phone gives up with an error of its own. So behind nginx (`QUIZ_TRUSTED_PROXIES` ≥ 1), which
+stamps each request with the time it arrived (`proxy_set_header X-Request-Start "t=${msec}";`),
+every participant request (the play, api and live blueprints) that waited longer than
+`QUIZ_ADMISSION_QUEUE_S` (5 s; 0: off) is answered the same busy 503 at once, before any work:
+the queue drains at the speed of refusing, and each phone comes back a few seconds later.
 """
 from __future__ import annotations
 
@@ -24,7 +32,10 @@ import threading
 
 from flask import Flask, current_app, g, request
 
+from . import clock
 from .errors import BusyError
+
+QUEUE_SHED_BLUEPRINTS = frozenset({"play", "api", "live"})
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +86,33 @@ def gates(app: Flask | None = None) -> dict[str, Gate]:
     return (app or current_app).extensions["admission"]["gates"]
 
 
+def queued_seconds() -> float | None:
+    """How long this request waited before the app saw it, from nginx's X-Request-Start stamp
+    (`t=<seconds since the epoch>`); None without a trusted proxy or a readable stamp."""
+    if not current_app.config.get("QUIZ_TRUSTED_PROXIES"):
+        return None  # without a proxy the header is the client's own
+    raw = request.headers.get("X-Request-Start", "")
+    try:
+        arrived = float(raw.removeprefix("t="))
+    except ValueError:
+        return None
+    return clock.utcnow().timestamp() - arrived
+
+
+def _refuse(endpoint: str | None, reason: str) -> None:
+    from . import metrics  # late: metrics imports nothing of ours, but keep the layers obvious
+    metrics.ADMISSIONS_REFUSED.labels(endpoint or "unmatched", reason).inc()
+    raise BusyError(retry_after=int(current_app.config.get("QUIZ_ADMISSION_RETRY_S") or 3))
+
+
 def _admit() -> None:
     state = current_app.extensions["admission"]
     endpoint = request.url_rule.endpoint if request.url_rule is not None else None
+    limit = current_app.config.get("QUIZ_ADMISSION_QUEUE_S")
+    if limit and request.blueprint in QUEUE_SHED_BLUEPRINTS:
+        waited = queued_seconds()
+        if waited is not None and waited > limit:
+            _refuse(endpoint, "queued")
     rule = state["guarded"].get(endpoint)
     if rule is None or request.method not in rule[1]:
         return
@@ -87,9 +122,7 @@ def _admit() -> None:
     request.get_data(cache=True)
     gate = state["gates"][rule[0]]
     if not gate.enter():
-        from . import metrics  # late: metrics imports nothing of ours, but keep the layers obvious
-        metrics.ADMISSIONS_REFUSED.labels(endpoint).inc()
-        raise BusyError(retry_after=int(current_app.config.get("QUIZ_ADMISSION_RETRY_S") or 3))
+        _refuse(endpoint, "in_flight")
     g.admission_gate = gate
 
 

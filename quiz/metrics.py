@@ -36,8 +36,9 @@ PARTICIPANT_EVENTS = Counter("thiduaso_participant_events_total",
                              ["event"])
 
 ADMISSIONS_REFUSED = Counter("thiduaso_admissions_refused_total",
-                             "Starts and submits refused at once by admission control (quiz/admission.py)",
-                             ["endpoint"])
+                             "Requests refused at once by admission control (quiz/admission.py): reason "
+                             "in_flight (too many starts/submits at once) or queued (waited too long before the app)",
+                             ["endpoint", "reason"])
 DATABASE_BUSY = Counter("thiduaso_database_busy_total",
                         "Requests answered 503 because the database was busy (a lock wait ran out)",
                         ["endpoint"])

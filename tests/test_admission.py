@@ -53,8 +53,9 @@ class held:
         self.gate.leave()
 
 
-def refused(endpoint: str) -> float:
-    return REGISTRY.get_sample_value("thiduaso_admissions_refused_total", {"endpoint": endpoint}) or 0.0
+def refused(endpoint: str, reason: str = "in_flight") -> float:
+    return REGISTRY.get_sample_value("thiduaso_admissions_refused_total",
+                                     {"endpoint": endpoint, "reason": reason}) or 0.0
 
 
 def count(model) -> int:
@@ -162,6 +163,32 @@ def test_zero_turns_the_bound_off(make_app, app_config):
     app = make_app({**app_config, "QUIZ_ADMISSION_START": 0})
     gate = admission.gates(app)["start"]
     assert all(gate.enter() for _i in range(100))
+
+
+# --- A request that waited too long in front of the app (behind nginx) -----------------------
+
+def stamped(seconds_ago: float, frozen_clock) -> dict:
+    return {"X-Request-Start": f"t={frozen_clock.now().timestamp() - seconds_ago:.3f}"}
+
+
+def test_a_request_queued_too_long_behind_nginx_is_refused_at_once(app, client, quiz, frozen_clock):
+    app.config.update(QUIZ_TRUSTED_PROXIES=1, QUIZ_ADMISSION_QUEUE_S=5)
+    before = refused("api.start_attempt", "queued")
+    late = client.post("/api/v1/quizzes/TUAN1/attempts", headers=stamped(6, frozen_clock), json={
+        "full_name": "Nguyễn Thị Hoa", "unit_code": "CDC", "identity": "0912 345 678", "consent": True})
+    assert late.status_code == 503 and late.get_json()["error"]["code"] == "busy" and late.headers["Retry-After"]
+    assert refused("api.start_attempt", "queued") == before + 1
+    assert count(Attempt) == 0
+    page = client.get("/j/TUAN1", headers=stamped(9, frozen_clock))  # any participant page, GET too
+    assert page.status_code == 503 and 'id="busy-reload"' in page.get_data(as_text=True)
+    assert client.get("/j/TUAN1", headers=stamped(1, frozen_clock)).status_code == 200
+    assert client.get("/healthz", headers=stamped(60, frozen_clock)).status_code == 200  # not a participant page
+
+
+def test_the_queue_stamp_is_ignored_without_a_trusted_proxy(app, client, quiz, frozen_clock):
+    app.config.update(QUIZ_TRUSTED_PROXIES=0, QUIZ_ADMISSION_QUEUE_S=5)
+    assert client.get("/j/TUAN1", headers=stamped(60, frozen_clock)).status_code == 200
+    assert client.get("/j/TUAN1", headers={"X-Request-Start": "t=nonsense"}).status_code == 200
 
 
 # --- A busy database is the same 503, never a 500 ------------------------------------------------
