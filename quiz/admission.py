@@ -27,7 +27,6 @@ the queue drains at the speed of refusing, and each phone comes back a few secon
 """
 from __future__ import annotations
 
-import logging
 import threading
 
 from flask import Flask, current_app, g, request
@@ -36,8 +35,6 @@ from . import clock
 from .errors import BusyError
 
 QUEUE_SHED_BLUEPRINTS = frozenset({"play", "api", "live"})
-
-log = logging.getLogger(__name__)
 
 # endpoint → (kind, methods). The join page's GET is cached and cheap; only its POST starts.
 GUARDED: dict[str, tuple[str, frozenset[str]]] = {
