@@ -27,6 +27,7 @@ the queue drains at the speed of refusing, and each phone comes back a few secon
 """
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask import Flask, current_app, g, request
@@ -35,6 +36,9 @@ from . import clock
 from .errors import BusyError
 
 QUEUE_SHED_BLUEPRINTS = frozenset({"play", "api", "live"})
+MAX_BELIEVED_WAIT_S = 120  # a phone gave up long before; beyond it the clocks disagree
+_skew_reported = threading.Event()
+log = logging.getLogger(__name__)
 
 # endpoint → (kind, methods). The join page's GET is cached and cheap; only its POST starts.
 GUARDED: dict[str, tuple[str, frozenset[str]]] = {
@@ -93,7 +97,16 @@ def queued_seconds() -> float | None:
         arrived = float(raw.removeprefix("t="))
     except ValueError:
         return None
-    return clock.utcnow().timestamp() - arrived
+    waited = clock.utcnow().timestamp() - arrived
+    if not -1 <= waited <= MAX_BELIEVED_WAIT_S:
+        # nginx's clock and ours disagree (no NTP?), or the stamp is not nginx's: never refuse
+        # everyone because of it, say so once.
+        if not _skew_reported.is_set():
+            _skew_reported.set()
+            log.warning("X-Request-Start is %.1f s from this server's clock: queue-time shedding is not "
+                        "applied (synchronise the clocks of nginx and the app servers)", waited)
+        return None
+    return waited
 
 
 def _refuse(endpoint: str | None, reason: str) -> None:

@@ -191,6 +191,13 @@ def test_the_queue_stamp_is_ignored_without_a_trusted_proxy(app, client, quiz, f
     assert client.get("/j/TUAN1", headers={"X-Request-Start": "t=nonsense"}).status_code == 200
 
 
+def test_a_stamp_from_a_clock_far_off_refuses_nobody(app, client, quiz, frozen_clock):
+    """nginx on another machine whose clock is minutes off must not turn every phone away."""
+    app.config.update(QUIZ_TRUSTED_PROXIES=1, QUIZ_ADMISSION_QUEUE_S=5)
+    assert client.get("/j/TUAN1", headers=stamped(600, frozen_clock)).status_code == 200
+    assert client.get("/j/TUAN1", headers=stamped(-30, frozen_clock)).status_code == 200
+
+
 # --- A busy database is the same 503, never a 500 ------------------------------------------------
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite's own lock")
