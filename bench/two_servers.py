@@ -54,9 +54,12 @@ from quiz.models import Quiz  # noqa: E402
 NGINX = "/usr/sbin/nginx"
 NGINX_CONF = """
 worker_processes 1;
+worker_rlimit_nofile 20000;
 pid {folder}/nginx.pid;
 error_log {folder}/nginx-error.log warn;
-events {{ worker_connections 4096; }}
+# Each phone in flight holds two connections (its own and the one to gunicorn): 4,096 was too few
+# for 3,000 phones (nginx then closes idle keep-alive connections under them).
+events {{ worker_connections 9000; }}
 http {{
     access_log off;
     client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;
