@@ -68,6 +68,9 @@ http {{
         server 127.0.0.1:{port_a} max_fails=3 fail_timeout=10s;
         server 127.0.0.1:{port_b} max_fails=3 fail_timeout=10s;
         keepalive 32;
+        # Below gunicorn's --keep-alive (2 s): otherwise nginx reuses a connection gunicorn is just
+        # closing, and a POST on it (not retried) comes back as a 502.
+        keepalive_timeout 1s;
     }}
     server {{
         listen 127.0.0.1:{listen};
