@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
-    from . import cache, database, headers, metrics, ratelimit, templating
+    from . import admission, cache, database, headers, metrics, ratelimit, templating
     from .cli import register_cli
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
@@ -68,6 +68,9 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     metrics.init_app(app)  # request counts and latencies for /metrics
     database.commit_read_finalisations(app)  # a read that finalised attempts keeps them (the policy: its docstring)
     tallies.init_app(app)  # unit tallies follow every flush that finishes an attempt, in its transaction
+    # Attempt starts and submits in flight per worker are bounded; beyond, a fast 503 + Retry-After
+    # that the phone re-sends by itself (quiz/admission.py, endpoints listed in admission.GUARDED).
+    admission.init_app(app)
 
     # What the app keeps between requests (quiz/cache.py): each bounded and thread-safe, all off
     # with QUIZ_CACHE=0; tests run them as production does.

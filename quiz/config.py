@@ -69,6 +69,16 @@ def load_config(instance_path: str) -> dict:
         # Two deployments sharing one Redis must not share counters: give each its own prefix.
         "QUIZ_RATELIMIT_KEY_PREFIX": env.get("QUIZ_RATELIMIT_KEY_PREFIX") or "thiduaso",
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env),
+        # Admission control (quiz/admission.py): attempt starts and submits in flight per worker
+        # process, beyond which a 503 + Retry-After answers at once. Unset: pool size - 1; 0: no bound.
+        "QUIZ_ADMISSION_START": int(env["QUIZ_ADMISSION_START"]) if env.get("QUIZ_ADMISSION_START") else None,
+        "QUIZ_ADMISSION_SUBMIT": int(env["QUIZ_ADMISSION_SUBMIT"]) if env.get("QUIZ_ADMISSION_SUBMIT") else None,
+        "QUIZ_ADMISSION_RETRY_S": int(env.get("QUIZ_ADMISSION_RETRY_S", "3")),
+        # Behind nginx (X-Request-Start): a participant request that waited longer than this before
+        # reaching the app is refused the same way at once (0: off).
+        "QUIZ_ADMISSION_QUEUE_S": float(env.get("QUIZ_ADMISSION_QUEUE_S", "5")),
+        # SQLite: how long a write waits for another's lock before the request answers 503 busy.
+        "SQLITE_BUSY_TIMEOUT_MS": int(env.get("QUIZ_SQLITE_BUSY_TIMEOUT_MS", "10000")),
         # /metrics for Prometheus: loopback, or this bearer token from elsewhere (quiz/metrics.py).
         "QUIZ_METRICS_TOKEN": env.get("QUIZ_METRICS_TOKEN") or None,
     }

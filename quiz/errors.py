@@ -5,9 +5,13 @@ Requests under /api/ get `{"error": {"code", "message", "fields"?}}`; the rest g
 """
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
@@ -60,6 +64,40 @@ class DeadlineError(DomainError):
     code = "deadline_passed"
 
 
+class BusyError(DomainError):
+    """Too much at once: admission control refused the request before doing anything
+    (quiz/admission.py), or the database could not take the write in time (a lock). Either way
+    nothing was changed and the same request may simply be sent again after `retry_after` seconds."""
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 3):
+        super().__init__(message or _("Đang đông, tự thử lại sau %(seconds)d giây.", seconds=retry_after))
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "retry_after": self.retry_after}
+
+
+# What a database answers when it is busy rather than broken: SQLite's lock wait ran out; PostgreSQL
+# gave up on a lock (lock_timeout), a statement (statement_timeout), a serialisable transaction or a
+# deadlock, or has no connection slot left. The transaction was rolled back whole, so a retry is safe.
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+_PG_BUSY_SQLSTATES = {"40001", "40P01", "55P03", "57014", "53300"}
+
+
+def database_busy(error: Exception) -> bool:
+    if isinstance(error, PoolTimeoutError):  # every pooled connection in use for pool_timeout
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in _PG_BUSY_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return any(phrase in text for phrase in _SQLITE_BUSY) or "too many clients" in text
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -86,11 +124,44 @@ def error_response(status: int, code: str, message: str, body: dict | None = Non
     return render_template(template, status=status, message=message), status
 
 
+def busy_response(error: BusyError):
+    """The 503 for a busy server: `Retry-After`, and for a phone a page that sends the same request
+    again by itself (its form fields echoed into a form; static/js/play.js adds the jitter)."""
+    if wants_json():
+        response = jsonify({"error": error.to_dict()})
+    else:
+        # The posted fields go back into a form posted to the same address: the participant's
+        # registration or submit is re-sent as it was typed (the CSRF token with it, same session).
+        fields = [(k, v) for k, v in request.form.items(multi=True)] if request.method == "POST" else []
+        response = current_app.make_response(render_template(
+            "errors/busy.html", message=error.message, seconds=error.retry_after,
+            method=request.method, action=request.full_path if request.query_string else request.path,
+            fields=fields))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(error.retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()
+        if isinstance(error, BusyError):
+            return busy_response(error)
         return error_response(error.status, error.code, error.message, error.to_dict())
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeoutError)
+    def handle_database_error(error: Exception):
+        if not database_busy(error):
+            return handle_unexpected(error)
+        db.session.rollback()
+        logging.getLogger(__name__).warning("Database busy on %s %s: %s", request.method, request.path,
+                                            str(getattr(error, "orig", error)).strip()[:200])
+        from . import metrics
+        metrics.DATABASE_BUSY.labels(request.url_rule.endpoint if request.url_rule else "unmatched").inc()
+        return busy_response(BusyError(retry_after=int(current_app.config.get("QUIZ_ADMISSION_RETRY_S") or 3)))
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

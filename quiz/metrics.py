@@ -5,7 +5,9 @@ What is measured, and why this way:
   series per participant), method and status — the request rate, the errors (5xx) and the latency;
 - the participant events the day is judged by, read from the endpoint and the status it answered
   (see EVENTS), so no business rule has to know about monitoring: attempts started and resumed,
-  submits accepted, answers saved, and requests refused for load (429 from the rate limits, 503).
+  submits accepted, answers saved, and requests refused for load (429 from the rate limits, 503);
+- admissions refused by endpoint (quiz/admission.py) and requests the database was too busy for
+  (a lock wait ran out: quiz/errors.py), the two signs that the rush is above capacity.
 The live session's unchanged-state polls are answered before Flask (quiz/views/live_session/fastpath.py)
 and are not counted here; nginx's access log has them.
 
@@ -32,6 +34,14 @@ LATENCY = Histogram("thiduaso_http_request_duration_seconds", "Time to answer a 
 PARTICIPANT_EVENTS = Counter("thiduaso_participant_events_total",
                              "Attempts started/resumed, submits, answers saved, refusals for load",
                              ["event"])
+
+ADMISSIONS_REFUSED = Counter("thiduaso_admissions_refused_total",
+                             "Requests refused at once by admission control (quiz/admission.py): reason "
+                             "in_flight (too many starts/submits at once) or queued (waited too long before the app)",
+                             ["endpoint", "reason"])
+DATABASE_BUSY = Counter("thiduaso_database_busy_total",
+                        "Requests answered 503 because the database was busy (a lock wait ran out)",
+                        ["endpoint"])
 
 # (endpoint, method, status) → event. Statuses are those the views answer on success.
 EVENTS = {

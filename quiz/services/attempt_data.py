@@ -68,6 +68,8 @@ def question_items(attempt: Attempt) -> list[dict]:
     An image is `{url, alt, width, height}` or None; its URL is the hash of its pixels, so it
     tells nothing about which option is correct.
     """
+    if attempt.questions and all(getattr(d, "pooled", None) for d in attempt.questions):
+        return _pooled_items(attempt)
     media = _attempt_media(attempt)
     items = []
     for drawn in attempt.questions:
@@ -81,6 +83,17 @@ def question_items(attempt: Attempt) -> list[dict]:
                          "image": media_service.image_ref(options[i].image_sha256, options[i].image_alt, media)}
                         for i in drawn.option_ids if i in options],
         })
+    return items
+
+
+def _pooled_items(attempt: Attempt) -> list[dict]:
+    """question_items for questions just drawn, from the pool they were drawn from (nothing read)."""
+    items = []
+    for drawn in attempt.questions:
+        shown = drawn.pooled.item
+        items.append({"id": drawn.question_id, "number": drawn.position + 1, "text": shown["text"],
+                      "kind": shown["kind"], "points": drawn.points, "image": shown["image"],
+                      "options": [shown["options"][i] for i in drawn.option_ids if i in shown["options"]]})
     return items
 
 
@@ -158,6 +171,8 @@ def review_items(attempt: Attempt, now: datetime | None = None) -> list[dict]:
         return []
     unsettled = unsettled_question_ids({d.question_id for d in attempt.questions}, now or clock.utcnow())
     answers = {a.question_id: a for a in attempt.answers}
+    if attempt.questions and all(getattr(d, "pooled", None) for d in attempt.questions):
+        return _pooled_items(attempt)
     media = _attempt_media(attempt)
     items = []
     for drawn in attempt.questions:

@@ -26,9 +26,8 @@ from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question, Quiz
 from ..models.attempts import hash_token
-from . import locks
+from . import locks, question_pool
 from ..models.types import MAX_ROW_ID
-from .quizzes import matching_questions
 from .registration import (
     Registration, clean_registration, record_participant, retry_identity_race, returning_participant,
 )
@@ -259,28 +258,31 @@ def draw_questions(quiz: Quiz) -> list[AttemptQuestion]:
     """Draw each rule's count at random, never the same question twice across rules.
 
     The order and each question's option order are fixed here and stored, so a reload or
-    another phone shows exactly the same quiz.
+    another phone shows exactly the same quiz. Drawn from the quiz's pool as this process keeps
+    it (question_pool.py: checked against the database first, nothing is loaded as objects); each
+    drawn question carries its pool entry as `pooled` (ids, points, what the phone is shown).
     """
+    pool = question_pool.pool_of(quiz)
     chosen: list[int] = []
-    for rule in quiz.draw_rules:
-        pool = sorted(set(db.session.scalars(matching_questions(rule))) - set(chosen))
-        picked = _rng.sample(pool, min(rule.count, len(pool)))
+    for rule, ids in zip(quiz.draw_rules, pool.rule_ids):
+        candidates = sorted(set(ids) - set(chosen))
+        picked = _rng.sample(candidates, min(rule.count, len(candidates)))
         if not quiz.shuffle_questions:
             picked.sort()
         chosen.extend(picked)
     if quiz.shuffle_questions:
         _rng.shuffle(chosen)
-    by_id = {q.id: q for q in db.session.scalars(
-        db.select(Question).where(Question.id.in_(chosen)).options(selectinload(Question.options)))}
     drawn = []
     for position, question_id in enumerate(chosen):
-        question = by_id[question_id]
-        option_ids = [o.id for o in question.options]
+        pooled = pool.questions[question_id]
+        option_ids = list(pooled.option_ids)
         # True/false keeps "Đúng" before "Sai": shuffling two options only confuses.
-        if quiz.shuffle_options and question.kind != "true_false":
+        if quiz.shuffle_options and pooled.kind != "true_false":
             _rng.shuffle(option_ids)
-        drawn.append(AttemptQuestion(question=question, question_id=question.id, position=position,
-                                     points=question.points, option_order=",".join(str(i) for i in option_ids)))
+        item = AttemptQuestion(question_id=question_id, position=position, points=pooled.points,
+                               option_order=",".join(str(i) for i in option_ids))
+        item.pooled = pooled  # not a column: read by attempt_data.question_items and live.create_session
+        drawn.append(item)
     return drawn
 
 

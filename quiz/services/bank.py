@@ -15,6 +15,7 @@ from question_bank import (FORMATS_WRITE, ImportResult, OptionData, Problem, Que
 from question_bank.lint import SetReport
 from question_bank.schema import normalise_question
 
+from .. import clock
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Option, Organizer, Question, QuestionSet
@@ -215,6 +216,9 @@ def update_question(question: Question, question_set: QuestionSet, data: Questio
         question.options.clear()
         db.session.flush()  # free (question, position) before the new options take the same places
         question.options.extend(_options_from_data(data))
+        # Options alone may have changed: the question's row must move too (question_pool.py keeps
+        # what phones are shown and checks `updated_at` to know it is current).
+        question.updated_at = clock.utcnow()
     question.question_set = question_set
     question.explanation, question.topic, question.source = data.explanation, data.topic, data.source
     question.difficulty, question.points = data.difficulty, data.points

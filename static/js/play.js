@@ -170,8 +170,11 @@
         if (queue[f.getAttribute("data-qid")] && offline) setStatus(f, "queued", T.queued);
       });
     }
-    function retryLater() {
-      if (!retryTimer) retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 4000);
+    // Again after the server's Retry-After (a 503 when busy) or 4 s, stretched at random up to
+    // twice that: phones that failed together must not all come back in the same second.
+    function retryLater(seconds) {
+      var wait = (seconds > 0 ? seconds : 4) * (1 + Math.random()) * 1000;
+      if (!retryTimer) retryTimer = setTimeout(function () { retryTimer = null; flush(); }, wait);
     }
 
     function flush() {
@@ -184,11 +187,13 @@
         headers: { "Content-Type": "application/json", "Accept": "application/json" },
         body: JSON.stringify({ option_ids: ids })
       }).then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          return { status: r.status, body: body, after: +(r.headers.get("Retry-After") || 0) };
+        });
       }).then(function (res) {
         sending = false;
         offline = false;
-        if (res.status >= 500 || res.status === 429 || res.status === 408) { refreshNet(); retryLater(); return; }
+        if (res.status >= 500 || res.status === 429 || res.status === 408) { refreshNet(); retryLater(res.after); return; }
         if (same(queue[qid], ids)) delete queue[qid];
         store();
         if (res.status === 200) { seen.answers[qid] = res.body.saved ? ids : []; storeSeen(); }
@@ -354,6 +359,32 @@
     }).catch(function () { /* no worker (plain HTTP, private mode): the localStorage queue still holds */ });
   }
 
-  var root = document.getElementById("play");
-  if (root) attemptPage(root); else joinPage();
+  /* ---------- "Đang đông" page (a 503 from admission control or a busy database) ----------
+     Nothing was done for the refused request, so it is sent again as it was: the same form (the
+     registration typed, or the submit) or the same address. The wait is the server's Retry-After
+     stretched at random up to twice as long, so a crowd refused together does not return together;
+     a tap on "Thử lại ngay" sends it at once, and only once. */
+  function busyPage(box) {
+    var seconds = Math.max(1, +box.getAttribute("data-seconds") || 3);
+    var endsAt = Date.now() + seconds * (1 + Math.random()) * 1000;
+    var out = $("#busy-seconds"), form = $("#busy-retry"), sent = false, timer = null;
+    function retry() {
+      if (sent) return;
+      sent = true;
+      clearTimeout(timer);
+      $("#busy-retrying").hidden = false;
+      if (form) form.submit(); else location.reload();
+    }
+    function tick() {
+      var left = Math.ceil((endsAt - Date.now()) / 1000);
+      if (left <= 0) { retry(); return; }
+      if (out) out.textContent = left;
+      timer = setTimeout(tick, 250);
+    }
+    if (form) form.addEventListener("submit", function (event) { event.preventDefault(); retry(); });
+    tick();
+  }
+
+  var root = document.getElementById("play"), busy = document.getElementById("busy");
+  if (busy) busyPage(busy); else if (root) attemptPage(root); else joinPage();
 })();

@@ -110,14 +110,14 @@ def create_session(quiz: Quiz, data: dict, *, actor: Organizer | None, now: date
     drawn = draw_questions(quiz)
     if not drawn:
         raise ConflictError(_("Đợt thi chưa có câu hỏi. Vui lòng thêm câu hỏi trước khi thi trực tiếp."))
-    _check_questions_can_be_revealed(quiz, {item.question.id for item in drawn}, now)
+    _check_questions_can_be_revealed(quiz, {item.question_id for item in drawn}, now)
     session = LiveSession(quiz=quiz, question_time_s=time_s, scoring=scoring, unit_score=unit_score,
                           created_by=actor, created_at=now)
     for position, item in enumerate(drawn):
         # Options in their stored order: the projector calls them A, B, C, D for everyone.
         session.questions.append(LiveQuestion(
-            question_id=item.question.id, position=position, points=item.points,
-            option_order=",".join(str(o.id) for o in item.question.options)))
+            question_id=item.question_id, position=position, points=item.points,
+            option_order=",".join(str(i) for i in item.pooled.option_ids)))
     db.session.add(session)
     db.session.flush()
     audit.record(actor, "live.create", session, quiz=quiz.code, questions=len(drawn))

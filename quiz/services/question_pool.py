@@ -1,0 +1,90 @@
+"""What an attempt start draws from, kept per process: the quiz's question pool.
+
+Profiling the start (docs/PERFORMANCE.md) showed a third of its time in loading, for every
+participant, the same questions with their options as ORM objects only to copy ids, points and
+texts out of them. Here each process keeps, per quiz, the sorted ids each draw rule may pick and,
+per question, what the draw stores (kind, points, option ids in their order) and what the phone is
+shown (text, image, options) as plain values.
+
+Why it stays correct, on every server at once. A question's text, kind and options are frozen
+once it has been drawn (bank.update_question refuses the edit), but a question nobody drew yet may
+still be edited, and any question may be added, archived, moved or re-pointed. So every start
+first asks the database for the pool's version: one aggregate over the rules' questions (how
+many, the sum of their ids, the latest `updated_at`, which every edit moves) plus the rules
+themselves. When it differs from the kept one, the pool is read again; a change made on any
+server is seen by the next start everywhere — there is no time window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import selectinload
+
+from ..cache import get_cache
+from ..extensions import db
+from ..models import DrawRule, Question, Quiz
+from . import media as media_service
+from .quizzes import matching_questions
+
+MAX_POOLS = 64  # quizzes open at once on one server
+
+
+@dataclass(frozen=True)
+class PoolQuestion:
+    id: int
+    kind: str
+    points: int
+    option_ids: tuple[int, ...]  # in their position order
+    item: dict  # what the phone is shown: text, kind, image, options by id (no correct marks)
+
+
+@dataclass(frozen=True)
+class Pool:
+    version: tuple
+    rule_ids: tuple[tuple[int, ...], ...]  # per draw rule, in rule order: the ids it may pick, sorted
+    questions: dict[int, PoolQuestion]
+
+
+def pool_of(quiz: Quiz) -> Pool:
+    """The quiz's pool, from this process's copy when the database says it is current."""
+    rules = list(quiz.draw_rules)
+    version = _version(rules)
+    store = get_cache("question_pools", size=MAX_POOLS)
+    kept = store.get(quiz.id)
+    if kept is not None and kept.version == version:
+        return kept
+    pool = _load(rules, version)
+    store.set(quiz.id, pool)
+    return pool
+
+
+def _filters(rules: list[DrawRule]):
+    return [matching_questions(rule).whereclause for rule in rules]
+
+
+def _version(rules: list[DrawRule]) -> tuple:
+    signature = tuple((r.position, r.set_id, r.topic, r.difficulty, r.count) for r in rules)
+    if not rules:
+        return signature, None
+    row = db.session.execute(db.select(func.count(Question.id), func.sum(Question.id), func.max(Question.updated_at))
+                             .where(or_(*_filters(rules)))).one()
+    return signature, tuple(row)
+
+
+def _load(rules: list[DrawRule], version: tuple) -> Pool:
+    rule_ids = tuple(tuple(sorted(db.session.scalars(matching_questions(rule)))) for rule in rules)
+    questions: dict[int, PoolQuestion] = {}
+    if rules:
+        rows = list(db.session.scalars(db.select(Question).where(or_(*_filters(rules)))
+                                       .options(selectinload(Question.options))))
+        media = media_service.preload([q.image_sha256 for q in rows] + [o.image_sha256 for q in rows for o in q.options])
+        for q in rows:
+            questions[q.id] = PoolQuestion(
+                id=q.id, kind=q.kind, points=q.points, option_ids=tuple(o.id for o in q.options),
+                item={"text": q.text, "kind": q.kind,
+                      "image": media_service.image_ref(q.image_sha256, q.image_alt, media),
+                      "options": {o.id: {"id": o.id, "text": o.text,
+                                         "image": media_service.image_ref(o.image_sha256, o.image_alt, media)}
+                                  for o in q.options}})
+    return Pool(version, rule_ids, questions)

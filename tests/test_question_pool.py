@@ -1,0 +1,71 @@
+"""The question pool kept per process for attempt starts (quiz/services/question_pool.py): a change
+to the bank made on any server reaches the next start on every server, with no time window."""
+from __future__ import annotations
+
+import pytest
+
+from quiz.extensions import db
+from quiz.models import Question, QuestionSet
+from quiz.services import bank
+from quiz.services.bank import question_to_data
+
+
+@pytest.fixture(autouse=True)
+def unit(make_unit):
+    return make_unit(code="CDC", name="Trung tâm Kiểm soát bệnh tật tỉnh")
+
+
+def start(client, n, code="KHO"):
+    response = client.post(f"/api/v1/quizzes/{code}/attempts", json={
+        "full_name": f"Người thi {n}", "unit_code": "CDC", "identity": f"09120000{n:02d}", "consent": True})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["questions"]
+
+
+def test_a_start_sees_every_change_to_the_pool_at_once(app, client, make_app, app_config, make_quiz, make_question):
+    quiz = make_quiz(questions=4, code="KHO")
+    quiz.draw_rules[0].count = 4
+    db.session.commit()
+    question_set = db.session.get(QuestionSet, quiz.draw_rules[0].set_id)
+    other_server = make_app(app_config, name="server-b").test_client()
+    first = start(client, 1)
+    assert len(first) == 4 and len(start(other_server, 2)) == 4  # both servers keep the pool now
+
+    drawn_ids = {q["id"] for q in first}
+    archived = db.session.get(Question, min(drawn_ids))
+    bank.archive_question(archived)
+    added = make_question(question_set, text="Câu hỏi mới thêm vào giữa đợt thi?")
+    db.session.commit()
+    for client_, n in ((client, 3), (other_server, 4)):
+        ids = {q["id"] for q in start(client_, n)}
+        assert archived.id not in ids and added.id in ids, n
+
+
+
+def test_an_undrawn_question_edited_shows_its_new_options(client, make_quiz, make_question, monkeypatch):
+    """Only the options change: the question's own columns stay as they were, and the pool must
+    still notice (bank.update_question moves `updated_at`)."""
+    from quiz.services import attempts
+    quiz = make_quiz(questions=2, code="KHO")
+    question_set = db.session.get(QuestionSet, quiz.draw_rules[0].set_id)
+    spare = make_question(question_set, text="Câu hỏi dự phòng?")
+    monkeypatch.setattr(attempts._rng, "sample", lambda pool, k: sorted(pool)[:k])  # the spare (last id) left out
+    assert spare.id not in {q["id"] for q in start(client, 1)}
+    data = question_to_data(spare)
+    data.options[1].text = "Phương án B đã sửa trước khi ai bốc trúng"
+    bank.update_question(spare, question_set, data)
+    db.session.commit()
+    monkeypatch.setattr(attempts._rng, "sample", lambda pool, k: sorted(pool)[-k:])  # now the spare is in
+    drawn = {q["id"]: q for q in start(client, 2)}
+    assert "Phương án B đã sửa trước khi ai bốc trúng" in {o["text"] for o in drawn[spare.id]["options"]}
+
+
+def test_points_changed_mid_event_count_for_the_next_start(client, make_quiz):
+    quiz = make_quiz(questions=3, code="KHO")
+    start(client, 1)
+    for question in db.session.scalars(db.select(Question)):
+        question.points = 2
+    db.session.commit()
+    start(client, 2)
+    from quiz.models import Attempt
+    assert db.session.scalars(db.select(Attempt.max_score).order_by(Attempt.id)).all() == [3, 6]
