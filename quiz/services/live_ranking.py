@@ -36,7 +36,7 @@ from sqlalchemy import func
 from .. import clock
 from ..cache import get_cache
 from ..extensions import db
-from ..models import Attempt, Quiz, Unit
+from ..models import Attempt, QuestionCorrection, Quiz, Unit
 from .attempts import finalize_expired, grace
 from .rankings import units
 from .rankings.rows import UnitRow
@@ -97,6 +97,9 @@ def data_version(scope: Scope, now: datetime | None = None) -> tuple:
         db.select(func.count()).select_from(Attempt).where(*due).scalar_subquery(),
         db.select(func.count()).select_from(Unit).scalar_subquery(),
         db.select(func.max(Unit.id)).scalar_subquery(),
+        # A correction re-scores finished attempts without changing their count (corrections.py).
+        db.select(func.count()).select_from(QuestionCorrection)
+        .where(QuestionCorrection.quiz_id.in_([q.id for q in quizzes])).scalar_subquery(),
     )).one()
     return (*row, scope.contest.w_rate, scope.contest.w_score, tuple(q.state_at(now) for q in quizzes))
 
@@ -143,6 +146,12 @@ def _entry(scope: Scope) -> _Entry:
         return entry
     _refresh_in_background(_state(), scope.key)
     return entry
+
+
+def forget(scope: Scope) -> None:
+    """Drop this process's figures of `scope` (after a regrade: the next read computes afresh;
+    other processes see the change through `data_version`)."""
+    _entries().pop(scope.key)
 
 
 def unit_ranking(of: Quiz | Scope, parent_code: str | None = None) -> list[UnitRow]:

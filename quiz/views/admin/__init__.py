@@ -24,5 +24,5 @@ def index():
 
 # Screen modules add their routes to `bp` when imported, so they come after it.
 from . import (  # noqa: E402,F401
-    accounts, audit, bank, bank_import, contests, live, monitor, posters, quizzes, rankings, units,
+    accounts, audit, bank, bank_import, contests, live, monitor, posters, quality, quizzes, rankings, units,
 )
