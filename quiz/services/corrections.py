@@ -110,7 +110,7 @@ def corrections_of(quiz: Quiz) -> list[QuestionCorrection]:
 def _validate(quiz: Quiz, question: Question, change: Change) -> Change:
     reason = " ".join((change.reason or "").split())
     if not reason:
-        raise ValidationError(_("Vui lòng ghi lý do sửa (người dự thi và báo cáo sẽ thấy lý do này)."),
+        raise ValidationError(_("Vui lòng ghi lý do sửa (nhật ký và ghi chú công bố kết quả sẽ ghi lý do này)."),
                               fields={"reason": [_("Vui lòng ghi lý do.")]})
     if len(reason) > MAX_REASON:
         raise ValidationError(_("Lý do tối đa %(n)d ký tự.", n=MAX_REASON),

@@ -10,7 +10,7 @@ from ...errors import DomainError
 from ...extensions import db
 from ...forms.corrections import CorrectionForm
 from ...models import Question, Quiz
-from ...services import corrections, item_analysis
+from ...services import corrections, item_analysis, monitor
 from ..access import managed_quiz_or_abort, roles_required
 from . import bp
 from .helpers import apply_field_errors
@@ -26,7 +26,8 @@ def quiz_items(code: str):
     figures = item_analysis.analyse_quiz(quiz)
     return render_template("admin/items/analysis.html", quiz=quiz, sort=sort,
                            figures=item_analysis.sort_figures(figures, sort),
-                           flagged=sum(1 for f in figures if f.flags), corrections=corrections.corrections_of(quiz),
+                           flagged=sum(1 for f in figures if f.flags),
+                           finished=monitor.quiz_counts([quiz.id])[quiz.id].finished, corrections=corrections.corrections_of(quiz),
                            flag_label=item_analysis.flag_label, min_responses=item_analysis.MIN_RESPONSES)
 
 
