@@ -90,6 +90,7 @@ def test_flag_thresholds_are_strict():
     assert flags_of(0.951, 0.1) == ["too_easy"]
     assert flags_of(0.20, 0.0) == []  # exactly 20 % is not "too hard", r = 0 is not negative
     assert flags_of(0.19, -0.01) == ["negative", "too_hard"]
+    assert flags_of(1.0, None, responses=4) == []  # four right answers out of four say little
 
 
 def test_sort_by_flag_puts_negative_first(analysed):

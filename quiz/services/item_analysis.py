@@ -19,7 +19,7 @@ as one response; an unanswered question counts as wrong):
   has a time.
 
 Flags: `too_easy` (p > 95 %), `too_hard` (p < 20 %), `negative` (r_pb < 0: "the best participants
-get it wrong: check the key"). The sums run in SQL (GROUP BY); only the medians are Python.
+get it wrong: check the key"); no flag under `MIN_RESPONSES` attempts. The sums run in SQL (GROUP BY); only the medians are Python.
 
 Correctness is `Answer.is_correct` as last scored (a correction re-scores it), so a corrected key
 shows its new figures; a voided question keeps its figures and is marked.
@@ -98,8 +98,11 @@ def flag_label(flag: str) -> str:
             "too_easy": _("Quá dễ: trên 95 % trả lời đúng.")}[flag]
 
 
-def flags_of(difficulty: float | None, discrimination: float | None) -> list[str]:
-    flags = []
+def flags_of(difficulty: float | None, discrimination: float | None, responses: int = MIN_RESPONSES) -> list[str]:
+    """The flags of a question; none under `MIN_RESPONSES` attempts (one answer right is not "too easy")."""
+    flags: list[str] = []
+    if responses < MIN_RESPONSES:
+        return flags
     if discrimination is not None and discrimination < 0:
         flags.append("negative")
     if difficulty is not None and difficulty < TOO_HARD:
@@ -172,7 +175,7 @@ def analyse_quiz(quiz: Quiz) -> list[ItemFigure]:
             median_s=medians.get(question.id),
             options=[OptionFigure(LETTERS[o.position], o.text, o.is_correct, picks[o.position],
                                   picks[o.position] / n if n else 0.0) for o in question.options],
-            flags=flags_of(difficulty, discrimination), void_mode=voids.get(question.id),
+            flags=flags_of(difficulty, discrimination, n), void_mode=voids.get(question.id),
             corrected=question.id in corrected))
     return figures
 
