@@ -147,3 +147,15 @@ def test_no_public_artefact_carries_it(analysed, client, login_as):
             assert "Phân tích câu hỏi" not in workbook.sheetnames
             body = b""
         assert b"point-biserial" not in body and "phân biệt".encode() not in body, url
+
+
+def test_the_demo_round_has_an_item_analysis_with_flags(runner, ctx, frozen_clock):
+    from quiz.models import Quiz
+    from quiz.services.demo import DEMO_QUIZ_CODE
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    figures = analyse_quiz(db.session.scalar(db.select(Quiz).filter_by(code=DEMO_QUIZ_CODE)))
+    flags = {flag for f in figures for flag in f.flags}
+    assert {"negative", "too_easy"} <= flags
+    assert any(f.discrimination is not None and f.discrimination > 0.3 for f in figures)
+    assert all(f.median_s is not None and 10 <= f.median_s <= 60 for f in figures)
