@@ -299,3 +299,16 @@ def result_score(html: str) -> str:
     import re
     match = re.search(r"<dt>Điểm</dt><dd>(\d+)/(\d+)", html)
     return f"{match.group(1)}/{match.group(2)}"
+
+
+def test_a_correction_that_waited_reads_the_key_committed_before_it(round_):
+    """Two organizers correct the same question at once: the second one, which loaded the
+    question before the first committed, records the first one's key as the old key."""
+    quiz, people, admin = round_
+    q3 = _question(quiz, 3)
+    assert q3.correct_mask == B_MASK  # loaded in this session
+    with db.engine.begin() as other:  # the first correction commits meanwhile: A is right
+        other.execute(db.text("UPDATE option SET is_correct = (position = 0) WHERE question_id = :q"), {"q": q3.id})
+    outcome = apply_correction(quiz, q3, Change("key", "Thực ra là C", mask=0b100), admin)
+    db.session.commit()
+    assert (outcome.old_key, outcome.new_key) == ("A", "C")

@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import ConflictError, ForbiddenError, ValidationError
 from ..extensions import db
-from ..models import Attempt, AttemptQuestion, Organizer, Question, QuestionCorrection, Quiz, VOID_MODES
+from ..models import Attempt, AttemptQuestion, Option, Organizer, Question, QuestionCorrection, Quiz, VOID_MODES
 from . import audit, locks, permissions
 from .live_ranking import forget
 from .rankings import individuals
@@ -159,12 +159,15 @@ def _moves(before: dict[int, tuple], after: dict[int, tuple]) -> list[RankMove]:
 
 
 def _rescore(quiz: Quiz, question: Question, change: Change, actor: Organizer) -> Outcome:
-    """Lock, change, re-score (flushes). Outcome.correction is None when nothing changed."""
-    old_mask = question.correct_mask
+    """Lock, change, re-score (flushes). `Outcome.changed` is False when nothing changed."""
     quizzes = [quiz] if change.kind == "void" else quizzes_that_drew(question)
     _check_allowed(actor, quizzes)
     for held in sorted(quizzes, key=lambda q: q.id):
         locks.lock_quiz(held)
+    # Re-read under the locks: a correction that committed while this one waited is the old key.
+    db.session.execute(db.select(Option).where(Option.question_id == question.id)
+                       .execution_options(populate_existing=True)).all()
+    old_mask = question.correct_mask
     attempts = db.session.scalars(locks.locked_attempts(
         db.select(Attempt).join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
         .where(Attempt.quiz_id.in_([q.id for q in quizzes]), AttemptQuestion.question_id == question.id)
