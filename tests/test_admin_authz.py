@@ -75,6 +75,11 @@ EXPECTED = {
     "admin.publish_contest_ranking": ("POST", _CONTEST_POST),
     "admin.export_quiz_ranking": ("GET", _CONTEST_PAGE),
     "admin.export_contest_ranking": ("GET", _CONTEST_PAGE),
+    # item analysis and corrections (the seeded quiz has no finished attempt: a question page is a 404
+    # once the role check has passed; tests/test_item_analysis.py and test_regrade.py cover the 200s)
+    "admin.quiz_items": ("GET", _CONTEST_PAGE),
+    "admin.quiz_item": ("GET", {UNIT: 403, ORG: 403, OWNER: 404, ADMIN: 404}),
+    "admin.quiz_item_correct": ("POST", {UNIT: 403, ORG: 403, OWNER: 404, ADMIN: 404}),
     # live sessions: the host screen and its controls
     "admin.live_sessions": ("GET", _CONTEST_PAGE),
     "admin.live_create": ("POST", _CONTEST_POST),

@@ -68,7 +68,8 @@ def test_xlsx_sheets_title_block_formats(ctx, seeded, tmp_path, frozen_clock):
     path = tmp_path / "x.xlsx"
     write_xlsx(exports.build_report(quiz=seeded), str(path))
     book = load_workbook(path)
-    assert book.sheetnames == ["Cá nhân", "Đơn vị", "Thống kê câu hỏi", "Thông tin"]
+    # The organizer's export (public=False) adds the item analysis (issue 16); a public one never does.
+    assert book.sheetnames == ["Cá nhân", "Đơn vị", "Thống kê câu hỏi", "Phân tích câu hỏi", "Thông tin"]
     people = book["Cá nhân"]
     assert people["A1"].value == "Tuần 2 — An toàn thông tin"
     assert people["A2"].value.startswith("Thời gian thi: 07:00 10/10/2025 – 09:00 10/10/2025")

@@ -2,6 +2,7 @@
 from .accounts import ROLES, Organizer
 from .attempts import Answer, Attempt, AttemptQuestion, Participant
 from .bank import KINDS, Option, Question, QuestionSet
+from .corrections import CORRECTION_KINDS, VOID_MODES, QuestionCorrection
 from .quizzes import (
     COUNTED_ATTEMPTS,
     DEFAULT_RANKING_ORDER,
@@ -22,6 +23,7 @@ from .units import Unit
 __all__ = [
     "ROLES", "KINDS", "COUNTED_ATTEMPTS", "DEFAULT_RANKING_ORDER", "PREDICTION_KINDS", "RANKING_KEYS",
     "LIVE_SCORING", "LIVE_STATES", "LIVE_UNIT_SCORE", "LiveQuestion", "LiveSession",
+    "CORRECTION_KINDS", "VOID_MODES", "QuestionCorrection",
     "MEDIA_TYPES", "Media", "Answer", "Attempt", "AttemptQuestion", "AuditEntry", "Contest", "DrawRule", "Option",
     "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "RosterEntry",
     "RosterReview", "Unit", "UnitTally",

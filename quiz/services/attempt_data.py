@@ -9,7 +9,8 @@ import math
 from datetime import datetime
 
 from .. import clock
-from ..models import Attempt, AttemptQuestion, Quiz
+from ..extensions import db
+from ..models import Attempt, AttemptQuestion, QuestionCorrection, Quiz
 from . import attempts as attempt_service
 from . import media as media_service
 from .rankings.question_stats import unsettled_question_ids
@@ -170,6 +171,7 @@ def review_items(attempt: Attempt, now: datetime | None = None) -> list[dict]:
     if not attempt.is_finished:
         return []
     unsettled = unsettled_question_ids({d.question_id for d in attempt.questions}, now or clock.utcnow())
+    voided, corrected = _corrections(attempt)
     answers = {a.question_id: a for a in attempt.answers}
     if attempt.questions and all(getattr(d, "pooled", None) for d in attempt.questions):
         return _pooled_items(attempt)
@@ -191,7 +193,7 @@ def review_items(attempt: Attempt, now: datetime | None = None) -> list[dict]:
             "correct_option_ids": [i for i in drawn.option_ids if i in options and options[i].is_correct],
             "is_correct": bool(answer and answer.is_correct),
             "explanation": question.explanation or "",
-            "withheld": False,
+            "withheld": False, "voided": voided.get(question.id), "key_corrected": question.id in corrected,
         })
         if question.id in unsettled:
             item = items[-1]
@@ -199,3 +201,14 @@ def review_items(attempt: Attempt, now: datetime | None = None) -> list[dict]:
             for option in item["options"]:
                 option["is_correct"] = None
     return items
+
+
+def _corrections(attempt: Attempt) -> tuple[dict[int, str], set[int]]:
+    """The attempt's questions voided in its quiz (id → mode), and those whose key was corrected
+    (in any quiz: the key is the bank's)."""
+    ids = {d.question_id for d in attempt.questions}
+    rows = db.session.execute(db.select(QuestionCorrection.quiz_id, QuestionCorrection.question_id,
+                                        QuestionCorrection.kind, QuestionCorrection.void_mode)
+                              .where(QuestionCorrection.question_id.in_(ids))).all()
+    voided = {q: mode for quiz_id, q, kind, mode in rows if kind == "void" and quiz_id == attempt.quiz_id}
+    return voided, {q for _quiz, q, kind, _mode in rows if kind == "key"}

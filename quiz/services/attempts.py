@@ -31,7 +31,7 @@ from ..models.types import MAX_ROW_ID
 from .registration import (
     Registration, clean_registration, record_participant, retry_identity_race, returning_participant,
 )
-from .scoring import finalise_attempt
+from .scoring import ScoringKey, finalise_attempt
 
 _rng = random.SystemRandom()
 MAX_OPTIONS = 10
@@ -166,7 +166,9 @@ def finalize_expired(*, now: datetime | None = None, quiz: Quiz | None = None) -
         db.select(Attempt).where(*due).order_by(Attempt.id)
         .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
                  .selectinload(Question.options), selectinload(Attempt.answers)))
-    count = sum(finalise_attempt(a, a.deadline, "deadline") for a in db.session.scalars(query))
+    due_attempts = db.session.scalars(query).all()
+    key = ScoringKey.load(due_attempts)  # one read of the keys for all of them
+    count = sum(finalise_attempt(a, a.deadline, "deadline", key) for a in due_attempts)
     db.session.flush()
     return count
 

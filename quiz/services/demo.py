@@ -118,10 +118,32 @@ def demo_roster_rows(seed: int = 17) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+def _question_behaviour(question_id: int, seed: int) -> tuple[str, float]:
+    """How the made-up staff treat a question, so the item analysis has something to show: most
+    follow the person's skill; some are easy, some hard, and some are "tricky" — a believable
+    wrong option attracts the most skilled (a negative discrimination, as a wrong key would)."""
+    draw = random.Random(question_id * 7919 + seed).random()
+    if draw < 0.12:
+        return "tricky", 0.0
+    if draw < 0.27:
+        return "easy", 0.99
+    if draw < 0.37:
+        return "hard", 0.1
+    return "skill", 0.0
+
+
+def _chance_right(behaviour: tuple[str, float], skill: float) -> float:
+    kind, p = behaviour
+    if kind == "tricky":
+        return 1.05 - skill  # the better, the likelier to fall for the distractor
+    return skill if kind == "skill" else p
+
+
 def play_sample_attempts(quiz: Quiz, now: datetime, count: int = 60, seed: int = 10) -> int:
     """Let `count` made-up staff take the quiz through the real services, so the demo's rankings
-    and board have something to show. Units near the province's centre take part more; in a unit
-    with a roster, most players are people of the roster (a few typed a number it does not have)."""
+    board and item analysis have something to show. Units near the province's centre take part more; in a unit
+    with a roster, most players are people of the roster (a few typed a number it does not have);
+    questions behave as `_question_behaviour` says."""
     rng = random.Random(seed)
     leaves = [u for u in db.session.scalars(db.select(Unit)) if u.headcount]
     weights = [1 + (u.headcount or 0) / 40 for u in leaves]
@@ -146,11 +168,11 @@ def play_sample_attempts(quiz: Quiz, now: datetime, count: int = 60, seed: int =
             if rostered.get(unit.id) and rng.random() < 0.9:
                 entry = rostered[unit.id].pop()
                 name, identity = entry.full_name, entry.phone or entry.staff_code
-        _play(quiz, rng, unit, name, identity, now - timedelta(hours=rng.uniform(1, 20)))
+        _play(quiz, rng, unit, name, identity, now - timedelta(hours=rng.uniform(1, 20)), seed)
     return count
 
 
-def _play(quiz: Quiz, rng: random.Random, unit: Unit, name: str, identity: str, started: datetime) -> None:
+def _play(quiz: Quiz, rng: random.Random, unit: Unit, name: str, identity: str, started: datetime, seed: int) -> None:
     attempt, _created = attempts.start_attempt(quiz, {
         "full_name": name, "unit_code": unit.code, "identity": identity,
         "consent": True, "prediction": rng.randrange(5, 40),
@@ -162,6 +184,10 @@ def _play(quiz: Quiz, rng: random.Random, unit: Unit, name: str, identity: str, 
         options = drawn.question.options
         correct = [o.id for o in options if o.is_correct]
         wrong = [o.id for o in options if not o.is_correct]
-        picked = correct if rng.random() < skill or not wrong else [rng.choice(wrong)]
+        behaviour = _question_behaviour(drawn.question_id, seed)
+        if rng.random() < _chance_right(behaviour, skill) or not wrong:
+            picked = correct
+        else:  # a tricky question's distractor is always the same wrong option
+            picked = [wrong[0]] if behaviour[0] == "tricky" else [rng.choice(wrong)]
         attempts.save_answer(attempt, drawn.question_id, picked, now=clock_at)
     attempts.submit_attempt(attempt, now=clock_at + timedelta(seconds=5))

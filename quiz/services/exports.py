@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from .. import clock
 from ..errors import NotFoundError
 from ..models import Contest, Quiz
+from .item_analysis import ItemFigure, analyse_quiz, flag_label
 from .rankings.question_stats import LETTERS
 from .rankings.individuals import iter_ranking
 from .rankings.published import get_snapshot
@@ -126,6 +127,33 @@ def question_table(rows: list[dict]) -> Table:
     return Table("questions", columns, table_rows)
 
 
+def item_table(figures: list[ItemFigure]) -> Table:
+    """The item analysis (organizer exports only: it carries the key), one row per question."""
+    width = max((len(f.options) for f in figures), default=4)
+    columns = [Column(_("Mã câu"), "int", 8), Column(_("Câu hỏi"), "text", 60), Column(_("Đáp án đúng"), "text", 10),
+               Column(_("Số lần ra đề"), "int", 10), Column(_("Độ khó (tỷ lệ đúng)"), "rate", 12),
+               Column(_("Độ phân biệt (point-biserial)"), "dec", 14),
+               Column(_("Thời gian trả lời (trung vị, giây)"), "seconds", 14)]
+    columns += [Column(_("Chọn %(letter)s", letter=LETTERS[i]), "int", 9) for i in range(width)]
+    columns += [Column(_("Cảnh báo"), "text", 50), Column(_("Đính chính"), "text", 24)]
+    rows = []
+    for f in figures:
+        picks = [o.picks for o in f.options] + [0] * (width - len(f.options))
+        rows.append([f.question_id, f.text, f.key, f.drawn, f.difficulty,
+                     None if f.discrimination is None else round(f.discrimination, 4),
+                     None if f.median_s is None else round(f.median_s, 1), *picks,
+                     " ".join(flag_label(flag) for flag in f.flags), correction_label(f)])
+    return Table("items", columns, rows)
+
+
+def correction_label(figure: ItemFigure) -> str:
+    if figure.void_mode == "credit":
+        return _("Đã hủy: mọi người được điểm")
+    if figure.void_mode == "drop":
+        return _("Đã hủy: bỏ khỏi điểm tối đa")
+    return _("Đã đính chính đáp án") if figure.corrected else ""
+
+
 def image_note(row: dict) -> str:
     """Says in words that a question (or which of its options) shows an image, for sheets and print
     (snapshots published before images existed hold neither key)."""
@@ -196,6 +224,8 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
                      Table("units", _unit_columns(), units),
                      question_table(reading.questions)]
     report.questions = reading.questions
+    if not public and quiz is not None:
+        report.tables.append(item_table(analyse_quiz(quiz)))
     return report
 
 

@@ -23,7 +23,8 @@ NUMBER_FORMATS = {"pct": "0.00%", "rate": "0.00%", "dec": "0.00###", "seconds": 
 
 
 def sheet_names() -> dict[str, str]:
-    return {"individuals": _("Cá nhân"), "units": _("Đơn vị"), "questions": _("Thống kê câu hỏi")}
+    return {"individuals": _("Cá nhân"), "units": _("Đơn vị"), "questions": _("Thống kê câu hỏi"),
+            "items": _("Phân tích câu hỏi")}
 
 
 def _text(ws, value: str) -> WriteOnlyCell:

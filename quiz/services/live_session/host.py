@@ -34,7 +34,7 @@ from ...models.live import QUESTION_TIME_RANGE
 from .. import audit, locks
 from ..attempts import draw_questions
 from ..rankings.question_stats import revealed_question_ids, unsettled_question_ids
-from ..scoring import finalise_attempt
+from ..scoring import ScoringKey, finalise_attempt
 
 ACTIONS = ("start", "pause", "resume", "reveal", "next", "skip", "end")
 
@@ -226,8 +226,9 @@ def finalise_session_attempts(session: LiveSession, now: datetime) -> int:
         .order_by(Attempt.id).options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
                                       .selectinload(Question.options), selectinload(Attempt.answers)))).all()
     played_ids = {q.question_id for q in played}
+    key = ScoringKey.load(attempts)
     for attempt in attempts:
-        finalise_attempt(attempt, now, "organizer")
+        finalise_attempt(attempt, now, "organizer", key)
         answered = {a.question_id: a.elapsed_ms for a in attempt.answers if a.question_id in played_ids}
         attempt.duration_ms = sum(answered.get(qid) if answered.get(qid) is not None else full_ms
                                   for qid in played_ids)

@@ -24,6 +24,6 @@ def index():
 
 # Screen modules add their routes to `bp` when imported, so they come after it.
 from . import (  # noqa: E402,F401
-    accounts, audit, awards, bank, bank_import, certificates, contests, monitor, participation, posters, quizzes,
-    rankings, rosters, units,
+    accounts, audit, awards, bank, bank_import, certificates, contests, monitor, participation, posters, quality,
+    quizzes, rankings, rosters, units,
 )

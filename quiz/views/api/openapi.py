@@ -65,7 +65,10 @@ REVIEW_ITEM = _obj(["id", "text", "your_option_ids", "correct_option_ids", "is_c
         "id": INT, "text": STR, "is_correct": {"type": ["boolean", "null"]}, "chosen": BOOL, "image": IMAGE})},
     "your_option_ids": {"type": "array", "items": INT}, "correct_option_ids": {"type": "array", "items": INT},
     "is_correct": {"type": ["boolean", "null"]}, "explanation": STR,
-    "withheld": {"type": "boolean", "description": "the question may still be asked elsewhere: no key yet"}})
+    "withheld": {"type": "boolean", "description": "the question may still be asked elsewhere: no key yet"},
+    "voided": {"type": ["string", "null"], "enum": ["credit", "drop", None],
+               "description": "voided in this quiz: everyone got its points (credit) or it left the maximum (drop)"},
+    "key_corrected": {"type": "boolean", "description": "the organizers corrected its key after the round"}})
 RESULT = _obj(["score", "max_score", "correct_count", "percent", "duration_s", "rank", "total", "provisional"], {
     "score": INT, "max_score": INT, "correct_count": INT, "question_count": INT, "percent": NUM,
     "duration_s": NUM, "submitted_at": DATETIME, "finalised_by": STR,
