@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from question_bank import starter_sets
 
 from ..extensions import db
-from ..models import Organizer, Quiz, RosterEntry, Unit
+from ..models import Option, Organizer, Quiz, RosterEntry, Unit
 from . import accounts, attempts, bank, quizzes, units
 from .rosters.importing import import_rosters
 
@@ -181,7 +181,9 @@ def _play(quiz: Quiz, rng: random.Random, unit: Unit, name: str, identity: str, 
     clock_at = started
     for drawn in attempt.questions:
         clock_at += timedelta(seconds=rng.uniform(15, 50))
-        options = drawn.question.options
+        # A start draws from the question pool and links questions by id only (question_pool.py).
+        options = db.session.scalars(db.select(Option).where(Option.question_id == drawn.question_id)
+                                     .order_by(Option.position)).all()
         correct = [o.id for o in options if o.is_correct]
         wrong = [o.id for o in options if not o.is_correct]
         behaviour = _question_behaviour(drawn.question_id, seed)
