@@ -117,3 +117,22 @@ def test_contest_weights_that_are_no_number_are_a_message(client, login_as, valu
     assert response.status_code == 200
     assert "Nhập một số" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(Contest).filter_by(code="MOI")) is None
+
+
+def test_prediction_errors_read_as_numbers_on_the_proposal_and_the_public_ranking(
+        client, contest, make_quiz, make_unit, make_attempt, frozen_clock, login_as):
+    login_as("admin")
+    unit = make_unit()
+    quiz = make_quiz(questions=5, code="TUAN1", title="Tuần 1", contest=contest, prediction="count",
+                     closes_at=frozen_clock.now() + timedelta(hours=1))
+    make_attempt(quiz, unit, full_name="Nguyễn Văn An", score=5, prediction=1)
+    make_attempt(quiz, unit, full_name="Trần Thị Bình", score=4, prediction=13)
+    tables.save_prize_table(contest, quiz, levels=[LevelInput("Nhất", 1), LevelInput("Nhì", 1)])
+    frozen_clock.advance(hours=2)
+    publish_ranking(quiz=quiz)
+    db.session.commit()
+    proposal = client.get(f"/admin/contests/{contest.id}/awards").get_data(as_text=True)
+    public = client.get("/r/TUAN1").get_data(as_text=True)
+    for page in (proposal, public):
+        assert "Trần Thị Bình" in page
+        assert ".00000" not in page and ">12<" in page.replace(" ", "")
