@@ -136,3 +136,16 @@ def test_prediction_errors_read_as_numbers_on_the_proposal_and_the_public_rankin
     for page in (proposal, public):
         assert "Trần Thị Bình" in page
         assert ".00000" not in page and ">12<" in page.replace(" ", "")
+
+
+def test_a_too_long_note_is_said_not_silently_dropped(client, contest, one_round, login_as):
+    login_as("admin")
+    base = f"/admin/contests/{contest.id}/awards"
+    checked = client.post(f"{base}/check", data={
+        "table_id": one_round["table"].id, "participant_id": one_round["cheat"].id, "status": "verified",
+        "note": "x" * 501}, follow_redirects=True)
+    assert checked.status_code == 200 and "Tối đa 500 ký tự." in checked.get_data(as_text=True)
+    published = client.post(f"{base}/publish", data={"note": "x" * 501}, follow_redirects=True)
+    assert "Tối đa 500 ký tự." in published.get_data(as_text=True)
+    assert publish.get_version(contest) is None
+    assert db.session.scalar(db.select(db.func.count()).select_from(checks.WinnerCheck)) == 0
