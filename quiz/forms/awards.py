@@ -1,11 +1,11 @@
 """Forms of the awards screens: prize tables, award settings, winner checks, revocation."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField,
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, IntegerField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .fields import RowIdSelectField
+from .fields import NumberField, RowIdSelectField
 
 LEVEL_ROWS = 6
 PERCENT = NumberRange(0, 100, _l("Là một phần trăm từ 0 đến 100."))
@@ -18,13 +18,13 @@ class LevelForm(Form):
 
 class PrizeTableForm(FlaskForm):
     levels = FieldList(FormField(LevelForm), min_entries=LEVEL_ROWS, max_entries=12)
-    min_score_pct = DecimalField(_l("Điểm tối thiểu để được giải (%)"), places=None, validators=[Optional(), PERCENT])
-    cap_pct = DecimalField(_l("Tối đa số giải (phần trăm số người hoàn thành)"), places=None,
+    min_score_pct = NumberField(_l("Điểm tối thiểu để được giải (%)"), places=None, validators=[Optional(), PERCENT])
+    cap_pct = NumberField(_l("Tối đa số giải (phần trăm số người hoàn thành)"), places=None,
                            validators=[Optional(), NumberRange(0.01, 100, _l("Lớn hơn 0, tối đa 100."))])
     unit_top_n = IntegerField(_l("Giải tập thể cho N đơn vị dẫn đầu điểm thi đua"),
                               validators=[Optional(), NumberRange(1, 10_000, _l("Từ 1 đến 10.000."))])
     unit_top_name = StringField(_l("Tên giải tập thể"), validators=[Optional(), Length(max=80)])
-    unit_min_rate_pct = DecimalField(_l("Giải cho mọi đơn vị có tỷ lệ tham gia từ (%)"), places=None,
+    unit_min_rate_pct = NumberField(_l("Giải cho mọi đơn vị có tỷ lệ tham gia từ (%)"), places=None,
                                      validators=[Optional(), NumberRange(0.01, 100, _l("Lớn hơn 0, tối đa 100."))])
     unit_rate_name = StringField(_l("Tên giải theo tỷ lệ tham gia"), validators=[Optional(), Length(max=80)])
 
@@ -35,7 +35,7 @@ class AwardSettingsForm(FlaskForm):
     certificate_place = StringField(_l("Địa danh ghi ngày ký"), validators=[Optional(), Length(max=80)])
     certificate_signer_title = TextAreaField(_l("Chức danh người ký"), validators=[Optional(), Length(max=200)])
     certificate_signer_name = StringField(_l("Họ tên người ký"), validators=[Optional(), Length(max=120)])
-    completion_min_pct = DecimalField(_l("Cấp giấy chứng nhận hoàn thành cho người đạt từ (%)"), places=None,
+    completion_min_pct = NumberField(_l("Cấp giấy chứng nhận hoàn thành cho người đạt từ (%)"), places=None,
                                       validators=[Optional(), PERCENT])
 
 

@@ -1,8 +1,10 @@
 """Forms of the organizer console: contests, and the CSRF-only form behind POST buttons."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .fields import NumberField
 
 
 class ActionForm(FlaskForm):
@@ -15,10 +17,10 @@ class ContestForm(FlaskForm):
     title = StringField(_l("Tên cuộc thi"), validators=[DataRequired(_l("Vui lòng nhập tên cuộc thi.")),
                                                         Length(max=200, message=_l("Tối đa 200 ký tự."))])
     description = TextAreaField(_l("Mô tả"), validators=[Optional()])
-    w_rate = DecimalField(_l("Trọng số tỷ lệ tham gia (%)"), places=None,
+    w_rate = NumberField(_l("Trọng số tỷ lệ tham gia (%)"), places=None,
                           validators=[InputRequired(_l("Vui lòng nhập trọng số.")),
                                       NumberRange(0, 100, _l("Trọng số là phần trăm từ 0 đến 100."))])
-    w_score = DecimalField(_l("Trọng số điểm trung bình (%)"), places=None,
+    w_score = NumberField(_l("Trọng số điểm trung bình (%)"), places=None,
                            validators=[InputRequired(_l("Vui lòng nhập trọng số.")),
                                        NumberRange(0, 100, _l("Trọng số là phần trăm từ 0 đến 100."))])
 

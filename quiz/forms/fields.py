@@ -1,10 +1,11 @@
 """Form fields shared by several forms."""
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField
+from wtforms import DecimalField, SelectField, SelectMultipleField
 
 from ..models.types import row_id
 
 BAD_ID = _l("Lựa chọn không hợp lệ.")
+BAD_NUMBER = _l("Nhập một số, ví dụ 80 hoặc 12.5.")
 
 
 class RowIdSelectField(SelectField):
@@ -38,3 +39,15 @@ class RowIdMultipleField(SelectMultipleField):
         except ValueError:
             self.data = []
             raise ValueError(BAD_ID) from None
+
+
+class NumberField(DecimalField):
+    """A decimal typed by a person: only a finite number is data. Python's Decimal also reads
+    "NaN", "sNaN" and "Infinity", and a signalling NaN makes every comparison (NumberRange, a sum of
+    weights) raise instead of failing validation: such input is a field error, like "abc"."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(BAD_NUMBER)

@@ -7,7 +7,11 @@ an unguessable code, revoked by an organizer with a reason.
   whose score percent reaches it gets a "completion" certificate ("hoàn thành");
 * a person holds at most one valid certificate per scope and kind: a new version that changes
   the prize revokes the old certificate (its code then answers "revoked") and issues a new one;
-  a person no longer on the list has theirs revoked.
+  a person no longer on the list has theirs revoked;
+* nobody disqualified in a round's table or in the contest's table gets a completion certificate
+  for that round (a disqualification says the result is not theirs: someone else took the quiz);
+* a revocation by an organizer stands: a later publication does not issue the same certificate
+  (same scope, kind and prize) again under a new code.
 
 Codes: 16 characters from an alphabet without look-alikes (no 0/O, 1/I/L), drawn with
 `secrets` — 31^16 ≈ 2^79 — shown in groups of four. A code is looked up case- and dash-blind.
@@ -17,16 +21,19 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
+from sqlalchemy import String, cast
 
 from ... import clock
 from ...errors import ConflictError, NotFoundError, ValidationError
 from ...extensions import db
-from ...models import Attempt, AwardList, Certificate, Contest, Organizer, Quiz
+from ...models import Attempt, AuditEntry, AwardList, Certificate, Contest, Organizer, PrizeTable, Quiz, WinnerCheck
 from .. import audit
 from ..locks import lock_contest
 from ..rankings.read import ORGANIZER, read
 from .propose import Proposal
+from .tables import CONTEST_KEY
 
+REVOKE_ACTION = "certificate.revoke"
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 16
 
@@ -65,13 +72,34 @@ def _revoke(certificate: Certificate, reason: str, actor: Organizer | None) -> N
     certificate.revoked_by_id = actor.id if actor is not None else None
 
 
+def _disqualified(contest: Contest) -> set[tuple[str, int]]:
+    """(table scope, participant) of every disqualification in the contest's prize tables."""
+    return set(tuple(row) for row in db.session.execute(
+        db.select(PrizeTable.scope_key, WinnerCheck.participant_id).join(PrizeTable, WinnerCheck.table_id == PrizeTable.id)
+        .where(PrizeTable.contest_id == contest.id, WinnerCheck.status == "disqualified")).all())
+
+
+def _revoked_by_organizers(contest: Contest) -> set[tuple[str, int, str, str]]:
+    """(scope, participant, kind, prize) of the certificates an organizer revoked by hand (the
+    audit entry `revoke_certificate` writes tells them from those a publication replaced)."""
+    by_hand = db.select(AuditEntry.target_id).where(AuditEntry.action == REVOKE_ACTION,
+                                                    AuditEntry.target_type == Certificate.__name__)
+    return set(tuple(row) for row in db.session.execute(
+        db.select(Certificate.scope_key, Certificate.participant_id, Certificate.kind, Certificate.prize_name)
+        .where(Certificate.contest_id == contest.id, Certificate.revoked_at.is_not(None),
+               cast(Certificate.id, String).in_(by_hand))).all())
+
+
 def _completion_rows(contest: Contest, threshold: float) -> list[tuple[Quiz, dict]]:
+    disqualified = _disqualified(contest)
     rows = []
     for quiz in contest.quizzes:
         reading = read(quiz=quiz, audience=ORGANIZER, source="published")
         if reading is None or reading.is_provisional:
             continue
-        rows += [(quiz, r) for r in reading.individuals if r["score_pct"] + 1e-9 >= threshold]
+        rows += [(quiz, r) for r in reading.individuals if r["score_pct"] + 1e-9 >= threshold
+                 and (str(quiz.id), r["participant_id"]) not in disqualified
+                 and (CONTEST_KEY, r["participant_id"]) not in disqualified]
     return rows
 
 
@@ -102,9 +130,12 @@ def sync(contest: Contest, proposal: Proposal, award_list: AwardList, *,
                                    v=award_list.version), actor)
             revoked += 1
     db.session.flush()
+    revoked_by_hand = _revoked_by_organizers(contest)
     for (scope, participant_id, kind), (quiz, prize, row) in wanted.items():
         current = valid.get((scope, participant_id, kind))
         if current is not None and current.revoked_at is None:
+            continue
+        if (scope, participant_id, kind, prize) in revoked_by_hand:
             continue
         db.session.add(Certificate(
             code=new_code(), contest_id=contest.id, quiz_id=quiz.id if quiz else None, scope_key=scope,
@@ -126,7 +157,7 @@ def revoke_certificate(certificate: Certificate, reason: str, *, actor: Organize
         raise ConflictError(_("Giấy chứng nhận này đã bị thu hồi."))
     _revoke(certificate, reason, actor)
     db.session.flush()
-    audit.record(actor, "certificate.revoke", certificate, code=certificate.code, reason=reason[:500],
+    audit.record(actor, REVOKE_ACTION, certificate, code=certificate.code, reason=reason[:500],
                  participant_id=certificate.participant_id)
     return certificate
 

@@ -137,6 +137,17 @@ def award_proposal(contest_id: int):
                            certificate_count=len(contest_certificates(contest)))
 
 
+def _refused(form, back: str):
+    """A form that did not validate: a tampered id is a 400; what a person typed (a note too long)
+    is said on the page they came from, and nothing changes."""
+    if any(name in form.errors for name in ("table_id", "participant_id", "status")):
+        abort(400)
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+    return redirect(back)
+
+
 def _check_target(contest: Contest, form) -> PrizeTable:
     table = db.session.get(PrizeTable, form.table_id.data)
     if table is None or table.contest_id != contest.id:
@@ -150,7 +161,7 @@ def award_check(contest_id: int):
     contest = managed_contest_or_abort(contest_id)
     form = CheckForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(form, url_for("admin.award_proposal", contest_id=contest.id))
     table = _check_target(contest, form)
     checks.check_winner(table, form.participant_id.data, status=form.status.data, note=form.note.data or "",
                         actor=current_user._get_current_object())
@@ -166,7 +177,7 @@ def award_uncheck(contest_id: int):
     contest = managed_contest_or_abort(contest_id)
     form = ClearCheckForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(form, url_for("admin.award_proposal", contest_id=contest.id))
     table = _check_target(contest, form)
     checks.clear_check(table, form.participant_id.data, actor=current_user._get_current_object())
     db.session.commit()
@@ -181,7 +192,7 @@ def award_publish(contest_id: int):
     form = PublishAwardsForm()
     back = url_for("admin.award_proposal", contest_id=contest.id)
     if not form.validate_on_submit():
-        return redirect(back)
+        return _refused(form, back)
     try:
         award_list = publish.publish_awards(contest, actor=current_user._get_current_object(),
                                             note=form.note.data or "")
