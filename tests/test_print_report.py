@@ -83,7 +83,7 @@ def test_right_after_a_publish_the_report_prints_the_published_version(client, l
     assert "chưa công bố" not in page
     assert "Công bố lần 1 lúc" in page and "KẾT QUẢ TẠM THỜI" in page
     assert "Nguyễn Thị Lan" in page and "Đến Sau Công Bố" not in page  # as frozen
-    live = _print(client, "?source=live")
+    live = _print(client, "?source=current")
     assert "Đến Sau Công Bố" in live and "chưa công bố" not in live
     assert "Số liệu trực tiếp" in live and "lần 1" in live  # says which publication it may differ from
 

@@ -9,9 +9,9 @@ from quiz.models import Contest, Quiz, RosterEntry
 from quiz.services.rankings import published as publishing
 
 PUBLIC_PAGES = (
-    "/", "/j/BDHVS", "/j/BDHVS?u=VP-SYT", "/j/BDHVS?u=CCDS", "/r/BDHVS", "/r/BDHVS?source=live",
+    "/", "/j/BDHVS", "/j/BDHVS?u=VP-SYT", "/j/BDHVS?u=CCDS", "/r/BDHVS", "/r/BDHVS?source=current",
     "/r/contest/BDHVS-DEMO", "/board/BDHVS", "/board/BDHVS?source=published", "/board/BDHVS/data.json",
-    "/api/v1/quizzes/BDHVS", "/api/v1/quizzes/BDHVS/leaderboard", "/api/v1/quizzes/BDHVS/leaderboard?source=live",
+    "/api/v1/quizzes/BDHVS", "/api/v1/quizzes/BDHVS/leaderboard", "/api/v1/quizzes/BDHVS/leaderboard?source=current",
     "/api/v1/quizzes/BDHVS/unit-ranking", "/api/v1/quizzes/BDHVS/unit-ranking?parent=SYT",
     "/r/BDHVS/export.csv", "/r/BDHVS/export.csv?table=units", "/r/BDHVS/export.csv?table=questions",
     "/r/contest/BDHVS-DEMO/export.csv", "/r/contest/BDHVS-DEMO/export.csv?table=units",
@@ -44,7 +44,7 @@ def test_no_roster_phone_on_any_public_page_or_export(app, runner, frozen_clock)
         response = client.get(url)
         assert response.status_code == 200, url
         texts[url] = _workbook_text(response.data)
-    leaderboard = texts["/api/v1/quizzes/BDHVS/leaderboard?source=live"]
+    leaderboard = texts["/api/v1/quizzes/BDHVS/leaderboard?source=current"]
     # The demo's players include people of the rosters, ranked by their phone (masked): the grep
     # below looks at pages that do show them.
     assert any(f"{p[:2]}xx xxx {p[-3:]}" in leaderboard for p in phones)

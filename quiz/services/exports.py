@@ -176,7 +176,7 @@ def build_report(*, quiz: Quiz | None = None, contest: Contest | None = None, pu
     now = clock.utcnow()
     scope = Scope(quiz=quiz, contest=contest)
     if source is None or public:
-        source = "published" if public or version is not None else "live"
+        source = "published" if public or version is not None else "current"
     reading = read(quiz=quiz, contest=contest, audience=PUBLIC if public else ORGANIZER,
                    source=source, version=version)
     if reading is None:

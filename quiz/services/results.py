@@ -76,14 +76,14 @@ def _latest_finishers(quiz: Quiz) -> list[dict]:
              "submitted_at": r.submitted_at.isoformat()} for r in rows]
 
 
-def board_data(quiz: Quiz, *, source: str = "live") -> dict:
+def board_data(quiz: Quiz, *, source: str = "current") -> dict:
     """Everything the big-screen board shows, small enough to poll every few seconds."""
     reading = read(quiz=quiz, audience=PUBLIC, source=source, limit=BOARD_TOP)
     if reading is None:
         return {"source": "published", "is_published": False, "title": quiz.title, "code": quiz.code}
     units = reading.units
     counters = reading.counters or quiz_counters(Scope(quiz=quiz), units)
-    latest = _latest_finishers(quiz) if reading.source == "live" else []
+    latest = _latest_finishers(quiz) if reading.source == "current" else []
     published_at = reading.published_at.isoformat() if reading.published_at else None
     return {
         "source": source, "is_published": source != "published" or published_at is not None,

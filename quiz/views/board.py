@@ -24,7 +24,7 @@ def _board_data(quiz) -> dict:
 
 
 def _source() -> str:
-    return "published" if request.args.get("source") == "published" else "live"
+    return "published" if request.args.get("source") == "published" else "current"
 
 
 @bp.get("/<code>")

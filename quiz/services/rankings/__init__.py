@@ -12,7 +12,7 @@
 * `rows`       — the row dataclasses and their one JSON shape (`row_dict`);
 * `published`  — published, versioned snapshots;
 * `question_stats` — per-question figures a publication freezes;
-* `read`       — the one read path: published or live, and what each audience may see.
+* `read`       — the one read path: published or current, and what each audience may see.
 
 The names below are the quiz/contest entry points the rest of the app (and the tests) call.
 """

@@ -38,7 +38,7 @@ def _error_units(prediction_col, truth: Decimal | None):
 def counted_attempts(quiz: Quiz, truth: Decimal | None):
     """A subquery: each participant's counted finished attempt of `quiz`, with `error_units`.
 
-    Every live figure of a quiz starts here, so attempts left unsubmitted past their deadline are
+    Every current figure of a quiz starts here, so attempts left unsubmitted past their deadline are
     finalised first (flushed; the calling view commits): no ranking ever misses them.
     """
     finalize_expired(quiz=quiz)

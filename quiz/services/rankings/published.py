@@ -3,7 +3,7 @@
 
 A snapshot's payload is JSON and holds the rows exactly as announced (`rows.row_dict`).
 Identities are stored MASKED: a snapshot only ever feeds public pages and public exports, so it
-cannot leak a phone number even by mistake. Organizers read the live ranking (full identities)
+cannot leak a phone number even by mistake. Organizers read the current ranking (full identities)
 instead.
 """
 from __future__ import annotations

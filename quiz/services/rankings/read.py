@@ -4,14 +4,15 @@ Every public reader — the results pages, the JSON API, the big-screen board, t
 XLSX exports — calls `read(audience=PUBLIC)`; the organizer console calls it with ORGANIZER.
 The rules (PRODUCT.md, "Public means published"), written here and nowhere else:
 
-* Public figures are a published snapshot's, as frozen (`source="published"`), or live figures
-  that carry no answer (`source="live"`: ranks, scores, durations, participation; never a
-  question). `source="latest"` is the latest snapshot if there is one, else live.
-* Public identities are masked (a snapshot stores them masked; live rows are masked here).
+* Public figures are a published snapshot's, as frozen (`source="published"`), or the current,
+  unpublished figures that carry no answer (`source="current"`: ranks, scores, durations,
+  participation; never a question). `source="latest"` is the latest snapshot if there is one,
+  else current. ("Live" names only the host-paced live session: quiz/services/live_session.)
+* Public identities are masked (a snapshot stores them masked; current rows are masked here).
 * Per-question statistics — correct letters, how often each option was picked — reach the
   public only from a snapshot, and only rows whose every quiz has closed and whose question no
   one may still be asked (`question_stats.unsettled_question_ids`). Live public readings carry
-  none. Organizers see every row, live.
+  none. Organizers see every row, current.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from .scope import Scope
 
 PUBLIC = "public"
 ORGANIZER = "organizer"
-SOURCES = ("published", "live", "latest")
+SOURCES = ("published", "current", "latest")
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Reading:
 
     scope: str  # "quiz" or "contest"
     audience: str
-    source: str  # "published" or "live"
+    source: str  # "published" or "current"
     is_provisional: bool
     individuals: Iterable[dict]
     individual_count: int | None
@@ -61,19 +62,19 @@ def read(*, quiz: Quiz | None = None, contest: Contest | None = None, audience: 
     """The ranking of `quiz` (or `contest`) as `audience` may see it; None when `source` is
     "published" and nothing is (a `version` that does not exist raises NotFoundError).
 
-    `limit` cuts the individual rows (a live reading without one streams them all);
-    `with_units=False` leaves a live reading's unit rows out (a reader that shows none).
+    `limit` cuts the individual rows (a current reading without one streams them all);
+    `with_units=False` leaves a current reading's unit rows out (a reader that shows none).
     """
     if audience not in (PUBLIC, ORGANIZER) or source not in SOURCES:
         raise ValueError("read() needs a known audience and a known source")
     scope = Scope(quiz=quiz, contest=contest)
-    if source != "live":
+    if source != "current":
         snapshot = get_snapshot(quiz=quiz, contest=contest, version=version)
         if snapshot is not None:
             return _published(snapshot, scope, audience, parent, limit)
         if source == "published":
             return None
-    return _live(scope, audience, parent, limit, with_units)
+    return _current(scope, audience, parent, limit, with_units)
 
 
 def _published(snapshot: RankingSnapshot, scope: Scope, audience: str, parent: str | None,
@@ -105,7 +106,7 @@ def _settled(rows: list[dict], scope: Scope) -> list[dict]:
     return [r for r in rows if r["id"] not in unsettled]
 
 
-def _live(scope: Scope, audience: str, parent: str | None, limit: int | None, with_units: bool) -> Reading:
+def _current(scope: Scope, audience: str, parent: str | None, limit: int | None, with_units: bool) -> Reading:
     """Live figures. The public's carry no answer (no question rows) and masked identities. A
     quiz's units are a read of its tallies (exact after every commit: `tallies`)."""
     masked = audience == PUBLIC
@@ -117,7 +118,7 @@ def _live(scope: Scope, audience: str, parent: str | None, limit: int | None, wi
     provisional = scope.is_provisional()
     truth = scope.truth()
     return Reading(
-        scope=scope.kind, audience=audience, source="live",
+        scope=scope.kind, audience=audience, source="current",
         is_provisional=provisional, individuals=people,
         individual_count=len(people) if isinstance(people, list) else None,
         units=unit_rows, unit_levels={parent or "": unit_rows},

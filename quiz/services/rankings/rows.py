@@ -2,7 +2,7 @@
 
 `IndividualRow` and `UnitRow` are what the pipeline computes; `row_dict()` turns either into the
 JSON-able dict every reader gets — a published snapshot's payload stores exactly these dicts,
-and the live readings of `rankings.read` build the same ones, so a page or an export cannot
+and the current readings of `rankings.read` build the same ones, so a page or an export cannot
 tell (nor show) the difference. Internal ids (`attempt_id`, `unit_id`) stay out; identities are
 masked unless an organizer reads. What each reader shows of such a dict (the API's rows, the
 board's) is written at the end, once.
@@ -79,7 +79,7 @@ def row_dict(row: IndividualRow | UnitRow, *, masked: bool = True) -> dict:
     return out
 
 
-# --- What each reader shows of a row dict (live or from a snapshot alike) ------------------------
+# --- What each reader shows of a row dict (current or from a snapshot alike) ------------------------
 
 _API_UNIT = ("rank", "code", "name", "parent_code", "headcount", "participants", "participation_rate",
              "mean_score_pct", "emulation_score", "is_flagged")

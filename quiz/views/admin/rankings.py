@@ -79,7 +79,7 @@ def publish_contest_ranking(contest_id: int):
 
 def _print_source() -> str:
     """The print page prints the latest published version when there is one (the official record),
-    `?source=live` the live figures, `?v=<n>` one publication."""
+    `?source=current` the current (unpublished) figures, `?v=<n>` one publication."""
     source = request.args.get("source") or "latest"
     if source not in SOURCES:
         raise DomainError(_("Nguồn số liệu không hợp lệ: dùng latest, live hoặc published."))
