@@ -90,6 +90,13 @@ def test_a_contact_cannot_remove_anyone_while_a_quiz_is_open(client, login_as, w
         import_roster_file(dropping.encode(), "ds.csv", actor=_contact(world))
     db.session.rollback()
     assert _count(world["ward"]) == 4
+    # One row carrying two people's numbers keeps both identities but shrinks the roster: refused too.
+    merged = HEADER + ("KN,Nguyễn Thị Hoà,BV-0124,0912345678,,\nKN,Vàng Thị Chưa,,0912000999,,\n"
+                       "KN,Người mới,,0911000111,,\n")
+    with pytest.raises(ValidationError) as raised:
+        import_roster_file(merged.encode(), "ds.csv", actor=_contact(world))
+    assert raised.value.message.startswith(OPEN_MESSAGE)
+    db.session.rollback()
     keeping = dropping + "KN,Vàng Thị Chưa,,0912000999,,\nKN,Người mới,,0911000111,,\nKN,Thêm nữa,,0911000222,,\n"
     import_roster_file(keeping.encode(), "ds.csv", actor=_contact(world))
     db.session.commit()

@@ -127,16 +127,21 @@ def import_rosters(rows: list[tuple[int, dict[str, str]]], *, filename: str = ""
 
 def _refuse_removals(parsed: dict[int, list[CleanEntry]], by_id: dict[int, Unit]) -> None:
     """Refuse a file that would drop someone now on a roster (`entries.may_remove_entries`): an
-    entry stays when the file keeps its phone or its staff code in the same unit."""
+    entry stays when the file keeps its phone or its staff code in the same unit, and the unit
+    keeps at least as many people."""
     dropped = []
     for unit_id, new in parsed.items():
         phones = {e.phone for e in new if e.phone}
         codes = {e.staff_code for e in new if e.staff_code}
-        for entry in db.session.scalars(db.select(RosterEntry).where(RosterEntry.unit_id == unit_id)
-                                        .order_by(RosterEntry.id)):
+        current = list(db.session.scalars(db.select(RosterEntry).where(RosterEntry.unit_id == unit_id)
+                                          .order_by(RosterEntry.id)))
+        for entry in current:
             if entry.phone not in phones and entry.staff_code not in codes:
                 dropped.append(_("%(unit)s: tệp bỏ %(name)s (đang có trong danh sách).",
                                  unit=by_id[unit_id].code, name=entry.full_name))
+        if len(new) < len(current):  # one row may carry two people's numbers: count people too
+            dropped.append(_("%(unit)s: danh sách đang có %(before)d người, tệp chỉ còn %(after)d.",
+                             unit=by_id[unit_id].code, before=len(current), after=len(new)))
     if dropped:
         raise ValidationError(str(OPEN_QUIZ_NO_REMOVAL), problems=dropped[:MAX_PROBLEMS])
 
