@@ -102,15 +102,16 @@ EXPECTED = {
     "admin.certificate_revoke": ("POST", {UNIT: 403, ORG: 404, ADMIN: 404}),
     # a unit contact's own results page
     "admin.unit_results": ("GET", {UNIT: 200, ORG: 403, OWNER: 403, ADMIN: 403}),
-    # rosters (issue 17): organizers keep every unit's, a unit contact their subtree's; the seeded
-    # unit is outside the contact's subtree (404: they never learn of it)
+    # rosters (issue 17): admins change every unit's, a unit contact their subtree's, organizers only
+    # read them (403: a roster is a headcount in other contests); the seeded unit is outside the
+    # contact's subtree (404: they never learn of it)
     "admin.rosters": ("GET", {UNIT: 200, ORG: 200, ADMIN: 200}),
     "admin.rosters_template": ("GET", {UNIT: 200, ORG: 200, ADMIN: 200}),
-    "admin.rosters_import": ("GET", {UNIT: 200, ORG: 200, ADMIN: 200}),
-    "admin.rosters_import_confirm": ("POST", {UNIT: 302, ORG: 302, ADMIN: 302}),  # no upload token: nothing
+    "admin.rosters_import": ("GET", {UNIT: 200, ORG: 403, ADMIN: 200}),
+    "admin.rosters_import_confirm": ("POST", {UNIT: 302, ORG: 403, ADMIN: 302}),  # no upload token: nothing
     "admin.roster_unit": ("GET", {UNIT: 404, ORG: 200, ADMIN: 200}),
     "admin.roster_entry": ("GET", {UNIT: 404, ORG: 200, ADMIN: 200}),
-    "admin.roster_entry_delete": ("POST", {UNIT: 404, ORG: 302, ADMIN: 302}),
+    "admin.roster_entry_delete": ("POST", {UNIT: 404, ORG: 403, ADMIN: 302}),
     # who has taken part: unit contacts (their subtree) and the contest's organizers
     "admin.participation": ("GET", {UNIT: 302, ORG: 200, OWNER: 302, ADMIN: 302}),
     "admin.participation_contest": ("GET", {UNIT: 200, ORG: 403, OWNER: 200, ADMIN: 200}),

@@ -2,10 +2,12 @@
 console (a contact only for their subtree), entry edits, the page per round and per contest with
 its XLSX and reminder, confirm/move of participants on no list — and 403/404 outside the subtree."""
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
+from quiz import clock
 from quiz.extensions import db
 from quiz.models import AuditEntry, Participant, RosterEntry, RosterReview
 from quiz.services.rosters.importing import import_roster_file
@@ -47,8 +49,8 @@ def _page(client, url, status=200):
     return response.get_data(as_text=True)
 
 
-def test_organizer_imports_with_preview_then_confirm_and_sees_every_row_error(client, login_as, world):
-    login_as("organizer")
+def test_admin_imports_with_preview_then_confirm_and_sees_every_row_error(client, login_as, world):
+    login_as("admin")
     bad = HEADER + "KN,,,0912,,\nNOPE,A,,0912345600,,\n"
     page = client.post("/admin/rosters/import", data={"file": (io.BytesIO(bad.encode()), "ds.csv")},
                        content_type="multipart/form-data")
@@ -91,6 +93,9 @@ def test_unit_contact_imports_and_edits_only_their_subtree(client, login_as, wor
                                                                    "staff_code": "kng-9", "position": "Bác sĩ"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(RosterEntry, entry.id).staff_code == "KNG-9"
+    # Removing someone waits until no quiz is open (tests/test_rosters_review.py).
+    world["quiz"].opens_at, world["quiz"].closes_at = clock.utcnow() - timedelta(hours=2), clock.utcnow()
+    db.session.commit()
     assert client.post(f"/admin/rosters/entries/{entry.id}/delete").status_code == 302
     assert db.session.get(RosterEntry, entry.id) is None
     actions = set(db.session.scalars(db.select(AuditEntry.action)))
@@ -154,11 +159,15 @@ def test_confirm_and_move_within_the_subtree(client, login_as, world):
     client.post(f"/admin/participation/participants/{duc.id}/move", data={"unit_id": world["cdc"].id})
     db.session.expire_all()
     assert db.session.get(Participant, duc.id).unit_id == world["ward"].id
-    # ...but within it they can; an organizer moves him to CDC.
-    assert client.post(f"/admin/participation/participants/{duc.id}/move",
-                       data={"unit_id": world["surgery"].id}).status_code == 302
+    # ...nor within it, since a roster places him elsewhere (tests/test_rosters_review.py); someone
+    # on no roster they can move within their subtree; an admin moves Đức to CDC.
+    client.post(f"/admin/participation/participants/{duc.id}/move", data={"unit_id": world["surgery"].id})
     db.session.expire_all()
-    assert db.session.get(Participant, duc.id).unit_id == world["surgery"].id
+    assert db.session.get(Participant, duc.id).unit_id == world["ward"].id
+    assert client.post(f"/admin/participation/participants/{stranger.id}/move",
+                       data={"unit_id": world["ward"].id}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Participant, stranger.id).unit_id == world["ward"].id
     client.post("/logout")
     admin = login_as("admin")
     assert client.post(f"/admin/participation/participants/{duc.id}/move",

@@ -42,7 +42,7 @@ from ..extensions import db
 from ..models import Attempt, Contest, LiveSession, Quiz
 
 
-def _hold_write_lock() -> None:
+def hold_write_lock() -> None:
     """SQLite: take the database write lock now, unless this transaction already holds it."""
     connection = db.session.connection()
     if connection.dialect.name != "sqlite":
@@ -53,7 +53,7 @@ def _hold_write_lock() -> None:
 
 def lock_quiz(quiz: Quiz, *, shared: bool = False) -> Quiz:
     """Lock the quiz row (shared for a start) and re-read it: `closes_at` is the current one."""
-    _hold_write_lock()
+    hold_write_lock()
     # Fetched, not only executed: the ORM refreshes an object when it reads its row.
     return db.session.execute(db.select(Quiz).where(Quiz.id == quiz.id).with_for_update(read=shared)
                               .execution_options(populate_existing=True)).scalar_one()
@@ -61,7 +61,7 @@ def lock_quiz(quiz: Quiz, *, shared: bool = False) -> Quiz:
 
 def lock_live_session(session: LiveSession) -> LiveSession:
     """Lock a live session's row and re-read it (its state): two host clicks never interleave."""
-    _hold_write_lock()
+    hold_write_lock()
     return db.session.execute(db.select(LiveSession).where(LiveSession.id == session.id).with_for_update()
                               .execution_options(populate_existing=True)).scalar_one()
 
@@ -69,7 +69,7 @@ def lock_live_session(session: LiveSession) -> LiveSession:
 def lock_attempt(attempt: Attempt) -> Attempt:
     """Lock the attempt row and re-read it; its answers load again when next used (a save that
     committed while this request waited for the lock is among them)."""
-    _hold_write_lock()
+    hold_write_lock()
     db.session.execute(db.select(Attempt).where(Attempt.id == attempt.id).with_for_update()
                        .execution_options(populate_existing=True)).scalar_one()
     for answer in attempt.__dict__.get("answers", ()):
@@ -81,7 +81,7 @@ def lock_attempt(attempt: Attempt) -> Attempt:
 def locked_attempts(query: Select) -> Select:
     """`query` (a select of Attempt, ordered by id) made to lock its rows and re-read them with
     what it loads eagerly (answers): for finalising several attempts at once."""
-    _hold_write_lock()
+    hold_write_lock()
     return query.with_for_update(of=Attempt).execution_options(populate_existing=True)
 
 
@@ -89,6 +89,6 @@ def lock_contest(contest: Contest) -> Contest:
     """Lock the contest row for an award decision (services.awards): two organizers checking
     winners or publishing the award list at once take turns, so a list version is computed
     from every check made before it and two publications never claim one version number."""
-    _hold_write_lock()
+    hold_write_lock()
     return db.session.execute(db.select(Contest).where(Contest.id == contest.id).with_for_update()
                               .execution_options(populate_existing=True)).scalar_one()

@@ -353,6 +353,11 @@ def listed_quizzes(now: datetime, horizon: timedelta = timedelta(days=60)) -> li
 
 # --- The organizer console: create and edit with permission checks, open/close, duplicate ---
 
+def any_quiz_open(now: datetime) -> bool:
+    """Whether some quiz is open at `now` (the window of `Quiz.state_at`)."""
+    return db.session.scalar(db.select(Quiz.id).where(Quiz.opens_at <= now, Quiz.closes_at > now).limit(1)) is not None
+
+
 def _check_contest_permission(definition: dict, actor: Organizer | None) -> None:
     """An organizer may only put a quiz into a contest they manage (a new contest code makes one)."""
     if actor is None:

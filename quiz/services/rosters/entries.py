@@ -8,14 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from ... import clock
 from ...errors import ForbiddenError, ValidationError
 from ...extensions import db
 from ...models import Organizer, RosterEntry, Unit
 from .. import audit
 from ..identity import name_key, normalise_identity
-from ..locks import _hold_write_lock
+from ..locks import hold_write_lock
+from ..quizzes import any_quiz_open
 
 MAX_TEXT = 120
 # Excel stores a phone typed as a number and drops its leading 0: 912345678 is 0912345678.
@@ -76,8 +79,8 @@ def clean_entry(full_name: str, staff_code: str, phone: str, position: str, sub_
     return CleanEntry(full_name, normal_code, normal_phone, position, sub_unit), {}
 
 
-def can_manage_roster(user: Organizer, unit: Unit) -> bool:
-    """Admins and organizers keep every unit's roster; a unit contact those of their subtree."""
+def can_read_roster(user: Organizer, unit: Unit) -> bool:
+    """Admins and organizers read every unit's roster; a unit contact those of their subtree."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.role in ("admin", "organizer"):
@@ -85,10 +88,45 @@ def can_manage_roster(user: Organizer, unit: Unit) -> bool:
     return user.role == "unit" and user.unit is not None and unit.path.startswith(user.unit.path)
 
 
+def can_manage_roster(user: Organizer, unit: Unit) -> bool:
+    """Admins change every unit's roster; a unit contact those of their subtree. An organizer's
+    role is scoped to contests, and a roster's size is its unit's headcount in every contest's
+    rates and prizes (docs/SECURITY.md §13): they only read."""
+    return user.role != "organizer" and can_read_roster(user, unit)
+
+
+def may_edit_rosters(user: Organizer) -> bool:
+    """Whether `user` may change some roster (the console shows its buttons)."""
+    return user.role in ("admin", "unit")
+
+
 def check_roster_access(user: Organizer | None, unit: Unit) -> None:
     """A 403 unless `user` (None: the command line) may change `unit`'s roster."""
-    if user is not None and not can_manage_roster(user, unit):
-        raise ForbiddenError(_("Bạn chỉ được sửa danh sách cán bộ của đơn vị mình và các đơn vị trực thuộc."))
+    if user is None or can_manage_roster(user, unit):
+        return
+    if user.role == "organizer":
+        raise ForbiddenError(str(ORGANIZER_READ_ONLY))
+    raise ForbiddenError(_("Bạn chỉ được sửa danh sách cán bộ của đơn vị mình và các đơn vị trực thuộc."))
+
+
+ORGANIZER_READ_ONLY = _l("Chỉ quản trị viên và người phụ trách đơn vị được sửa danh sách cán bộ; Ban tổ chức "
+                         "cuộc thi chỉ xem. Hãy gửi thay đổi cho quản trị viên.")
+OPEN_QUIZ_NO_REMOVAL = _l("Đang có đợt thi mở: chỉ quản trị viên được bớt người khỏi danh sách. "
+                          "Hãy gửi danh sách cho Ban tổ chức.")
+
+
+def may_remove_entries(user: Organizer | None) -> bool:
+    """Whether `user` may take people off a roster now. A roster's size is the headcount of
+    its unit's participation rate: while a quiz is open, a unit contact who removed those who
+    have not taken part would raise their own rate, so only admins (and the command line) may."""
+    if user is None or user.role == "admin":
+        return True
+    return not any_quiz_open(clock.utcnow())
+
+
+def check_removal(user: Organizer | None) -> None:
+    if not may_remove_entries(user):
+        raise ForbiddenError(str(OPEN_QUIZ_NO_REMOVAL))
 
 
 def _raise(problems: dict[str, str]) -> None:
@@ -113,7 +151,7 @@ def lock_units(unit_ids: Iterable[int]) -> None:
     """Lock the units' rows (by id; SQLite: the write lock) before changing their rosters, so two
     changes of one roster at once run one after the other: the duplicate check, or an import's
     delete and re-insert, then sees the other's result instead of colliding on the unique keys."""
-    _hold_write_lock()
+    hold_write_lock()
     db.session.execute(db.select(Unit.id).where(Unit.id.in_(sorted(unit_ids))).order_by(Unit.id).with_for_update())
 
 
@@ -140,6 +178,7 @@ def save_entry(unit: Unit, values: dict[str, str], *, entry: RosterEntry | None 
 
 def delete_entry(entry: RosterEntry, actor: Organizer | None = None) -> None:
     check_roster_access(actor, entry.unit)
+    check_removal(actor)
     audit.record(actor, "roster.delete", entry, unit=entry.unit.code)
     db.session.delete(entry)
     db.session.flush()

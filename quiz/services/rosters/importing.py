@@ -16,7 +16,7 @@ from ...extensions import db
 from ...models import Organizer, RosterEntry, Unit
 from .. import audit
 from ..tabular import read_table
-from .entries import CleanEntry, can_manage_roster, clean_entry, lock_units
+from .entries import OPEN_QUIZ_NO_REMOVAL, CleanEntry, can_manage_roster, clean_entry, lock_units, may_remove_entries
 
 COLUMN_ALIASES = {
     "unit_code": ("unit code", "ma don vi", "don vi", "unit"),
@@ -81,13 +81,15 @@ def import_rosters(rows: list[tuple[int, dict[str, str]]], *, filename: str = ""
     roster) are bad rows, each naming the row it repeats."""
     prefix = f"{filename}, " if filename else ""
     units = {u.code: u for u in db.session.scalars(db.select(Unit))}
+    # Codes are matched without regard to case, as on the join link (`registration.find_unit`).
+    folded = {code.upper(): unit for code, unit in sorted(units.items(), reverse=True)}
     problems: list[str] = []
     parsed: dict[int, list[CleanEntry]] = {}
     seen: dict[tuple[int, str, str], int] = {}
     for number, row in rows:
         where = prefix + _("dòng %(n)d", n=number)
         code = row.get("unit_code", "").strip()
-        unit = units.get(code)
+        unit = units.get(code) or folded.get(code.upper())
         if not code:
             problems.append(_("%(where)s: thiếu mã đơn vị (unit_code).", where=where))
         elif unit is None:
@@ -118,7 +120,30 @@ def import_rosters(rows: list[tuple[int, dict[str, str]]], *, filename: str = ""
         problems.append(_("Tệp %(name)s không có dòng nào ngoài dòng tiêu đề.", name=filename or "?"))
     if problems:
         raise ValidationError(_("Không nhập danh sách nào: tệp có %(n)d lỗi.", n=len(problems)), problems=problems)
+    if not may_remove_entries(actor):
+        _refuse_removals(parsed, {u.id: u for u in units.values()})
     return _replace(parsed, {u.id: u for u in units.values()}, actor=actor, filename=filename, dry_run=dry_run)
+
+
+def _refuse_removals(parsed: dict[int, list[CleanEntry]], by_id: dict[int, Unit]) -> None:
+    """Refuse a file that would drop someone now on a roster (`entries.may_remove_entries`): an
+    entry stays when the file keeps its phone or its staff code in the same unit, and the unit
+    keeps at least as many people."""
+    dropped = []
+    for unit_id, new in parsed.items():
+        phones = {e.phone for e in new if e.phone}
+        codes = {e.staff_code for e in new if e.staff_code}
+        current = list(db.session.scalars(db.select(RosterEntry).where(RosterEntry.unit_id == unit_id)
+                                          .order_by(RosterEntry.id)))
+        for entry in current:
+            if entry.phone not in phones and entry.staff_code not in codes:
+                dropped.append(_("%(unit)s: tệp bỏ %(name)s (đang có trong danh sách).",
+                                 unit=by_id[unit_id].code, name=entry.full_name))
+        if len(new) < len(current):  # one row may carry two people's numbers: count people too
+            dropped.append(_("%(unit)s: danh sách đang có %(before)d người, tệp chỉ còn %(after)d.",
+                             unit=by_id[unit_id].code, before=len(current), after=len(new)))
+    if dropped:
+        raise ValidationError(str(OPEN_QUIZ_NO_REMOVAL), problems=dropped[:MAX_PROBLEMS])
 
 
 def _replace(parsed: dict[int, list[CleanEntry]], by_id: dict[int, Unit], *, actor, filename: str,

@@ -54,6 +54,7 @@ class EntryStatus:
     entry: RosterEntry
     taker: Taker | None = None
     registered_unit: Unit | None = None  # set when the taker chose a unit outside the entry's unit
+    restricted: bool = False  # the taker chose a unit outside the viewer's: no score, no time
 
     @property
     def has_taken_part(self) -> bool:
@@ -109,6 +110,12 @@ def _pairs(takers, *conditions):
     ])
 
 
+def _redacted(taker: Taker) -> Taker:
+    """What a viewer may know of a participant registered outside their subtree: that they took
+    part, and where. A phone or staff code put on a roster must not reveal anyone's score."""
+    return Taker(taker.id, "", "", taker.unit_id, taker.other_unit, None, None, None)
+
+
 def _within(unit: Unit | None, ancestor: Unit) -> bool:
     return unit is not None and unit.path.startswith(ancestor.path)
 
@@ -116,7 +123,8 @@ def _within(unit: Unit | None, ancestor: Unit) -> bool:
 def participation(scope: Scope, visible: set[int] | None, *, unit: Unit | None = None,
                   sub_unit: str | None = None) -> Participation:
     """Taken part / not yet for the units in view: `visible` (None: all) narrowed to `unit`'s
-    subtree when given, and the entries to `sub_unit` when given."""
+    subtree when given, and the entries to `sub_unit` when given. An entry's participant who
+    chose a unit outside `visible` shows as taken part, without score or time (`restricted`)."""
     all_units = units_in_tree_order()
     by_id = {u.id: u for u in all_units}
     in_view = [u for u in all_units if (visible is None or u.id in visible) and (unit is None or _within(u, unit))]
@@ -152,7 +160,10 @@ def participation(scope: Scope, visible: set[int] | None, *, unit: Unit | None =
         taker = matched.get(entry.id)
         registered = by_id.get(taker.unit_id) if taker and taker.unit_id else None
         elsewhere = taker is not None and not _within(registered, by_id[entry.unit_id])
-        statuses.append(EntryStatus(entry, taker, registered if elsewhere else None))
+        restricted = taker is not None and visible is not None and taker.unit_id not in visible
+        if restricted:
+            taker = _redacted(taker)
+        statuses.append(EntryStatus(entry, taker, registered if elsewhere else None, restricted))
 
     unlisted, unrostered = [], []
     if not sub_unit:

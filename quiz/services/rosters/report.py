@@ -36,7 +36,10 @@ def participation_report(scope: Scope, result: Participation, *, unit: Unit | No
     for entry_status in result.not_yet + result.taken:
         entry, taker = entry_status.entry, entry_status.taker
         note = ""
-        if entry_status.registered_unit is not None:
+        if entry_status.restricted:  # registered outside the viewer's units: no score, no time
+            note = _("Đã tham gia — đăng ký ở %(unit)s", unit=entry_status.registered_unit.name
+                     if entry_status.registered_unit is not None else taker.other_unit or "")
+        elif entry_status.registered_unit is not None:
             note = _("Đăng ký ở %(unit)s", unit=entry_status.registered_unit.name)
         elif taker is not None and taker.unit_id is None:
             note = _("Đăng ký ở %(unit)s", unit=taker.other_unit or "")
