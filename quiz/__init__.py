@@ -47,9 +47,9 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     from .cli import register_cli
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
-    from .services import live_session, media
-    from .services.rankings import tallies
-    from .views import board, register_blueprints
+    from .services import live_session, media, question_pool
+    from .services.rankings import published, tallies
+    from .views import board, qr, register_blueprints
     from .views.live_session import LiveStateFastPath
     from .views.play import page_cache
 
@@ -87,6 +87,12 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     cache.register(app, live_session.VERSIONS, size=1024, ttl=lambda: app.config["LIVE_VERSION_TTL_MS"] / 1000)
     # a drawn question's options, asked on every live answer (a drawn question never changes)
     cache.register(app, live_session.OPTIONS, size=2048)
+    # each open quiz's question pool, checked against the database on every start (one aggregate)
+    cache.register(app, question_pool.POOLS, size=question_pool.MAX_POOLS)
+    # parsed snapshot payloads (a snapshot never changes; a big one is some megabytes)
+    cache.register(app, published.PAYLOADS, size=published.SNAPSHOT_CACHE_SIZE)
+    # generated share cards, keyed by everything drawn on them (a chat app's crawler asks once)
+    cache.register(app, qr.CARDS, size=qr.CARD_CACHE_SIZE)
     # image bytes by content hash (they never change), bounded in bytes: a hall's phones ask for the same ones
     media_bytes = int(app.config["MEDIA_CACHE_BYTES"])
     cache.register(app, media.BYTES, size=media_bytes, weigh=lambda kept: len(kept[0]), largest=media_bytes // 4)

@@ -100,15 +100,16 @@ def test_cards_are_kept_not_redrawn_and_an_edit_makes_a_new_one(client, quiz, mo
 
 
 def test_the_kept_cards_are_bounded(app, client, make_quiz, monkeypatch):
-    from quiz.cache import get_cache
+    from quiz.cache import Cache, get_cache
     from quiz.views import qr as qr_views
-    monkeypatch.setattr(qr_views, "CARD_CACHE_SIZE", 3)
+    assert get_cache(qr_views.CARDS, app=app).size == qr_views.CARD_CACHE_SIZE  # as create_app registers it
+    monkeypatch.setitem(app.extensions["caches"], qr_views.CARDS, Cache(size=3, enabled=True))
     monkeypatch.setattr(share_card, "render_card", lambda card: card.code.encode())
     for n in range(6):
         quiz = make_quiz(questions=1, code=f"GIOIHAN{n}")
         client.get(f"/j/{quiz.code}/card.png")
     with app.app_context():
-        assert len(get_cache("share_cards", size=3)) == 3
+        assert len(get_cache(qr_views.CARDS)) == 3
 
 
 @pytest.mark.parametrize("url, card", [("/j/TUAN1", "/j/TUAN1/card.png"), ("/j/TUAN1?u=CDC", "/j/TUAN1/card.png?u=CDC"),

@@ -27,6 +27,7 @@ from ..models import DrawRule, Question, Quiz
 from . import media as media_service
 from .quizzes import matching_questions
 
+POOLS = "question_pools"  # quiz id → its pool (registered in create_app)
 MAX_POOLS = 64  # quizzes open at once on one server
 
 
@@ -50,7 +51,7 @@ def pool_of(quiz: Quiz) -> Pool:
     """The quiz's pool, from this process's copy when the database says it is current."""
     rules = list(quiz.draw_rules)
     version = _version(rules)
-    store = get_cache("question_pools", size=MAX_POOLS)
+    store = get_cache(POOLS)
     kept = store.get(quiz.id)
     if kept is not None and kept.version == version:
         return kept

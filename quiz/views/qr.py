@@ -18,6 +18,7 @@ from .access import get_quiz_or_404
 bp = Blueprint("qr", __name__)
 
 # Cards kept per process, each some 20 KB, keyed by everything drawn on them (services/share_card).
+CARDS = "share_cards"  # what a card draws → its PNG (registered in create_app)
 CARD_CACHE_SIZE = 128
 CARD_CACHE_SECONDS = 3600  # an edited title reaches the chat apps' caches within the hour
 
@@ -77,7 +78,7 @@ def qr_png(code: str):
 def card_response(card: share_card.Card) -> Response:
     """The card's PNG: drawn once per process and kept (bounded); an ETag of its bytes lets a
     crawler revalidate with a 304."""
-    body = get_cache("share_cards", size=CARD_CACHE_SIZE).get_or_set(card, lambda: share_card.render_card(card))
+    body = get_cache(CARDS).get_or_set(card, lambda: share_card.render_card(card))
     response = Response(body, mimetype="image/png")
     response.cache_control.public = True
     response.cache_control.max_age = CARD_CACHE_SECONDS

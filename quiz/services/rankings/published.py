@@ -98,6 +98,7 @@ def get_snapshot(*, quiz: Quiz | None = None, contest: Contest | None = None,
     return snapshot
 
 
+PAYLOADS = "snapshot_payloads"  # snapshot id → its parsed payload (registered in create_app)
 SNAPSHOT_CACHE_SIZE = 16  # parsed payloads kept per app process (a big one is some megabytes)
 
 
@@ -107,4 +108,4 @@ def snapshot_payload(snapshot: RankingSnapshot) -> dict:
 
     The dict is shared between requests: read it, never change it.
     """
-    return get_cache("snapshot_payloads", size=SNAPSHOT_CACHE_SIZE).get_or_set(snapshot.id, lambda: snapshot.payload)
+    return get_cache(PAYLOADS).get_or_set(snapshot.id, lambda: snapshot.payload)
