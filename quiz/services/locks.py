@@ -66,16 +66,12 @@ def lock_live_session(session: LiveSession) -> LiveSession:
                               .execution_options(populate_existing=True)).scalar_one()
 
 
-_ATTEMPT_COLUMNS = [column.key for column in Attempt.__mapper__.column_attrs]
-
-
 def lock_attempt(attempt: Attempt) -> Attempt:
     """Lock the attempt row and re-read it; its answers load again when next used (a save that
     committed while this request waited for the lock is among them)."""
     hold_write_lock()
-    # Only the row's own columns: its drawn questions never change, and re-reading the attempt
-    # whole would reload them and their options through the eager loaders (three more statements).
-    db.session.refresh(attempt, attribute_names=_ATTEMPT_COLUMNS, with_for_update=True)
+    db.session.execute(db.select(Attempt).where(Attempt.id == attempt.id).with_for_update()
+                       .execution_options(populate_existing=True)).scalar_one()
     for answer in attempt.__dict__.get("answers", ()):
         db.session.expire(answer)
     db.session.expire(attempt, ["answers"])
