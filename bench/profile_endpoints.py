@@ -32,6 +32,8 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--n", type=int, default=100)
+    parser.add_argument("--statements", action="store_true",
+                        help="also print the SQL statements of one more request of each endpoint")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-profile-")
     if args.database_url:
@@ -43,9 +45,14 @@ def main() -> None:
     units = load._ward_codes(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}, instance_path=folder)
     client = app.test_client(use_cookies=False)
-    queries = [0]
+    queries, logged = [0], []
+
+    def count(_conn, _cursor, statement, *_rest):
+        queries[0] += 1
+        logged.append(" ".join(statement.split())[:160])
+
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: queries.__setitem__(0, queries[0] + 1))
+        event.listen(db.engine, "before_cursor_execute", count)
     tokens, questions = [], {}
 
     def join(i):
@@ -81,6 +88,11 @@ def main() -> None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
+        if args.statements:
+            logged.clear()
+            func(args.n)
+            print(f"\n--- the statements of one more {name}:")
+            print("\n".join(f"{n:3d}. {line}" for n, line in enumerate(logged, 1)))
 
 
 if __name__ == "__main__":

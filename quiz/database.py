@@ -69,6 +69,19 @@ def commit_read_finalisations(app: Flask) -> None:
         return response
 
 
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds, for a request that answers from the
+    objects it has just written (a submit's reply: its score, its questions, its quiz): their
+    committed values are the ones in memory, and reading each again is a round trip for nothing.
+    Only for a request that commits once, as its last write."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 FINALISED = "finalised_attempts"  # session.info key: this transaction finalised an attempt
 
 

@@ -59,20 +59,23 @@ def grace() -> timedelta:
 
 # --- Loading -----------------------------------------------------------------------------------
 
-def find_attempt(token: str | None) -> Attempt | None:
+def find_attempt(token: str | None, *, graph: bool = True) -> Attempt | None:
     """The attempt of a client-supplied token, or None.
 
     Looked up by the token's SHA-256, then compared in constant time: neither the index search
-    nor the comparison takes a time that depends on how much of a guess was right.
+    nor the comparison takes a time that depends on how much of a guess was right. With `graph`
+    it comes with what its pages show (questions, options, answers); without, with its quiz and
+    its participant's unit in the same query (a submit scores from one query of its own and
+    answers with the participant's standing).
     """
     if not plausible_token(token):
         return None
-    attempt = db.session.scalar(
-        db.select(Attempt).where(token_is(token))
-        .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
+    if graph:
+        loads = (selectinload(Attempt.questions).selectinload(AttemptQuestion.question)
                  .selectinload(Question.options), selectinload(Attempt.answers))
-    )
-    return confirmed(attempt, token)
+    else:
+        loads = (joinedload(Attempt.quiz), joinedload(Attempt.participant).joinedload(Participant.unit))
+    return confirmed(db.session.scalar(db.select(Attempt).where(token_is(token)).options(*loads)), token)
 
 
 def plausible_token(token) -> bool:
@@ -103,9 +106,10 @@ def find_attempt_row(token: str | None) -> Attempt | None:
     return confirmed(db.session.scalar(db.select(Attempt).where(token_is(token))), token)
 
 
-def get_attempt(token: str, *, now: datetime | None = None) -> Attempt:
-    """The attempt with this token, finalised first if its deadline (plus grace) has passed."""
-    attempt = find_attempt(token)
+def get_attempt(token: str, *, now: datetime | None = None, graph: bool = True) -> Attempt:
+    """The attempt with this token (`find_attempt`), finalised first if its deadline (plus grace)
+    has passed."""
+    attempt = find_attempt(token, graph=graph)
     if attempt is None:
         raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
     expire_if_due(attempt, now=now)
@@ -246,13 +250,17 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
     )
     db.session.add(attempt)
     db.session.flush()
-    # The drawn questions in ONE multi-row INSERT: through the relationship the ORM sends one
-    # INSERT per question (it wants each id back), all inside the write lock. The attempt keeps
-    # the drawn objects as its loaded `questions` for this request; later requests load the rows.
-    db.session.execute(insert(AttemptQuestion), [
+    # The drawn questions in ONE multi-row INSERT … RETURNING: through the relationship the ORM
+    # sends one INSERT per question (it wants each id back), all inside the write lock. What comes
+    # back are the rows as persistent objects, so the attempt's loaded `questions` are the stored
+    # ones (a save or a submit in this same session finds them), each keeping its pool entry.
+    pooled = {q.question_id: q.pooled for q in questions}
+    stored = db.session.scalars(insert(AttemptQuestion).returning(AttemptQuestion), [
         {"attempt_id": attempt.id, "question_id": q.question_id, "position": q.position,
-         "option_order": q.option_order, "points": q.points} for q in questions])
-    set_committed_value(attempt, "questions", questions)
+         "option_order": q.option_order, "points": q.points} for q in questions]).all()
+    for drawn in stored:
+        drawn.pooled = pooled[drawn.question_id]
+    set_committed_value(attempt, "questions", sorted(stored, key=lambda d: d.position))
     return attempt, True
 
 

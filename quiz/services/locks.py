@@ -41,6 +41,8 @@ from sqlalchemy import Select
 from ..extensions import db
 from ..models import Attempt, Contest, LiveSession, Quiz
 
+_ATTEMPT_COLUMNS = [column.key for column in Attempt.__mapper__.column_attrs]
+
 
 def hold_write_lock() -> None:
     """SQLite: take the database write lock now, unless this transaction already holds it."""
@@ -67,11 +69,11 @@ def lock_live_session(session: LiveSession) -> LiveSession:
 
 
 def lock_attempt(attempt: Attempt) -> Attempt:
-    """Lock the attempt row and re-read it; its answers load again when next used (a save that
-    committed while this request waited for the lock is among them)."""
+    """Lock the attempt row and re-read its columns (finished? deadline?); its answers load again
+    when next used (a save that committed while this request waited for the lock is among them).
+    The drawn questions are not read again: they never change once drawn."""
     hold_write_lock()
-    db.session.execute(db.select(Attempt).where(Attempt.id == attempt.id).with_for_update()
-                       .execution_options(populate_existing=True)).scalar_one()
+    db.session.refresh(attempt, attribute_names=_ATTEMPT_COLUMNS, with_for_update=True)
     for answer in attempt.__dict__.get("answers", ()):
         db.session.expire(answer)
     db.session.expire(attempt, ["answers"])

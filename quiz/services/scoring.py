@@ -11,9 +11,12 @@ Finalising writes the stored figures rankings read: correct_count, score, max_sc
 duration_ms, submitted_at, finalised_by. Finalising a finished attempt changes nothing; a
 correction re-scores one with `score_attempt` (corrections.py), under the same rule.
 
-The key is read from the database at scoring time (`ScoringKey.load`), never from option rows
-a request loaded earlier: a submit that waited on its attempt's lock while a key correction
-committed is scored with the corrected key.
+The key is read from the database at scoring time, never from option rows a request loaded
+earlier: a submit that waited on its attempt's lock while a key correction committed is scored
+with the corrected key. One attempt (a submit, a finalisation at the deadline) reads its drawn
+questions, its answers, their key and their voids in ONE query (`ScoringKey.load_attempt`):
+on SQLite everything between the attempt's lock and the commit holds every other writer. Many
+attempts at once (the CLI, a regrade) read the key for all of them (`ScoringKey.load`).
 """
 from __future__ import annotations
 
@@ -21,8 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import Integer, and_, func, literal
+from sqlalchemy.orm.attributes import set_committed_value
+
 from ..extensions import db
-from ..models import Attempt, Option, QuestionCorrection
+from ..models import Answer, Attempt, AttemptQuestion, Option, QuestionCorrection
 
 
 def is_answer_correct(choice_mask: int, correct_mask: int) -> bool:
@@ -52,8 +58,35 @@ class ScoringKey:
         if quiz_ids:
             key.voids = {(quiz_id, question_id): mode for quiz_id, question_id, mode in db.session.execute(
                 db.select(QuestionCorrection.quiz_id, QuestionCorrection.question_id, QuestionCorrection.void_mode)
-                .where(QuestionCorrection.quiz_id.in_(quiz_ids), QuestionCorrection.kind == "void"))}
+                .where(QuestionCorrection.quiz_id.in_(quiz_ids), QuestionCorrection.kind == "void")
+                .order_by(QuestionCorrection.id))}  # the latest void wins, as in `load_attempt`
         return key
+
+    @classmethod
+    def load_attempt(cls, attempt: Attempt) -> ScoringKey:
+        """The key and voids of what `attempt` drew, read with its drawn questions and its answers
+        in one query; the attempt's `questions` and `answers` are set to the rows read (answers
+        re-read: what another transaction saved before this one took the attempt's lock counts)."""
+        correct_mask = (
+            db.select(func.coalesce(func.sum(literal(1).op("<<", return_type=Integer)(Option.position)), 0))
+            .where(Option.question_id == AttemptQuestion.question_id, Option.is_correct.is_(True))
+            .scalar_subquery())
+        void = (
+            db.select(QuestionCorrection.void_mode)
+            .where(QuestionCorrection.quiz_id == attempt.quiz_id,
+                   QuestionCorrection.question_id == AttemptQuestion.question_id, QuestionCorrection.kind == "void")
+            .order_by(QuestionCorrection.id.desc()).limit(1).scalar_subquery())
+        rows = db.session.execute(
+            db.select(AttemptQuestion, Answer, correct_mask.label("mask"), void.label("void"))
+            .outerjoin(Answer, and_(Answer.attempt_id == AttemptQuestion.attempt_id,
+                                    Answer.question_id == AttemptQuestion.question_id))
+            .where(AttemptQuestion.attempt_id == attempt.id).order_by(AttemptQuestion.position)
+            .execution_options(populate_existing=True)).all()
+        set_committed_value(attempt, "questions", [row.AttemptQuestion for row in rows])
+        set_committed_value(attempt, "answers", [row.Answer for row in rows if row.Answer is not None])
+        return cls(masks={row.AttemptQuestion.question_id: row.mask for row in rows},
+                   voids={(attempt.quiz_id, row.AttemptQuestion.question_id): row.void
+                          for row in rows if row.void is not None})
 
 
 def score_attempt(attempt: Attempt, key: ScoringKey) -> None:
@@ -83,11 +116,12 @@ def finalise_attempt(attempt: Attempt, at: datetime, by: str, key: ScoringKey | 
 
     Returns False (and changes nothing) when it was already finalised. The duration counts up to
     the deadline at most: a submit inside the grace period does not cost extra time. `key` is
-    loaded when not given (`ScoringKey.load`; pass one to finalise many attempts at once).
+    read with the attempt's questions and answers when not given (`ScoringKey.load_attempt`; pass
+    one to finalise many attempts at once).
     """
     if attempt.submitted_at is not None:
         return False
-    score_attempt(attempt, key if key is not None else ScoringKey.load([attempt]))
+    score_attempt(attempt, key if key is not None else ScoringKey.load_attempt(attempt))
     attempt.submitted_at = at
     attempt.finalised_by = by
     attempt.duration_ms = int((min(at, attempt.deadline) - attempt.started_at).total_seconds() * 1000)

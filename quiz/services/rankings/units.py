@@ -71,9 +71,8 @@ def attempt_standing(attempt: Attempt, *, units=None) -> Standing:
 
     The rank is the participant's (their counted attempt's); the unit is ranked among its
     siblings, as on the public page. `units(scope, parent_code)` gives the unit rows
-    (default: `ranking`, a read of the quiz's tallies).
+    (default: the quiz's unit table, a read of its tallies).
     """
-    units = units or ranking
     quiz = attempt.quiz
     scope = Scope(quiz=quiz)
     provisional = scope.is_provisional()
@@ -85,7 +84,12 @@ def attempt_standing(attempt: Attempt, *, units=None) -> Standing:
     unit_row, unit_rank, unit_total = None, None, 0
     unit = attempt.participant.unit
     if unit is not None:
-        rows = units(scope, unit.parent.code if unit.parent else None)
+        if units is None:  # the quiz's unit table: its parent's code from the same rows
+            table = UnitTable(scope.unit_counts(), scope.contest)
+            parent = table.by_id.get(unit.parent_id)
+            rows = table.ranking(parent.code if parent is not None else None)
+        else:
+            rows = units(scope, unit.parent.code if unit.parent else None)
         if not any(r.unit_id == unit.id for r in rows):  # a root unit among several roots
             rows = []
         unit_total = sum(1 for r in rows if r.rank is not None)

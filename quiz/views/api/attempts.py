@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ... import clock
+from ...database import commit_keeping_loaded
 from ...extensions import db
 from ...services import attempt_data, attempts
 from . import bp
@@ -34,7 +35,7 @@ def save_answer(token: str, question_id: int):
 @bp.post("/attempts/<token>/submit")
 def submit(token: str):
     now = clock.utcnow()
-    attempt = attempts.submit_attempt(attempts.get_attempt(token, now=now), now=now)
-    db.session.commit()
+    attempt = attempts.submit_attempt(attempts.get_attempt(token, now=now, graph=False), now=now)
+    commit_keeping_loaded()  # the reply reads the attempt just scored, not the database again
     attempts.ensure_submitted_in_time(attempt)
     return jsonify(attempt_data.result_data(attempt, standing=attempt_data.standing_of(attempt)))
