@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, insert, not_
+from sqlalchemy import and_, insert, literal, not_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -345,14 +345,19 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
                 drawn: AttemptQuestion | None = None) -> int | None:
     """Save (or, with an empty list, clear) the options picked for one question of the attempt.
 
-    Returns the stored choice mask (None when cleared). The save is one INSERT … ON CONFLICT
-    DO UPDATE, so two simultaneous saves of the same question cannot collide. It holds the
-    attempt's lock (locks.py) from the accepting check to its commit: a submit or a finalisation
-    comes before it (and the save is refused) or after it (and the answer is scored).
+    Returns the stored choice mask (None when cleared). A save is ONE statement: an INSERT …
+    SELECT … ON CONFLICT DO UPDATE that writes only if the attempt, read in the same statement,
+    still takes answers (unfinished, within deadline plus grace) — so two saves of one question
+    cannot collide, and a submit or a finalisation comes before it (the save is refused) or after
+    it (the answer is scored). The statement holds what the attempt's lock would (locks.py): on
+    PostgreSQL it reads the attempt row FOR UPDATE (FOR SHARE would let saves of one attempt run
+    side by side, but their foreign-key checks then deadlock each other), on SQLite it runs under
+    the write lock. A save
+    is most of an event's writes: on SQLite, the fewer statements between taking the write lock
+    and the commit, the more saves a second.
     """
     now = now or clock.utcnow()
-    locks.lock_attempt(attempt)
-    check_accepting(attempt, now)
+    check_accepting(attempt, now)  # what this request read; the statement below decides
     drawn = drawn or drawn_question(attempt, question_id)
     if drawn is None:
         raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
@@ -365,6 +370,8 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
         raise ValidationError(_("Câu hỏi này chỉ được chọn một phương án."),
                               fields={"option_ids": [_("Chỉ được chọn một phương án.")]})
     if not ids:
+        locks.lock_attempt(attempt)
+        check_accepting(attempt, now)
         answer = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=question_id))
         if answer is not None:
             db.session.delete(answer)
@@ -373,10 +380,20 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
         return None
     mask = sum(1 << positions[i] for i in ids)
     upsert = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Answer)
-    db.session.execute(
-        upsert.values(attempt_id=attempt.id, question_id=question_id, choice_mask=mask, saved_at=now)
+    taking = (
+        db.select(Attempt.id, literal(question_id), literal(mask), literal(now, Answer.saved_at.type))
+        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None), Attempt.deadline >= now - grace())
+        .with_for_update())
+    # RETURNING says whether a row was written (a driver's rowcount may be -1 for "unknown").
+    written = db.session.execute(
+        upsert.from_select(["attempt_id", "question_id", "choice_mask", "saved_at"], taking)
         .on_conflict_do_update(index_elements=["attempt_id", "question_id"],
-                               set_={"choice_mask": mask, "saved_at": now}))
+                               set_={"choice_mask": mask, "saved_at": now})
+        .returning(Answer.attempt_id)).first()
+    if written is None:  # finished or past its deadline since this request read it: say which
+        locks.lock_attempt(attempt)
+        check_accepting(attempt, now)
+        raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
     # The row changed behind the ORM's back: drop what this session may hold of it.
     db.session.expire(attempt, ["answers"])
     for held in [o for o in db.session.identity_map.values() if isinstance(o, Answer)]:

@@ -7,8 +7,8 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 |                                             | then the participant's attempts it finalises      |
 | close or open now, an edit of the quiz      | quiz (an edit: its UPDATE of the row), then the   |
 | (quizzes)                                   | running attempts whose deadline it caps           |
-| save an answer, submit (attempts), a live   | the attempt                                       |
-| answer (live_session.phone)                 |                                                   |
+| save an answer, submit (attempts), a live   | the attempt (a save: inside its one INSERT …      |
+| answer (live_session.phone)                 | SELECT … FOR UPDATE, `attempts.save_answer`)      |
 | finalise at the deadline (expire_if_due,    | the attempt; finalize_expired: the due attempts,  |
 | finalize_expired, run by reads too)         | by id                                             |
 | a host action, end included (live_session) | the live session, then (end) its attempts by id   |
