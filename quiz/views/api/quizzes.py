@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ... import clock
-from ...extensions import db
+from ...database import commit_keeping_loaded
 from ...ratelimit import limit_start
 from ...services import attempt_data, attempts
 from ..access import get_quiz_or_404
@@ -25,11 +25,11 @@ def start_attempt(code: str):
     quiz = get_quiz_or_404(code)
     now = clock.utcnow()
     attempt, created = attempts.start_attempt(quiz, json_object(), now=now)
-    # Built before the commit, from the questions and options the draw has just loaded: after
-    # the commit every one of them would be read again, one query each.
+    # The reply is built from what the start holds (the drawn questions with their pool entries),
+    # after a commit that keeps them loaded: not under SQLite's write lock, and nothing read again.
+    commit_keeping_loaded()
     payload = attempt_data.started_payload(attempt, now)
     code, token = quiz.code, attempt.token
-    db.session.commit()
     response = jsonify(payload)
     response.status_code = 201 if created else 200
     return remember_token(response, code, token)

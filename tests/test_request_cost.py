@@ -1,10 +1,11 @@
-"""What a submit costs the database (issue 18, "Run big"): a submit is one of the two requests
-every participant makes when everyone else does, and on SQLite everything it does between taking
-the write lock and committing holds every other save, start and submit.
+"""What the participant's requests cost the database (issue 18, "Run big"): the start and the
+submit are the two requests every participant makes when everyone else does, and saves are most
+of an event's writes. On SQLite everything a request does between taking the write lock and
+committing holds every other save, start and submit.
 
-These tests pin the shape, not the time: how many statements a submit sends, that the number does
-not grow with the quiz's length, what it reads while holding the lock, and that nothing of the
-attempt's graph (question texts, every option) is read to score it or to answer.
+These tests pin the shape, not the time: how many statements a request sends, that the number does
+not grow with the quiz's length, what it does while holding the lock, and that nothing of the
+attempt's graph (question texts, every option) is read to score a submit or to answer it.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy import event
 from quiz.extensions import db
 from quiz.models import Attempt
 
-LOCKED = re.compile(r"BEGIN IMMEDIATE|FOR UPDATE", re.I)
+LOCKED = re.compile(r"BEGIN IMMEDIATE|FOR UPDATE|FOR SHARE|^(INSERT|UPDATE|DELETE)\b", re.I)
 
 
 def start(client, code, n):
@@ -61,7 +62,7 @@ class Statements:
         return [s for s in self.log if s != "COMMIT"]
 
     def under_lock(self) -> list[str]:
-        """From the statement that takes the write lock to the commit."""
+        """From the statement that takes the write lock (or the first write) to the commit."""
         first = next(i for i, s in enumerate(self.log) if LOCKED.search(s))
         end = self.log.index("COMMIT", first)
         return self.log[first:end]
@@ -113,3 +114,26 @@ def test_a_second_submit_sends_nothing_under_a_lock(client, quizzes):
     assert again["score"] == first["score"] == 5
     assert not any(LOCKED.search(s) for s in seen.sent)
     assert db.session.get(Attempt, db.session.scalar(db.select(Attempt.id).limit(1))) is not None
+
+
+def test_a_start_holds_the_lock_for_the_quiz_check_and_three_inserts(client, quizzes):
+    start(client, "DAI", 7)  # the first start of a quiz in a process reads its question pool
+    with Statements() as seen:
+        started = start(client, "DAI", 5)
+    assert len(started["questions"]) == 20
+    locked = seen.under_lock()
+    # Before issue 18's work: the quiz re-read, a separate live-session check, then the INSERTs.
+    assert len([s for s in locked if s != "BEGIN IMMEDIATE"]) == 4, "\n".join(locked)
+    assert [s.split()[2] for s in locked if s.startswith("INSERT")] == ["participant", "attempt", "attempt_question"]
+    assert len(seen.sent) <= 10, "\n".join(seen.sent)
+
+
+def test_a_save_is_one_statement_under_the_lock(client, quizzes):
+    started = start(client, "NGAN", 6)
+    question = started["questions"][0]
+    with Statements() as seen:
+        response = client.put(f"/api/v1/attempts/{started['attempt_id']}/answers/{question['id']}",
+                              json={"option_ids": [question["options"][0]["id"]]})
+    assert response.status_code == 200 and response.get_json()["saved"]
+    assert seen.under_lock() == [s for s in seen.sent if s.startswith("INSERT INTO answer")], "\n".join(seen.log)
+    assert len(seen.sent) == 2, "\n".join(seen.sent)
