@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 import tempfile
@@ -86,7 +87,10 @@ def main() -> None:
         per = (time.perf_counter() - began) / args.n * 1000
         print(f"\n=== {name}: {per:.1f} ms per request (profiled), {queries[0] / args.n:.1f} SQL statements per request")
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+        stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+        stats.print_stats(args.top)
+        if os.environ.get("PROFILE_CALLERS"):
+            stats.print_callers(os.environ["PROFILE_CALLERS"])
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
         if args.statements:
             logged.clear()

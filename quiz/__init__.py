@@ -89,6 +89,8 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     cache.register(app, live_session.OPTIONS, size=2048)
     # each open quiz's question pool, checked against the database on every start (one aggregate)
     cache.register(app, question_pool.POOLS, size=question_pool.MAX_POOLS)
+    # each answered question's kind and option positions, by version (a save checks an answer against them)
+    cache.register(app, question_pool.SHAPES, size=question_pool.MAX_SHAPES)
     # parsed snapshot payloads (a snapshot never changes; a big one is some megabytes)
     cache.register(app, published.PAYLOADS, size=published.SNAPSHOT_CACHE_SIZE)
     # generated share cards, keyed by everything drawn on them (a chat app's crawler asks once)

@@ -69,3 +69,33 @@ def test_points_changed_mid_event_count_for_the_next_start(client, make_quiz):
     start(client, 2)
     from quiz.models import Attempt
     assert db.session.scalars(db.select(Attempt.max_score).order_by(Attempt.id)).all() == [3, 6]
+
+
+def test_a_save_checks_against_the_question_as_it_is_now(client, make_quiz):
+    """Saves keep each question's kind and option positions per process (`question_pool.shape_of`),
+    keyed by the question's version: an edit that raced the first draw (bank.update_question
+    refuses it once a question is drawn) is seen by the next save, never the kept copy."""
+    from datetime import timedelta
+
+    from quiz.models import Answer, Option
+    make_quiz(questions=1, code="KHO")
+    started = client.post("/api/v1/quizzes/KHO/attempts", json={
+        "full_name": "Người thi 1", "unit_code": "CDC", "identity": "0912000001", "consent": True}).get_json()
+    question = started["questions"][0]
+    url = f"/api/v1/attempts/{started['attempt_id']}/answers/{question['id']}"
+    first, second = question["options"][0]["id"], question["options"][1]["id"]
+    assert client.put(url, json={"option_ids": [first]}).status_code == 200  # the shape is kept now
+    # The racing edit: two options swap positions (through a free one), and the version moves.
+    a, b = db.session.get(Option, first), db.session.get(Option, second)
+    was_a, was_b = a.position, b.position
+    a.position = 9
+    db.session.flush()
+    b.position = was_a
+    db.session.flush()
+    a.position = was_b
+    stored = db.session.get(Question, question["id"])
+    stored.updated_at = stored.updated_at + timedelta(seconds=1)
+    db.session.commit()
+    assert client.put(url, json={"option_ids": [first]}).status_code == 200
+    saved = db.session.scalar(db.select(Answer.choice_mask).where(Answer.question_id == question["id"]))
+    assert saved == 1 << was_b

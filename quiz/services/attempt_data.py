@@ -42,12 +42,14 @@ def picked_option_ids(drawn: AttemptQuestion, mask: int) -> list[int]:
     return [i for i in drawn.option_ids if mask >> positions[i] & 1]
 
 
-def saved_answer_reply(attempt: Attempt, drawn: AttemptQuestion, mask: int | None, now: datetime) -> dict:
+def saved_answer_reply(target: attempt_service.AnswerTarget, question_id: int, mask: int | None,
+                       now: datetime) -> dict:
     """What a participant's phone gets back for one saved (or cleared: `mask` None) answer."""
-    return {"question_id": drawn.question_id,
-            "option_ids": picked_option_ids(drawn, mask) if mask is not None else [],
+    positions = target.shape.positions
+    return {"question_id": question_id,
+            "option_ids": [i for i in target.option_ids if mask >> positions[i] & 1] if mask is not None else [],
             "saved": mask is not None, "saved_at": now.isoformat(),
-            "remaining_s": attempt_service.remaining_seconds(attempt, now)}
+            "remaining_s": attempt_service.remaining_seconds(target, now)}
 
 
 def saved_answers(attempt: Attempt) -> dict[str, list[int]]:

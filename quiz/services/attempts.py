@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import random
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -18,7 +19,7 @@ from sqlalchemy import and_, insert, literal, not_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import clock
@@ -324,60 +325,76 @@ def parse_option_ids(raw) -> list[int]:
 
 
 def drawn_question(attempt: Attempt, question_id: int) -> AttemptQuestion | None:
-    """The drawn question with its options: from the attempt if its questions are loaded, else
-    one query (saving one answer need not load the other questions)."""
+    """The drawn question: from the attempt if its questions are loaded, else one query (saving
+    one answer need not load the other questions)."""
     if "questions" in attempt.__dict__:
         return next((q for q in attempt.questions if q.question_id == question_id), None)
     if not 0 < question_id <= MAX_ROW_ID:  # no such row; the database could not even bind the number
         return None
-    return db.session.execute(
-        db.select(AttemptQuestion).filter_by(attempt_id=attempt.id, question_id=question_id)
-        .options(joinedload(AttemptQuestion.question).joinedload(Question.options))).unique().scalar_one_or_none()
+    return db.session.scalar(db.select(AttemptQuestion).filter_by(attempt_id=attempt.id, question_id=question_id))
 
 
-def _attempt_and_drawn(token: str, question_id: int) -> tuple[Attempt | None, AttemptQuestion | None]:
-    """The attempt and its drawn question with options in ONE query (a save is a round trip
-    fewer); when the question is not the attempt's, the attempt alone."""
-    if plausible_token(token) and 0 < question_id <= MAX_ROW_ID:
-        drawn = db.session.execute(
-            db.select(AttemptQuestion).join(AttemptQuestion.attempt)
-            .where(token_is(token), AttemptQuestion.question_id == question_id)
-            .options(contains_eager(AttemptQuestion.attempt),
-                     joinedload(AttemptQuestion.question).joinedload(Question.options))).unique().scalar_one_or_none()
-        if drawn is not None and confirmed(drawn.attempt, token) is not None:
-            return drawn.attempt, drawn
-    return find_attempt_row(token), None
+@dataclass(frozen=True)
+class AnswerTarget:
+    """What saving one answer needs, as plain values: the attempt as this request read it, the
+    drawn question's options in the order shown, and the question's shape (kind, positions)."""
+
+    attempt_id: int
+    submitted_at: datetime | None
+    finalised_by: str | None
+    deadline: datetime
+    option_ids: list[int]
+    shape: question_pool.Shape
+
+    @property
+    def is_finished(self) -> bool:  # read by check_accepting and remaining_seconds, as on an Attempt
+        return self.submitted_at is not None
 
 
-def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime | None = None,
-                drawn: AttemptQuestion | None = None) -> int | None:
-    """Save (or, with an empty list, clear) the options picked for one question of the attempt.
+def answer_target(token: str, question_id: int) -> AnswerTarget | None:
+    """The attempt of `token` and its drawn question `question_id`, in ONE query of plain columns
+    (no ORM objects: a save is most of an event's requests); None when either is not found."""
+    if not (plausible_token(token) and 0 < question_id <= MAX_ROW_ID):
+        return None
+    row = db.session.execute(
+        db.select(Attempt.token, Attempt.id, Attempt.submitted_at, Attempt.finalised_by, Attempt.deadline,
+                  AttemptQuestion.option_order, Question.updated_at)
+        .join(AttemptQuestion, and_(AttemptQuestion.attempt_id == Attempt.id, AttemptQuestion.question_id == question_id))
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .where(token_is(token))).first()
+    if row is None or not hmac.compare_digest(row.token.encode(), token.encode()):
+        return None
+    return AnswerTarget(attempt_id=row.id, submitted_at=row.submitted_at, finalised_by=row.finalised_by,
+                        deadline=row.deadline, option_ids=[int(i) for i in row.option_order.split(",") if i],
+                        shape=question_pool.shape_of(question_id, row.updated_at))
 
-    Returns the stored choice mask (None when cleared). A save is ONE statement: an INSERT …
-    SELECT … ON CONFLICT DO UPDATE that writes only if the attempt, read in the same statement,
-    still takes answers (unfinished, within deadline plus grace) — so two saves of one question
-    cannot collide, and a submit or a finalisation comes before it (the save is refused) or after
-    it (the answer is scored). The statement holds what the attempt's lock would (locks.py): on
-    PostgreSQL it reads the attempt row FOR UPDATE (FOR SHARE would let saves of one attempt run
-    side by side, but their foreign-key checks then deadlock each other), on SQLite it runs under
-    the write lock. A save
-    is most of an event's writes: on SQLite, the fewer statements between taking the write lock
-    and the commit, the more saves a second.
-    """
-    now = now or clock.utcnow()
-    check_accepting(attempt, now)  # what this request read; the statement below decides
-    drawn = drawn or drawn_question(attempt, question_id)
-    if drawn is None:
-        raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
+
+def answer_mask(shape: question_pool.Shape, option_ids) -> int:
+    """The choice mask of the picked `option_ids` (client input), refused unless they are the
+    question's options and as many as its kind allows; 0 for an empty list (a clear)."""
     ids = parse_option_ids(option_ids)
-    positions = {o.id: o.position for o in drawn.question.options}
-    if any(i not in positions for i in ids):
+    if any(i not in shape.positions for i in ids):
         raise ValidationError(_("Phương án đã chọn không thuộc câu hỏi này."),
                               fields={"option_ids": [_("Phương án không thuộc câu hỏi này.")]})
-    if ids and drawn.question.kind in ("single", "true_false") and len(ids) != 1:
+    if ids and shape.kind in ("single", "true_false") and len(ids) != 1:
         raise ValidationError(_("Câu hỏi này chỉ được chọn một phương án."),
                               fields={"option_ids": [_("Chỉ được chọn một phương án.")]})
-    if not ids:
+    return sum(1 << shape.positions[i] for i in ids)
+
+
+def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime | None = None) -> int | None:
+    """Save (or, with an empty list, clear) the options picked for one question of the attempt.
+
+    Returns the stored choice mask (None when cleared). A save is ONE statement (`_write_answer`).
+    A clear locks the attempt (locks.py), re-checks it and deletes the row.
+    """
+    now = now or clock.utcnow()
+    check_accepting(attempt, now)  # what this request read; the statement that writes decides
+    drawn = drawn_question(attempt, question_id)
+    if drawn is None:
+        raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
+    mask = answer_mask(question_pool.shape_of(question_id, _updated_at(question_id)), option_ids)
+    if not mask:
         locks.lock_attempt(attempt)
         check_accepting(attempt, now)
         answer = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=question_id))
@@ -386,22 +403,8 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
             db.session.flush()
         db.session.expire(attempt, ["answers"])
         return None
-    mask = sum(1 << positions[i] for i in ids)
-    upsert = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Answer)
-    taking = (
-        db.select(Attempt.id, literal(question_id), literal(mask), literal(now, Answer.saved_at.type))
-        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None), Attempt.deadline >= now - grace())
-        .with_for_update())
-    # RETURNING says whether a row was written (a driver's rowcount may be -1 for "unknown").
-    written = db.session.execute(
-        upsert.from_select(["attempt_id", "question_id", "choice_mask", "saved_at"], taking)
-        .on_conflict_do_update(index_elements=["attempt_id", "question_id"],
-                               set_={"choice_mask": mask, "saved_at": now})
-        .returning(Answer.attempt_id)).first()
-    if written is None:  # finished or past its deadline since this request read it: say which
-        locks.lock_attempt(attempt)
-        check_accepting(attempt, now)
-        raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
+    if not _write_answer(attempt.id, question_id, mask, now):
+        _refuse_late(attempt, now)
     # The row changed behind the ORM's back: drop what this session may hold of it.
     db.session.expire(attempt, ["answers"])
     for held in [o for o in db.session.identity_map.values() if isinstance(o, Answer)]:
@@ -410,19 +413,68 @@ def save_answer(attempt: Attempt, question_id: int, option_ids, *, now: datetime
     return mask
 
 
-def save_answer_retrying(token: str, question_id: int, option_ids, *,
-                         now: datetime | None = None) -> tuple[Attempt, AttemptQuestion, int | None]:
-    """`save_answer` for the API: loads only the attempt row and the one drawn question.
+def _updated_at(question_id: int):
+    held = db.session.identity_map.get(db.session.identity_key(Question, question_id))
+    if held is not None and "updated_at" in held.__dict__:
+        return held.updated_at
+    return db.session.scalar(db.select(Question.updated_at).where(Question.id == question_id))
 
-    Returns the attempt, the drawn question and the stored mask, so the caller can answer
-    without reading anything again. Retried once on an IntegrityError (a concurrent clear).
+
+def _write_answer(attempt_id: int, question_id: int, mask: int, now: datetime) -> bool:
+    """Store the answer if the attempt still takes answers: ONE statement, an INSERT … SELECT … ON
+    CONFLICT DO UPDATE that writes only if the attempt, read in the same statement, is unfinished
+    and within its deadline plus grace — so two saves of one question cannot collide, and a
+    submit or a finalisation comes before it (the save is refused) or after it (the answer is
+    scored). The statement holds what the attempt's lock would (locks.py): on PostgreSQL it reads
+    the attempt row FOR UPDATE (FOR SHARE would let saves of one attempt run side by side, but
+    their foreign-key checks then deadlock each other), on SQLite it runs under the write lock —
+    and on SQLite, the fewer statements between taking the write lock and the commit, the more
+    saves a second. False when nothing was written."""
+    upsert = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Answer)
+    taking = (
+        db.select(Attempt.id, literal(question_id), literal(mask), literal(now, Answer.saved_at.type))
+        .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None), Attempt.deadline >= now - grace())
+        .with_for_update())
+    # RETURNING says whether a row was written (a driver's rowcount may be -1 for "unknown").
+    return db.session.execute(
+        upsert.from_select(["attempt_id", "question_id", "choice_mask", "saved_at"], taking)
+        .on_conflict_do_update(index_elements=["attempt_id", "question_id"],
+                               set_={"choice_mask": mask, "saved_at": now})
+        .returning(Answer.attempt_id)).first() is not None
+
+
+def _refuse_late(attempt: Attempt, now: datetime) -> None:
+    """A save that wrote nothing: the attempt finished or passed its deadline since this request
+    read it. Re-read under its lock so the refusal says which."""
+    locks.lock_attempt(attempt)
+    check_accepting(attempt, now)
+    raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
+
+
+def save_answer_retrying(token: str, question_id: int, option_ids, *,
+                         now: datetime | None = None) -> tuple[AnswerTarget, int | None]:
+    """Save one answer for the API: one read of plain columns (`answer_target`) and one write.
+
+    Returns what was saved against (for the reply: nothing is read again) and the stored mask
+    (None when cleared). Retried once on an IntegrityError (a concurrent clear).
     """
+    now = now or clock.utcnow()
     for _try in range(2):
-        attempt, drawn = _attempt_and_drawn(token, question_id)
-        if attempt is None:
-            raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
+        target = answer_target(token, question_id)
+        if target is None:
+            attempt = find_attempt_row(token)
+            if attempt is None:
+                raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
+            check_accepting(attempt, now)
+            raise NotFoundError(_("Câu hỏi này không thuộc bài thi của bạn."))
+        check_accepting(target, now)
+        mask = answer_mask(target.shape, option_ids)
         try:
-            return attempt, drawn, save_answer(attempt, question_id, option_ids, now=now, drawn=drawn)
+            if not mask:
+                return target, save_answer(find_attempt_row(token), question_id, [], now=now)
+            if not _write_answer(target.attempt_id, question_id, mask, now):
+                _refuse_late(find_attempt_row(token), now)
+            return target, mask
         except IntegrityError:
             db.session.rollback()
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))

@@ -23,12 +23,14 @@ from sqlalchemy.orm import selectinload
 
 from ..cache import get_cache
 from ..extensions import db
-from ..models import DrawRule, Question, Quiz
+from ..models import DrawRule, Option, Question, Quiz
 from . import media as media_service
 from .quizzes import matching_questions
 
 POOLS = "question_pools"  # quiz id → its pool (registered in create_app)
 MAX_POOLS = 64  # quizzes open at once on one server
+SHAPES = "question_shapes"  # (question id, updated_at) → its Shape (registered in create_app)
+MAX_SHAPES = 20_000  # questions answered on one server; a few hundred bytes each
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,26 @@ def _load(rules: list[DrawRule], version: tuple) -> Pool:
                                          "image": media_service.image_ref(o.image_sha256, o.image_alt, media)}
                                   for o in q.options}})
     return Pool(version, rule_ids, questions)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a save checks an answer against: the question's kind and each option's position (the
+    bit it sets in the choice mask). Frozen once the question is drawn (`bank.update_question`)."""
+    kind: str
+    positions: dict[int, int]  # option id → position
+
+
+def shape_of(question_id: int, updated_at) -> Shape:
+    """The question's shape, from this process's copy of the question as of `updated_at` (which
+    every edit moves: a copy of an older version is never served)."""
+    store = get_cache(SHAPES)
+    key = (question_id, updated_at)
+    shape = store.get(key)
+    if shape is None:
+        rows = db.session.execute(db.select(Option.id, Option.position, Question.kind)
+                                  .join(Question, Question.id == Option.question_id)
+                                  .where(Option.question_id == question_id)).all()
+        shape = Shape(kind=rows[0].kind if rows else "single", positions={r.id: r.position for r in rows})
+        store.set(key, shape)
+    return shape

@@ -25,9 +25,9 @@ def attempt_state(token: str):
 def save_answer(token: str, question_id: int):
     now = clock.utcnow()
     body = json_object()
-    attempt, drawn, mask = attempts.save_answer_retrying(token, question_id, body.get("option_ids"), now=now)
-    # Built before the commit from what the save loaded, so nothing is read a second time.
-    reply = attempt_data.saved_answer_reply(attempt, drawn, mask, now)
+    target, mask = attempts.save_answer_retrying(token, question_id, body.get("option_ids"), now=now)
+    # Built before the commit from what the save read, so nothing is read a second time.
+    reply = attempt_data.saved_answer_reply(target, question_id, mask, now)
     db.session.commit()
     return jsonify(reply)
 
