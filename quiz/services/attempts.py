@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, insert, literal, not_
+from sqlalchemy import Integer, and_, bindparam, insert, not_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -351,17 +351,43 @@ class AnswerTarget:
         return self.submitted_at is not None
 
 
+# The save's two statements are built once (bound parameters): building a statement costs more
+# CPU than SQLite takes to run it, and a save is most of an event's requests.
+_TARGET = (
+    db.select(Attempt.token, Attempt.id, Attempt.submitted_at, Attempt.finalised_by, Attempt.deadline,
+              AttemptQuestion.option_order, Question.updated_at)
+    .join(AttemptQuestion, and_(AttemptQuestion.attempt_id == Attempt.id,
+                                AttemptQuestion.question_id == bindparam("question_id")))
+    .join(Question, Question.id == AttemptQuestion.question_id)
+    .where(Attempt.token_hash == bindparam("token_hash"), not_(Attempt.is_live)))
+_WRITES: dict[str, object] = {}  # dialect name → the save's INSERT
+
+
+def _write_statement(dialect: str):
+    if dialect not in _WRITES:
+        # On the table, not the mapped class: the ORM would take the parameters for bulk rows.
+        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Answer.__table__)
+        taking = (
+            db.select(Attempt.id, bindparam("question_id", type_=Integer), bindparam("mask", type_=Integer),
+                      bindparam("now", type_=Answer.saved_at.type))
+            .where(Attempt.id == bindparam("attempt_id"), Attempt.submitted_at.is_(None),
+                   Attempt.deadline >= bindparam("earliest_deadline", type_=Attempt.deadline.type))
+            .with_for_update())
+        _WRITES[dialect] = (
+            upsert.from_select(["attempt_id", "question_id", "choice_mask", "saved_at"], taking)
+            .on_conflict_do_update(index_elements=["attempt_id", "question_id"],
+                                   set_={"choice_mask": upsert.excluded.choice_mask,
+                                         "saved_at": upsert.excluded.saved_at})
+            .returning(Answer.__table__.c.attempt_id))
+    return _WRITES[dialect]
+
+
 def answer_target(token: str, question_id: int) -> AnswerTarget | None:
     """The attempt of `token` and its drawn question `question_id`, in ONE query of plain columns
     (no ORM objects: a save is most of an event's requests); None when either is not found."""
     if not (plausible_token(token) and 0 < question_id <= MAX_ROW_ID):
         return None
-    row = db.session.execute(
-        db.select(Attempt.token, Attempt.id, Attempt.submitted_at, Attempt.finalised_by, Attempt.deadline,
-                  AttemptQuestion.option_order, Question.updated_at)
-        .join(AttemptQuestion, and_(AttemptQuestion.attempt_id == Attempt.id, AttemptQuestion.question_id == question_id))
-        .join(Question, Question.id == AttemptQuestion.question_id)
-        .where(token_is(token))).first()
+    row = db.session.execute(_TARGET, {"token_hash": hash_token(token), "question_id": question_id}).first()
     if row is None or not hmac.compare_digest(row.token.encode(), token.encode()):
         return None
     return AnswerTarget(attempt_id=row.id, submitted_at=row.submitted_at, finalised_by=row.finalised_by,
@@ -430,17 +456,10 @@ def _write_answer(attempt_id: int, question_id: int, mask: int, now: datetime) -
     their foreign-key checks then deadlock each other), on SQLite it runs under the write lock —
     and on SQLite, the fewer statements between taking the write lock and the commit, the more
     saves a second. False when nothing was written."""
-    upsert = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Answer)
-    taking = (
-        db.select(Attempt.id, literal(question_id), literal(mask), literal(now, Answer.saved_at.type))
-        .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None), Attempt.deadline >= now - grace())
-        .with_for_update())
     # RETURNING says whether a row was written (a driver's rowcount may be -1 for "unknown").
-    return db.session.execute(
-        upsert.from_select(["attempt_id", "question_id", "choice_mask", "saved_at"], taking)
-        .on_conflict_do_update(index_elements=["attempt_id", "question_id"],
-                               set_={"choice_mask": mask, "saved_at": now})
-        .returning(Answer.attempt_id)).first() is not None
+    return db.session.execute(_write_statement(db.session.get_bind().dialect.name), {
+        "attempt_id": attempt_id, "question_id": question_id, "mask": mask, "now": now,
+        "earliest_deadline": now - grace()}).first() is not None
 
 
 def _refuse_late(attempt: Attempt, now: datetime) -> None:
