@@ -79,6 +79,8 @@ def load_config(instance_path: str) -> dict:
         "QUIZ_ADMISSION_QUEUE_S": float(env.get("QUIZ_ADMISSION_QUEUE_S", "5")),
         # SQLite: how long a write waits for another's lock before the request answers 503 busy.
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("QUIZ_SQLITE_BUSY_TIMEOUT_MS", "10000")),
+        # SQLite: a process's threads queue for their turn to write (quiz/database.py WriterQueue).
+        "SQLITE_WRITER_QUEUE": env.get("QUIZ_SQLITE_WRITER_QUEUE", "1") != "0",
         # /metrics for Prometheus: loopback, or this bearer token from elsewhere (quiz/metrics.py).
         "QUIZ_METRICS_TOKEN": env.get("QUIZ_METRICS_TOKEN") or None,
     }
