@@ -1,6 +1,12 @@
 """Exact unit figures of a quiz, kept per (quiz, unit) as attempts finish: the unit ranking of a
 quiz is a read of at most a few hundred `UnitTally` rows, never stale.
 
+The same rows keep what a closed quiz's prediction truth needs (`counted.prediction_truth`): how
+many counted attempts are perfect (`counted.perfect_sql`), per unit, and — since the truth counts
+every participant and the unit ranking only those with a unit — one `OtherUnitTally` row per quiz
+for the participants who named an "other" unit. Same pick, same transaction, same re-counts: the
+truth is as exact as the unit figures, with no scan on a read and no per-process copy to go stale.
+
 What a unit ranking needs of a unit (rules: `rankings.units`) is its own participants with a
 counted attempt and the sum of their counted score percents; headcounts, roll-up to parents,
 weights and order are applied when reading (`unit_rollup`). Percents are summed in exact
@@ -15,8 +21,8 @@ forget it. For each participant concerned that is one SELECT of their finished a
 quiz (a handful of rows, picked by the quiz's `Order`: the counted attempt the ranking uses) and
 one upsert per unit: a better new attempt replaces the participant's previous counted one,
 a worse one changes nothing. A re-count — a finished attempt's figures edited, the quiz's
-counted-attempt rule, keys or attempt limit changed, a participant moved to another unit, a
-finished attempt deleted — rebuilds the quiz's tallies from its attempts (`rebuild_quiz_tallies`,
+counted-attempt rule, keys or attempt limit changed, a participant moved to another unit (or to
+none), a finished attempt deleted, a draw rule changed (what "perfect" means) — rebuilds the quiz's tallies from its attempts (`rebuild_quiz_tallies`,
 which a regrade that writes with bulk UPDATEs calls itself). Anonymising (`purge`) changes no
 figure, so no tally.
 
