@@ -223,6 +223,7 @@ def _after_flush(session: Session, _context) -> None:
     for obj in session.deleted:
         if isinstance(obj, Attempt) and obj.submitted_at is not None or isinstance(obj, DrawRule):
             rebuild.add(obj.quiz_id)
+    rebuild.discard(None)  # a draw rule taken off its quiz before it was deleted
     if moved:
         rebuild.update(session.connection().execute(
             db.select(Attempt.quiz_id).where(Attempt.participant_id.in_(moved)).distinct()).scalars())
