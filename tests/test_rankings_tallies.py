@@ -2,11 +2,13 @@
 
 `rankings.tallies` keeps per (quiz, unit) the participants with a counted attempt and the sum
 of their counted percents, in the transaction that finishes or re-counts attempts. The oracle is
-the computation from the attempts themselves (`counted_attempts` → `people_units`). Hypothesis
+the computation from the attempts themselves (`counted_attempts` → `people_units`); the counts
+the prediction truth is read from (`counted.truth_counts`), kept by the same flushes, are compared
+with theirs (`test_rankings_truth.oracle_counts`) alike. Hypothesis
 drives random sequences of starts, answer saves, submits, attempts finished straight into the
 table, expiries (the frozen clock moved, then a ranking read or the CLI finalising), re-counts
-(a rebuild, a change of the counted-attempt rule, anonymising the contest) and rolled-back
-transactions, on whichever database the `app` fixture runs (SQLite, or PostgreSQL with
+(a rebuild, a change of the counted-attempt rule, anonymising the contest), deleted attempts,
+participants moved to another unit or to an "other" one, and rolled-back transactions, on whichever database the `app` fixture runs (SQLite, or PostgreSQL with
 TEST_DATABASE_URL), and compares after every step.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ from quiz.services.rankings import counted, tallies, units
 from quiz.services.rankings.scope import Scope
 from quiz.services.rankings.unit_rollup import UnitTable
 from tests.test_rankings_service import unit_tree  # noqa: F401  (fixture)
+from tests.test_rankings_truth import oracle_counts
 
 UNITS = ["A", "B", "B1", "B2", "C", "D", "E", None]  # None: an "other" unit, never tallied
 
@@ -38,6 +41,8 @@ step = st.one_of(
     st.tuples(st.just("rule"), st.sampled_from(["best", "first", "last"])),
     st.tuples(st.just("purge")),
     st.tuples(st.just("rollback"), st.integers(0, 9)),
+    st.tuples(st.just("delete"), st.integers(0, 9)),
+    st.tuples(st.just("move"), st.integers(0, 9), st.sampled_from(UNITS)),
 )
 
 
@@ -123,8 +128,19 @@ def test_tallies_equal_the_full_computation_after_any_sequence(
             if running:
                 attempt_service.submit_attempt(running[args[0] % len(running)])
                 db.session.rollback()
+        elif action == "delete":  # an organizer removes a finished attempt
+            finished = [a for a in made if a.submitted_at is not None]
+            if finished:
+                gone = finished[args[0] % len(finished)]
+                made.remove(gone)
+                db.session.delete(gone)
+        elif action == "move":  # a participant's unit corrected (to another one, or to "other")
+            if made:
+                who = made[args[0] % len(made)].participant
+                who.unit, who.other_unit = (unit_tree[args[1]], None) if args[1] else (None, "Đơn vị khác")
         db.session.commit()
         assert tallied(quiz) == computed(quiz), (action, args)
+        assert counted.truth_counts(quiz) == oracle_counts(quiz), (action, args)  # every participant
 
     read = units.levels(Scope(quiz=quiz))
     db.session.commit()

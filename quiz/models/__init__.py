@@ -15,7 +15,7 @@ from .quizzes import (
 )
 from .media import MEDIA_TYPES, Media
 from .live import LIVE_SCORING, LIVE_STATES, LIVE_UNIT_SCORE, LiveQuestion, LiveSession
-from .rankings import AuditEntry, RankingSnapshot, UnitTally
+from .rankings import AuditEntry, OtherUnitTally, RankingSnapshot, UnitTally
 from .awards import CERTIFICATE_KINDS, CHECK_STATUSES, AwardList, Certificate, PrizeLevel, PrizeTable, WinnerCheck
 from .rosters import RosterEntry, RosterReview
 from .units import Unit
@@ -26,7 +26,7 @@ __all__ = [
     "CORRECTION_KINDS", "VOID_MODES", "QuestionCorrection",
     "MEDIA_TYPES", "Media", "Answer", "Attempt", "AttemptQuestion", "AuditEntry", "Contest", "DrawRule", "Option",
     "Organizer", "Participant", "Question", "QuestionSet", "Quiz", "RankingSnapshot", "RosterEntry",
-    "RosterReview", "Unit", "UnitTally",
+    "OtherUnitTally", "RosterReview", "Unit", "UnitTally",
     "contest_organizer", "CERTIFICATE_KINDS", "CHECK_STATUSES", "AwardList", "Certificate", "PrizeLevel",
     "PrizeTable", "WinnerCheck",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -45,8 +45,10 @@ class RankingSnapshot(db.Model):
 class UnitTally(db.Model):
     """One unit's own figures in one quiz's unit ranking, kept exact by `rankings.tallies` in the
     transaction that finalises or re-counts an attempt: how many of the unit's participants have
-    a counted (finished) attempt, and the sum of those attempts' score percents in exact units
-    of 0.000001 % (`tallies.pct_units`). The unit ranking reads these rows and rolls them up."""
+    a counted (finished) attempt, the sum of those attempts' score percents in exact units
+    of 0.000001 % (`tallies.pct_units`), and how many of those attempts are perfect (every
+    question right: what the prediction truth counts, `counted.truth_counts`). The unit ranking
+    reads these rows and rolls them up."""
 
     __tablename__ = "unit_tally"
     __table_args__ = (
@@ -57,6 +59,23 @@ class UnitTally(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True, index=True)
     participants: Mapped[int] = mapped_column(default=0)
     pct_units: Mapped[int] = mapped_column(BigInteger, default=0)
+    # A server default, not a Python one: migration 0008 re-counts with today's model, before 0012
+    # added this column, and an INSERT … SELECT would name a column with a Python default. No
+    # CHECK on it: the upsert's proposed row is a delta, -1 when a counted attempt stops being
+    # perfect, and both databases check the proposed row before resolving the conflict.
+    perfect: Mapped[int] = mapped_column(server_default=text("0"))
+
+
+class OtherUnitTally(db.Model):
+    """The same counts for a quiz's participants who named a unit outside the tree (`other_unit`):
+    no unit ranking shows them, but the prediction truth counts every participant. Kept by the
+    same flushes as `UnitTally`; a row of its own so their submits lock no unit's row."""
+
+    __tablename__ = "other_unit_tally"
+
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), primary_key=True)
+    participants: Mapped[int] = mapped_column(default=0)
+    perfect: Mapped[int] = mapped_column(default=0)
 
 
 class AuditEntry(db.Model):

@@ -6,6 +6,9 @@ the sums of those counted attempts over its quizzes. Both carry the same columns
 `participant_id`, `score`, `max_score`, `correct_count`, `prediction`, `duration_ms`,
 `submitted_at`, `error_units`: the prediction error in exact units of 0.00001, NULL while the
 truth is unknown and in a contest), so everything downstream ranks either one alike.
+
+The prediction truth of a closed quiz (`prediction_truth`) is read from counts the unit tallies
+keep (`truth_counts`), never from a scan of the attempts.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import BigInteger, Numeric, case, cast, false, func, literal, null, union_all
 
 from ...extensions import db
-from ...models import Attempt, Contest, Quiz
+from ...models import Attempt, Contest, DrawRule, OtherUnitTally, Quiz, UnitTally
 from ..attempts import finalize_expired
 from .order import Order
 
@@ -45,14 +48,17 @@ def counted_attempts(quiz: Quiz, truth: Decimal | None):
     return counted_rows(quiz, truth).subquery("counted")
 
 
-def counted_rows(quiz, truth: Decimal | None):
+def counted_rows(quiz, truth: Decimal | None, *, participants=None):
     """The select behind `counted_attempts`, without finalising anything first (`quiz`: anything
-    with the Quiz columns the order reads — the tallies' re-count runs it inside a flush)."""
+    with the Quiz columns the order reads — the tallies' re-count runs it inside a flush).
+    `participants`: a select of participant ids to keep to (each one's pick is unchanged)."""
     error = _error_units(Attempt.prediction, truth) if truth is not None else None
     columns = (Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Attempt.correct_count,
                Attempt.prediction, Attempt.duration_ms, Attempt.submitted_at,
                (error if error is not None else literal(None, BigInteger)).label("error_units"))
     finished = (Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
+    if participants is not None:
+        finished += (Attempt.participant_id.in_(participants),)
     if quiz.max_attempts == 1:
         # One attempt per person: nothing to pick, and skipping the window halves the cost.
         return db.select(*columns).where(*finished)
@@ -90,23 +96,45 @@ def contest_totals(contest: Contest):
 
 
 def is_provisional(quiz: Quiz) -> bool:
-    """Open or upcoming quizzes (and closed ones whose truth is unknown) rank provisionally."""
-    if quiz.state != "closed":
-        return True
-    return bool(quiz.prediction) and prediction_truth(quiz) is None
+    """Open or upcoming quizzes rank provisionally; a closed one's truth is known (`prediction_truth`)."""
+    return quiz.state != "closed"
+
+
+# --- The prediction truth ------------------------------------------------------------------------
+
+def perfect_sql(correct_count, quiz_id):
+    """1 when an attempt answered every question of the quiz right (`correct_count` equals the
+    sum of its draw rules' counts, `Quiz.question_count`), else 0: what the truth counts, in SQL."""
+    question_count = (db.select(func.coalesce(func.sum(DrawRule.count), 0))
+                      .where(DrawRule.quiz_id == quiz_id).scalar_subquery())
+    return case((correct_count == question_count, 1), else_=0)
+
+
+def truth_counts(quiz: Quiz) -> tuple[int, int]:
+    """(participants with a counted attempt, how many of those attempts are perfect): every
+    participant, with a unit (`UnitTally`) or an "other" one (`OtherUnitTally`). The counts are
+    kept by `tallies` in the transactions that finish, re-score, delete or move attempts, so this
+    is a read of at most a few hundred rows, exact after every commit."""
+    kept = union_all(
+        db.select(UnitTally.participants, UnitTally.perfect).where(UnitTally.quiz_id == quiz.id),
+        db.select(OtherUnitTally.participants, OtherUnitTally.perfect).where(OtherUnitTally.quiz_id == quiz.id),
+    ).subquery("kept")
+    total, perfect = db.session.execute(
+        db.select(func.coalesce(func.sum(kept.c.participants), 0), func.coalesce(func.sum(kept.c.perfect), 0))
+    ).one()
+    return int(total), int(perfect)
 
 
 def prediction_truth(quiz: Quiz) -> Decimal | None:
-    """The true value participants predicted; None until the quiz is closed (or if none asked)."""
+    """The true value participants predicted; None until the quiz is closed (or if none asked):
+    how many participants' counted attempts (picked without the prediction key) answered every
+    question right — or that many per hundred participants, to 5 decimals."""
     if not quiz.prediction or quiz.state != "closed":
         return None
-    counted = counted_attempts(quiz, truth=None)
-    total, perfect = db.session.execute(
-        db.select(func.count(), func.coalesce(func.sum(
-            case((counted.c.correct_count == quiz.question_count, 1), else_=0)), 0))
-    ).one()
+    finalize_expired(quiz=quiz)  # attempts past their deadline count (flushed: the tallies follow)
+    total, perfect = truth_counts(quiz)
     if quiz.prediction == "count":
-        return Decimal(int(perfect))
+        return Decimal(perfect)
     if not total:
         return Decimal("0.00000")
-    return (Decimal(int(perfect)) * 100 / Decimal(int(total))).quantize(Decimal("0.00001"), ROUND_HALF_UP)
+    return (Decimal(perfect) * 100 / Decimal(total)).quantize(Decimal("0.00001"), ROUND_HALF_UP)

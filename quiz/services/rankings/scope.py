@@ -96,7 +96,7 @@ class Scope:
         return tallies.people_units(counted.contest_totals(self._contest))
 
     def is_provisional(self) -> bool:
-        """A quiz until closed with its truth known; a contest while any of its quizzes is."""
+        """A quiz until it has closed (its truth is known then); a contest while any of its quizzes is."""
         quizzes = self.quizzes
         return not quizzes or any(counted.is_provisional(q) for q in quizzes)
 

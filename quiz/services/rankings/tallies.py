@@ -1,6 +1,12 @@
 """Exact unit figures of a quiz, kept per (quiz, unit) as attempts finish: the unit ranking of a
 quiz is a read of at most a few hundred `UnitTally` rows, never stale.
 
+The same rows keep what a closed quiz's prediction truth needs (`counted.prediction_truth`): how
+many counted attempts are perfect (`counted.perfect_sql`), per unit, and — since the truth counts
+every participant and the unit ranking only those with a unit — one `OtherUnitTally` row per quiz
+for the participants who named an "other" unit. Same pick, same transaction, same re-counts: the
+truth is as exact as the unit figures, with no scan on a read and no per-process copy to go stale.
+
 What a unit ranking needs of a unit (rules: `rankings.units`) is its own participants with a
 counted attempt and the sum of their counted score percents; headcounts, roll-up to parents,
 weights and order are applied when reading (`unit_rollup`). Percents are summed in exact
@@ -15,8 +21,8 @@ forget it. For each participant concerned that is one SELECT of their finished a
 quiz (a handful of rows, picked by the quiz's `Order`: the counted attempt the ranking uses) and
 one upsert per unit: a better new attempt replaces the participant's previous counted one,
 a worse one changes nothing. A re-count — a finished attempt's figures edited, the quiz's
-counted-attempt rule, keys or attempt limit changed, a participant moved to another unit, a
-finished attempt deleted — rebuilds the quiz's tallies from its attempts (`rebuild_quiz_tallies`,
+counted-attempt rule, keys or attempt limit changed, a participant moved to another unit (or to
+none), a finished attempt deleted, a draw rule changed (what "perfect" means) — rebuilds the quiz's tallies from its attempts (`rebuild_quiz_tallies`,
 which a regrade that writes with bulk UPDATEs calls itself). Anonymising (`purge`) changes no
 figure, so no tally.
 
@@ -37,8 +43,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ...extensions import db
-from ...models import Attempt, Participant, Quiz, UnitTally
-from .counted import counted_rows
+from ...models import Attempt, DrawRule, OtherUnitTally, Participant, Quiz, UnitTally
+from .counted import counted_rows, perfect_sql
 from .order import Order
 
 PCT_SCALE = 1_000_000  # a percent in units of 0.000001 %: exact integers, summed exactly
@@ -80,17 +86,40 @@ def quiz_unit_counts(quiz_id: int):
 
 # --- Re-counting a whole quiz ----------------------------------------------------------------------
 
-def rebuild_statements(quiz) -> list:
+def rebuild_statements(quiz, *, truth: bool = True) -> list:
     """The statements that recompute one quiz's tallies from its finished attempts (`quiz`: any
-    object with the Quiz columns the order reads, so the migration can use them too)."""
-    per_unit = people_units(counted_rows(quiz, truth=None).subquery("counted")).subquery("per_unit")
-    return [
+    object with the Quiz columns the order reads, so the migrations can use them too).
+
+    `truth=False`: the unit figures alone, as revision 0008 created them (its migration counts
+    with it, before 0012 added the truth's counts)."""
+    counted = counted_rows(quiz, truth=None).subquery("counted")
+    per_unit = people_units(counted)
+    names = ["quiz_id", "unit_id", "participants", "pct_units"]
+    if truth:
+        per_unit = per_unit.add_columns(func.sum(perfect_sql(counted.c.correct_count, quiz.id)).label("perfect"))
+        names.append("perfect")
+    per_unit = per_unit.subquery("per_unit")
+    statements = [
         db.delete(UnitTally).where(UnitTally.quiz_id == quiz.id),
-        db.insert(UnitTally).from_select(
-            ["quiz_id", "unit_id", "participants", "pct_units"],
-            db.select(db.literal(quiz.id, type_=db.Integer), per_unit.c.unit_id, per_unit.c.n,
-                      per_unit.c.pct_units)),
+        db.insert(UnitTally).from_select(names, db.select(db.literal(quiz.id, type_=db.Integer), *per_unit.c)),
     ]
+    if truth:
+        statements += [
+            db.delete(OtherUnitTally).where(OtherUnitTally.quiz_id == quiz.id),
+            db.insert(OtherUnitTally).from_select(["quiz_id", "participants", "perfect"], _others(quiz)),
+        ]
+    return statements
+
+
+def _others(quiz):
+    """One row (`quiz_id`, `participants`, `perfect`) for the quiz's participants without a unit,
+    none if it has none. Their counted attempts are picked among their own attempts only: a
+    filter on the participant (the window's partition) changes no pick, and skips the others."""
+    others = db.select(Participant.id).where(Participant.unit_id.is_(None))
+    counted = counted_rows(quiz, truth=None, participants=others).subquery("counted")
+    return (db.select(db.literal(quiz.id, type_=db.Integer), func.count(),
+                      func.sum(perfect_sql(counted.c.correct_count, quiz.id)))
+            .select_from(counted).having(func.count() > 0))
 
 
 def rebuild_quiz_tallies(quiz_id: int) -> None:
@@ -108,22 +137,24 @@ def rebuild_quiz_tallies(quiz_id: int) -> None:
 
 def count_finished(session: Session, attempts: list[Attempt]) -> None:
     """Count attempts that just finished (flushed, in this transaction): per quiz one SELECT of
-    the concerned participants' finished attempts, then one upsert per unit whose figures moved."""
+    the concerned participants' finished attempts, then one upsert per unit whose figures moved
+    (participants without a unit: one upsert of the quiz's "other" row, for the truth's counts)."""
     by_quiz: dict[int, list[Attempt]] = defaultdict(list)
     for attempt in attempts:
         by_quiz[attempt.quiz_id].append(attempt)
-    deltas: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    deltas: dict[tuple[int, int | None], list[int]] = defaultdict(lambda: [0, 0, 0])
     for quiz_id, finished in by_quiz.items():
         quiz = session.get(Quiz, quiz_id)
         new_ids = {a.id for a in finished}
         order = Order.of(quiz, has_truth=False)  # the unit ranking's pick: no prediction key
         rows = session.connection().execute(
             db.select(Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Participant.unit_id,
+                      perfect_sql(Attempt.correct_count, quiz_id).label("perfect"),
                       func.row_number().over(partition_by=Attempt.participant_id,
                                              order_by=order.pick(Attempt)).label("pick"))
             .join(Participant, Participant.id == Attempt.participant_id)
             .where(Attempt.quiz_id == quiz_id, Attempt.participant_id.in_({a.participant_id for a in finished}),
-                   Attempt.submitted_at.is_not(None), Participant.unit_id.is_not(None))).all()
+                   Attempt.submitted_at.is_not(None))).all()
         people: dict[int, list] = defaultdict(list)
         for row in rows:
             people[row.participant_id].append(row)
@@ -137,22 +168,27 @@ def count_finished(session: Session, attempts: list[Attempt]) -> None:
             delta[0] += 0 if before is not None else 1
             delta[1] += pct_units(now.score, now.max_score) - (pct_units(before.score, before.max_score)
                                                                if before is not None else 0)
+            delta[2] += now.perfect - (before.perfect if before is not None else 0)
     _add(session, deltas)
 
 
-def _add(session: Session, deltas: dict[tuple[int, int], list[int]]) -> None:
-    """x = x + d for each (quiz, unit), in unit-id order, inserting the rows that do not exist."""
-    params = [{"quiz_id": q, "unit_id": u, "participants": n, "pct_units": p}
-              for (q, u), (n, p) in sorted(deltas.items(), key=lambda kv: (kv[0][1], kv[0][0])) if n or p]
-    if not params:
-        return
+def _add(session: Session, deltas: dict[tuple[int, int | None], list[int]]) -> None:
+    """x = x + d for each (quiz, unit), in unit-id order, inserting the rows that do not exist;
+    then each quiz's "other" row (participants without a unit), in quiz-id order."""
+    units = [{"quiz_id": q, "unit_id": u, "participants": n, "pct_units": p, "perfect": f}
+             for (q, u), (n, p, f) in sorted(((k, v) for k, v in deltas.items() if k[1] is not None),
+                                             key=lambda kv: (kv[0][1], kv[0][0])) if n or p or f]
+    others = [{"quiz_id": q, "participants": n, "perfect": f}
+              for (q, u), (n, _p, f) in sorted(deltas.items(), key=lambda kv: kv[0][0]) if u is None and (n or f)]
     connection = session.connection()
-    upsert = (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(UnitTally)
-    table = UnitTally.__table__
-    connection.execute(upsert.on_conflict_do_update(
-        index_elements=["quiz_id", "unit_id"],
-        set_={"participants": table.c.participants + upsert.excluded.participants,
-              "pct_units": table.c.pct_units + upsert.excluded.pct_units}), params)
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    for model, params, keys in ((UnitTally, units, ["quiz_id", "unit_id"]), (OtherUnitTally, others, ["quiz_id"])):
+        if not params:
+            continue
+        upsert, table = insert(model), model.__table__
+        added = [name for name in params[0] if name not in keys]
+        connection.execute(upsert.on_conflict_do_update(
+            index_elements=keys, set_={name: table.c[name] + upsert.excluded[name] for name in added}), params)
 
 
 def _changed(obj, names) -> bool:
@@ -181,9 +217,13 @@ def _after_flush(session: Session, _context) -> None:
             rebuild.add(obj.id)
         elif isinstance(obj, Participant) and obj not in session.new and _changed(obj, ("unit_id",)):
             moved.add(obj.id)
+        elif isinstance(obj, DrawRule) and obj.quiz not in session.new and (
+                obj in session.new or _changed(obj, ("count", "quiz_id"))):
+            rebuild.add(obj.quiz_id)  # a perfect attempt's count moved (quizzes refuses it once attempts exist)
     for obj in session.deleted:
-        if isinstance(obj, Attempt) and obj.submitted_at is not None:
+        if isinstance(obj, Attempt) and obj.submitted_at is not None or isinstance(obj, DrawRule):
             rebuild.add(obj.quiz_id)
+    rebuild.discard(None)  # a draw rule taken off its quiz before it was deleted
     if moved:
         rebuild.update(session.connection().execute(
             db.select(Attempt.quiz_id).where(Attempt.participant_id.in_(moved)).distinct()).scalars())
