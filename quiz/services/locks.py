@@ -15,13 +15,14 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 | a regrade (when there is one)               | quiz, then its attempts by id                     |
 | an award decision: a prize table edit, a    | the contest (awards; never with the rows above)   |
 | winner check, publishing the award list     |                                                   |
-| the unit tallies (rankings.tallies), kept   | the (quiz, unit) tally rows, by unit id, at the   |
-| by the flush that finishes attempts         | flush: always after the attempts it finished; the |
-|                                             | views commit right after a finalisation, so no    |
+| the unit tallies (rankings.tallies), kept   | the (quiz, unit) tally rows, by unit id, then the |
+| by the flush that finishes attempts         | quiz's row for participants without a unit, at    |
+|                                             | the flush: always after the attempts it finished; |
+|                                             | the views commit right after a finalisation, so no|
 |                                             | transaction locks an attempt once it holds a tally|
 
-Each one locks *before* reading what it decides on and re-reads under the lock: a save re-reads the
-attempt (finished? deadline?) and a finalisation the saved answers, so a save is either in the score
+Each one locks *before* reading what it decides on and re-reads under the lock: a save reads the
+attempt (finished? deadline?) in the statement that writes, and a finalisation the saved answers, so a save is either in the score
 or refused; a start re-reads the quiz's `closes_at`, and the close caps only after every start that
 read the old window has committed, so no attempt outlives the close.
 
