@@ -53,42 +53,54 @@ class WriterQueue:
     before its transaction's first write (the first INSERT, UPDATE, DELETE or `BEGIN IMMEDIATE`)
     and gives it back when the transaction ends, so only one thread per process waits on SQLite
     and the others are handed the turn the moment it is free. Waiting for the turn is bounded by
-    the same busy timeout, and runs out the same way ("database is locked": a busy 503).
+    the same busy timeout and runs out the same way ("database is locked": a busy 503); a write
+    that got its turn may then still wait on SQLite for another process, so the worst case is
+    twice the busy timeout. A statement outside a transaction (DDL under Python's sqlite3) keeps
+    the turn until its connection commits or goes back to the pool.
     """
 
     WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE", "CREATE", "DROP", "ALTER")
-    HELD = "writer_queue_turn"  # in the connection's info while it holds the turn
-
     def __init__(self, timeout_s: float):
         self.timeout_s = timeout_s
         self._turn = threading.Lock()
+        self._holder: set[int] = set()  # id() of the driver connection holding the turn (one at most)
 
     def attach(self, engine) -> WriterQueue:
         event.listen(engine, "before_cursor_execute", self._before_statement)
-        event.listen(engine, "commit", self._end)
-        event.listen(engine, "rollback", self._end)
-        event.listen(engine.pool, "reset", self._on_reset)
-        event.listen(engine.pool, "checkin", lambda _dbapi, record: self._give_back(record.info))
-        event.listen(engine.pool, "close", lambda _dbapi, record: self._give_back(record.info))
-        event.listen(engine.pool, "invalidate", lambda _dbapi, record, _exc: self._give_back(record.info))
+        # The turn goes back once SQLite has committed or rolled back: the engine's commit and
+        # rollback events fire before the driver's, and a turn handed on then would send the next
+        # writer into SQLite's sleeping busy handler (tests/test_writer_queue.py).
+        dialect = engine.dialect
+        for name in ("do_commit", "do_rollback"):
+            setattr(dialect, name, self._giving_back(getattr(dialect, name)))
+        # A connection that leaves the pool's hands without either (closed, invalidated).
+        event.listen(engine.pool, "checkin", lambda dbapi, _record: self._give_back(dbapi))
+        event.listen(engine.pool, "close", lambda dbapi, _record: self._give_back(dbapi))
+        event.listen(engine.pool, "invalidate", lambda dbapi, _record, _exc: self._give_back(dbapi))
         return self
 
-    def _on_reset(self, dbapi_connection, connection_record, reset_state) -> None:
-        self._give_back(connection_record.info)
+    def _giving_back(self, end):
+        def ended(dbapi_connection) -> None:
+            try:
+                end(dbapi_connection)
+            finally:
+                self._give_back(dbapi_connection)
+        return ended
 
     def _before_statement(self, conn, _cursor, statement, *_rest) -> None:
-        if conn.info.get(self.HELD) or not statement.lstrip()[:15].upper().startswith(self.WRITES):
+        dbapi_connection = conn.connection.dbapi_connection
+        if id(dbapi_connection) in self._holder or not statement.lstrip()[:15].upper().startswith(self.WRITES):
             return
         if not self._turn.acquire(timeout=self.timeout_s):
             raise sqlite3.OperationalError("database is locked (waited for this process's writer queue)")
-        conn.info[self.HELD] = True
+        self._holder.add(id(dbapi_connection))
 
-    def _end(self, conn) -> None:
-        self._give_back(conn.info)
-
-    def _give_back(self, info) -> None:
-        if info.pop(self.HELD, False):
-            self._turn.release()
+    def _give_back(self, dbapi_connection) -> None:
+        try:
+            self._holder.remove(id(dbapi_connection))
+        except KeyError:
+            return
+        self._turn.release()
 
 
 def commit_read_finalisations(app: Flask) -> None:

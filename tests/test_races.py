@@ -390,3 +390,37 @@ def test_a_live_answer_held_across_the_end_is_scored_or_refused(app, make_quiz, 
         assert results["answer"].status in REFUSED and attempt.correct_count == 0
     else:
         assert attempt.correct_count == 1, "the live answer was acknowledged but not scored"
+
+
+def test_a_start_waiting_on_the_quiz_lock_sees_the_live_session_created_meanwhile(app, make_quiz, unit,
+                                                                                monkeypatch):
+    """Found by review: with the live-session check read in the very statement that waits for the
+    quiz's lock, PostgreSQL (READ COMMITTED) took that statement's snapshot before the wait, so a
+    session committed while the start waited was not seen, and the start created a normal attempt
+    on a quiz run live (whose reveals publish the key). The check is its own statement after the
+    lock."""
+    from quiz.models import LiveSession
+    from quiz.services.live_session import host as live
+
+    quiz = make_quiz(questions=3, code="LIVERACE")
+    quiz_id = quiz.id
+    pause = Pause(monkeypatch, live, "draw_questions")  # create_session holds the quiz's lock here
+    results: dict = {}
+    creating = _in_thread(app, lambda: live.create_session(db.session.get(Quiz, quiz_id), {"question_time_s": 10},
+                                                           actor=None).id, results, "live")
+    assert pause.reached.wait(10)
+    body = {"full_name": "Vàng A Páo", "unit_code": "CDC", "identity": "0915000099", "consent": True}
+    starting = _in_thread(app, lambda: attempt_service.start_attempt(db.session.get(Quiz, quiz_id), body)[0].token,
+                          results, "start")
+    starting.join(1.0)  # the start now waits for the quiz's lock
+    pause.release()
+    creating.join(15)
+    starting.join(15)
+    assert not creating.is_alive() and not starting.is_alive()
+    db.session.rollback()
+    lives = db.session.scalar(db.select(db.func.count(LiveSession.id)).where(LiveSession.quiz_id == quiz_id))
+    normal = db.session.scalar(db.select(db.func.count(Attempt.id)).where(
+        Attempt.quiz_id == quiz_id, Attempt.live_session_id.is_(None)))
+    assert not (lives and normal), f"a live session and a normal attempt on one quiz: {results}"
+    if lives:
+        assert isinstance(results["start"], DomainError) and results["start"].code == "live_only", results

@@ -120,3 +120,31 @@ def test_a_wait_that_runs_out_is_the_busy_answer(sqlite_app):
         release.set()
         holder.join(10)
     assert not queue._turn.locked()
+
+
+def test_the_writer_turn_is_held_until_sqlite_has_committed(app, make_app, app_config):
+    """`WriterQueue` gives the turn back on the engine's `commit` event, which SQLAlchemy fires
+    BEFORE the DBAPI commit (Connection._commit_impl: dispatch.commit, then dialect.do_commit).
+    So the next thread is handed the turn while SQLite's write lock is still held, and its first
+    write falls into SQLite's sleeping busy handler (1, 2, 5, 10 … ms) — the very wait the queue
+    exists to avoid. Seen here at the moment the DBAPI commit runs: the turn is already free."""
+    if not app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite's writer queue")
+    queued = make_app({**app_config, "SQLITE_BUSY_TIMEOUT_MS": 300}, name="queued-commit")
+    queue = queued.extensions["sqlite_writer_queue"]
+    seen = []
+    with queued.app_context():
+        dialect = db.engine.dialect
+        original = dialect.do_commit
+
+        def do_commit(dbapi_connection):
+            seen.append(queue._turn.locked())  # still this transaction's turn?
+            return original(dbapi_connection)
+        dialect.do_commit = do_commit
+        try:
+            db.session.add(Unit(code="TURN", name="Đơn vị lượt ghi", headcount=1))
+            db.session.commit()
+        finally:
+            del dialect.do_commit
+            db.session.remove()
+    assert seen and all(seen), f"the turn was free while SQLite committed: {seen}"

@@ -55,18 +55,14 @@ def hold_write_lock() -> None:
 
 
 def lock_quiz(quiz: Quiz, *, shared: bool = False) -> Quiz:
-    """Lock the quiz row (shared for a start) and re-read it: `closes_at` is the current one."""
-    return lock_quiz_reading(quiz, shared=shared)[0]
+    """Lock the quiz row (shared for a start) and re-read it: `closes_at` is the current one.
 
-
-def lock_quiz_reading(quiz: Quiz, *also, shared: bool = False) -> tuple:
-    """`lock_quiz`, reading `also` (column expressions: what the caller decides on under the same
-    lock, e.g. whether a live session exists) in the same statement: `(quiz, *values)`."""
+    Only the locked row is re-read after the wait (PostgreSQL re-checks a row another transaction
+    updated); anything in another table is read by a statement of its own, after this one."""
     hold_write_lock()
     # Fetched, not only executed: the ORM refreshes an object when it reads its row.
-    return tuple(db.session.execute(db.select(Quiz, *also).where(Quiz.id == quiz.id)
-                                    .with_for_update(read=shared, of=Quiz)
-                                    .execution_options(populate_existing=True)).one())
+    return db.session.execute(db.select(Quiz).where(Quiz.id == quiz.id).with_for_update(read=shared)
+                              .execution_options(populate_existing=True)).scalar_one()
 
 
 def lock_live_session(session: LiveSession) -> LiveSession:
