@@ -99,3 +99,29 @@ def test_a_save_checks_against_the_question_as_it_is_now(client, make_quiz):
     assert client.put(url, json={"option_ids": [first]}).status_code == 200
     saved = db.session.scalar(db.select(Answer.choice_mask).where(Answer.question_id == question["id"]))
     assert saved == 1 << was_b
+
+
+def test_a_save_with_an_option_the_attempt_was_never_shown_is_not_a_500(client, make_quiz):
+    """Found by review: after the same racing edit replaced an option (a new id), a client sending
+    the new id made the reply look up the attempt's stored ids in the new positions: a KeyError."""
+    from datetime import timedelta
+
+    from quiz.models import Option
+    make_quiz(questions=1, code="KHO")
+    started = client.post("/api/v1/quizzes/KHO/attempts", json={
+        "full_name": "Người thi 1", "unit_code": "CDC", "identity": "0912000001", "consent": True}).get_json()
+    question = started["questions"][0]
+    shown = question["options"][0]["id"]
+    old = db.session.get(Option, shown)
+    position, stored = old.position, db.session.get(Question, question["id"])
+    replacement = Option(question_id=stored.id, position=9, text="Phương án thay thế", is_correct=False)
+    db.session.add(replacement)
+    db.session.flush()  # a new id (added before the old one goes, so no id is reused)
+    db.session.delete(old)
+    db.session.flush()
+    replacement.position = position
+    stored.updated_at = stored.updated_at + timedelta(seconds=1)
+    db.session.commit()
+    response = client.put(f"/api/v1/attempts/{started['attempt_id']}/answers/{question['id']}",
+                          json={"option_ids": [replacement.id]})
+    assert response.status_code in (200, 422), response.get_json()

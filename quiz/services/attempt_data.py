@@ -47,7 +47,8 @@ def saved_answer_reply(target: attempt_service.AnswerTarget, question_id: int, m
     """What a participant's phone gets back for one saved (or cleared: `mask` None) answer."""
     positions = target.shape.positions
     return {"question_id": question_id,
-            "option_ids": [i for i in target.option_ids if mask >> positions[i] & 1] if mask is not None else [],
+            "option_ids": [i for i in target.option_ids if i in positions and mask >> positions[i] & 1]
+            if mask is not None else [],
             "saved": mask is not None, "saved_at": now.isoformat(),
             "remaining_s": attempt_service.remaining_seconds(target, now)}
 

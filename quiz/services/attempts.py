@@ -457,9 +457,11 @@ def _write_answer(attempt_id: int, question_id: int, mask: int, now: datetime) -
         "earliest_deadline": now - grace()}).first() is not None
 
 
-def _refuse_late(attempt: Attempt, now: datetime) -> None:
+def _refuse_late(attempt: Attempt | None, now: datetime) -> None:
     """A save that wrote nothing: the attempt finished or passed its deadline since this request
-    read it. Re-read under its lock so the refusal says which."""
+    read it (or is gone). Re-read under its lock so the refusal says which."""
+    if attempt is None:
+        raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
     locks.lock_attempt(attempt)
     check_accepting(attempt, now)
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
@@ -485,7 +487,10 @@ def save_answer_retrying(token: str, question_id: int, option_ids, *,
         mask = answer_mask(target.shape, option_ids)
         try:
             if not mask:
-                return target, save_answer(find_attempt_row(token), question_id, [], now=now)
+                attempt = find_attempt_row(token)
+                if attempt is None:
+                    raise NotFoundError(_("Không tìm thấy bài thi này. Đường dẫn có thể đã sai."))
+                return target, save_answer(attempt, question_id, [], now=now)
             if not _write_answer(target.attempt_id, question_id, mask, now):
                 _refuse_late(find_attempt_row(token), now)
             return target, mask
