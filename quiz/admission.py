@@ -70,7 +70,9 @@ class Gate:
 
 
 def default_bound(engine_options: dict) -> int:
-    return max(1, int(engine_options.get("pool_size", 5)) - 1)
+    """Half the worker's pool (one connection per thread): starts and submits bounded together
+    stay below the threads, so one is always free to save answers and to turn requests away."""
+    return max(1, int(engine_options.get("pool_size", 8)) // 2)
 
 
 def init_app(app: Flask, guarded: dict[str, tuple[str, frozenset[str]]] | None = None) -> None:

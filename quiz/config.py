@@ -90,7 +90,10 @@ def engine_options(env) -> dict:
     """Connection pool settings. Pre-ping replaces a connection the database dropped (a restart, a
     failover) instead of failing the request that draws it. Size the pool with the connection budget
     in the README: workers × pool_size + max_overflow per server, summed, below max_connections."""
-    options: dict = {"pool_pre_ping": True}
+    # The default pool keeps one connection per thread of the README's worker (8 threads): with
+    # SQLAlchemy's 5, three threads' connections were opened and closed on every request under
+    # load (an overflow connection is closed when it comes back), a PostgreSQL backend started each time.
+    options: dict = {"pool_pre_ping": True, "pool_size": 8, "max_overflow": 4}
     for key, name in (("pool_size", "QUIZ_DB_POOL_SIZE"), ("max_overflow", "QUIZ_DB_MAX_OVERFLOW")):
         if env.get(name):
             options[key] = int(env[name])

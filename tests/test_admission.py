@@ -155,7 +155,8 @@ def test_bounds_in_flight_across_threads(app, quiz):
 
 def test_default_bound_follows_the_pool():
     assert admission.default_bound({}) == 4
-    assert admission.default_bound({"pool_size": 10}) == 9
+    assert admission.default_bound({"pool_size": 8}) == 4  # the default pool: 4 + 4 < 8 threads
+    assert admission.default_bound({"pool_size": 10}) == 5
     assert admission.default_bound({"pool_size": 1}) == 1
 
 

@@ -142,7 +142,8 @@ def test_engine_options_come_from_the_environment(monkeypatch, tmp_path):
     assert options == {"pool_pre_ping": True, "pool_size": 7, "max_overflow": 3}
     monkeypatch.delenv("QUIZ_DB_POOL_SIZE")
     monkeypatch.delenv("QUIZ_DB_MAX_OVERFLOW")
-    assert load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "pool_size": 8,
+                                                                       "max_overflow": 4}
 
 
 @pytest.mark.postgres_only
