@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import ensure_secret_key, load_config, require_public_address
+from .config import ensure_secret_key, fit_engine_options, load_config, require_public_address
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    fit_engine_options(app.config)
     if production:
         require_public_address(app.config)
     if not app.config.get("SECRET_KEY"):

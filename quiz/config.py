@@ -79,11 +79,18 @@ def load_config(instance_path: str) -> dict:
         "QUIZ_ADMISSION_QUEUE_S": float(env.get("QUIZ_ADMISSION_QUEUE_S", "5")),
         # SQLite: how long a write waits for another's lock before the request answers 503 busy.
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("QUIZ_SQLITE_BUSY_TIMEOUT_MS", "10000")),
-        # SQLite: a process's threads queue for their turn to write (quiz/database.py WriterQueue).
-        "SQLITE_WRITER_QUEUE": env.get("QUIZ_SQLITE_WRITER_QUEUE", "1") != "0",
         # /metrics for Prometheus: loopback, or this bearer token from elsewhere (quiz/metrics.py).
         "QUIZ_METRICS_TOKEN": env.get("QUIZ_METRICS_TOKEN") or None,
     }
+
+
+def fit_engine_options(config) -> None:
+    """SQLite: no pre-ping. A file has no server to restart or drop a connection, and the ping is
+    one more round trip on every request (the join page's only query doubled)."""
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def engine_options(env) -> dict:

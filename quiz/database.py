@@ -1,9 +1,6 @@
 """Per-dialect engine settings, and the transaction rule of finalisation on read."""
 from __future__ import annotations
 
-import sqlite3
-import threading
-
 from flask import Flask, request
 from sqlalchemy import event, inspect
 
@@ -39,68 +36,6 @@ def configure_engines(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_tuner(synchronous, busy_timeout_ms))
-            if app.config.get("SQLITE_WRITER_QUEUE"):
-                app.extensions["sqlite_writer_queue"] = WriterQueue(busy_timeout_ms / 1000).attach(engine)
-
-
-class WriterQueue:
-    """SQLite: the threads of one process take turns to write in a queue of their own.
-
-    SQLite has one writer at a time. A connection that finds the write lock taken sleeps and
-    polls (its busy handler: 1, 2, 5, 10, … 100 ms), so with a dozen threads of a worker waiting
-    to write, the lock is mostly free while they sleep: at 64 saturating clients the workers used
-    half the CPU they had (docs/PERFORMANCE.md). Here a thread takes this process's writer lock
-    before its transaction's first write (the first INSERT, UPDATE, DELETE or `BEGIN IMMEDIATE`)
-    and gives it back when the transaction ends, so only one thread per process waits on SQLite
-    and the others are handed the turn the moment it is free. Waiting for the turn is bounded by
-    the same busy timeout and runs out the same way ("database is locked": a busy 503); a write
-    that got its turn may then still wait on SQLite for another process, so the worst case is
-    twice the busy timeout. A statement outside a transaction (DDL under Python's sqlite3) keeps
-    the turn until its connection commits or goes back to the pool.
-    """
-
-    WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE", "CREATE", "DROP", "ALTER")
-    def __init__(self, timeout_s: float):
-        self.timeout_s = timeout_s
-        self._turn = threading.Lock()
-        self._holder: set[int] = set()  # id() of the driver connection holding the turn (one at most)
-
-    def attach(self, engine) -> WriterQueue:
-        event.listen(engine, "before_cursor_execute", self._before_statement)
-        # The turn goes back once SQLite has committed or rolled back: the engine's commit and
-        # rollback events fire before the driver's, and a turn handed on then would send the next
-        # writer into SQLite's sleeping busy handler (tests/test_writer_queue.py).
-        dialect = engine.dialect
-        for name in ("do_commit", "do_rollback"):
-            setattr(dialect, name, self._giving_back(getattr(dialect, name)))
-        # A connection that leaves the pool's hands without either (closed, invalidated).
-        event.listen(engine.pool, "checkin", lambda dbapi, _record: self._give_back(dbapi))
-        event.listen(engine.pool, "close", lambda dbapi, _record: self._give_back(dbapi))
-        event.listen(engine.pool, "invalidate", lambda dbapi, _record, _exc: self._give_back(dbapi))
-        return self
-
-    def _giving_back(self, end):
-        def ended(dbapi_connection) -> None:
-            try:
-                end(dbapi_connection)
-            finally:
-                self._give_back(dbapi_connection)
-        return ended
-
-    def _before_statement(self, conn, _cursor, statement, *_rest) -> None:
-        dbapi_connection = conn.connection.dbapi_connection
-        if id(dbapi_connection) in self._holder or not statement.lstrip()[:15].upper().startswith(self.WRITES):
-            return
-        if not self._turn.acquire(timeout=self.timeout_s):
-            raise sqlite3.OperationalError("database is locked (waited for this process's writer queue)")
-        self._holder.add(id(dbapi_connection))
-
-    def _give_back(self, dbapi_connection) -> None:
-        try:
-            self._holder.remove(id(dbapi_connection))
-        except KeyError:
-            return
-        self._turn.release()
 
 
 def commit_read_finalisations(app: Flask) -> None:

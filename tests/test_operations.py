@@ -212,3 +212,11 @@ def test_metrics_are_hidden_from_other_addresses_without_the_token(app, client):
                       headers={"Authorization": "Bearer sai"}).status_code == 404
     assert client.get("/metrics", environ_base=outside,
                       headers={"Authorization": "Bearer bi-mat-dai-du"}).status_code == 200
+
+
+def test_sqlite_connections_are_not_pinged(make_app, app_config):
+    """A ping is one more round trip per request; only a database server can drop a connection."""
+    if not app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite")
+    app = make_app({**app_config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 8}})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 8}
