@@ -90,7 +90,12 @@ def token_is(token: str, *, live: bool = False):
     player's token (`live=True`, the live endpoints) is unknown to the attempt endpoints (they
     would hand out its answer key on submit and take answers outside the host's pace), and a
     normal attempt's token is unknown to the live endpoints."""
-    return and_(Attempt.token_hash == hash_token(token), Attempt.is_live if live else not_(Attempt.is_live))
+    return token_hash_is(hash_token(token), live=live)
+
+
+def token_hash_is(token_hash, *, live: bool = False):
+    """`token_is` for a hash already computed, or a bound parameter (a statement built once)."""
+    return and_(Attempt.token_hash == token_hash, Attempt.is_live if live else not_(Attempt.is_live))
 
 
 def confirmed(attempt: Attempt | None, token: str) -> Attempt | None:
@@ -354,7 +359,7 @@ _TARGET = (
     .join(AttemptQuestion, and_(AttemptQuestion.attempt_id == Attempt.id,
                                 AttemptQuestion.question_id == bindparam("question_id")))
     .join(Question, Question.id == AttemptQuestion.question_id)
-    .where(Attempt.token_hash == bindparam("token_hash"), not_(Attempt.is_live)))
+    .where(token_hash_is(bindparam("token_hash"))))
 _WRITES: dict[str, object] = {}  # dialect name → the save's INSERT
 
 
