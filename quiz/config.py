@@ -86,10 +86,15 @@ def load_config(instance_path: str) -> dict:
 
 def fit_engine_options(config) -> None:
     """SQLite: no pre-ping. A file has no server to restart or drop a connection, and the ping is
-    one more round trip on every request (the join page's only query doubled)."""
-    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+    one more round trip on every request (the join page's only query doubled). An in-memory
+    database has a single connection (SQLAlchemy's StaticPool), so no pool size either."""
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI", ""))
+    if uri.startswith("sqlite"):
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.pop("pool_pre_ping", None)
+        if uri in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in uri:
+            options.pop("pool_size", None)
+            options.pop("max_overflow", None)
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

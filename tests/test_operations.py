@@ -220,3 +220,9 @@ def test_sqlite_connections_are_not_pinged(make_app, app_config):
         pytest.skip("SQLite")
     app = make_app({**app_config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 8}})
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 8}
+
+
+def test_an_in_memory_sqlite_database_takes_no_pool_size(make_app):
+    app = make_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, name="memory")
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT 1")).scalar() == 1
