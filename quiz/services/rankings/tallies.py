@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import BigInteger, case, cast, event, func, inspect
+from sqlalchemy import BigInteger, bindparam, case, cast, event, func, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -135,6 +135,27 @@ def rebuild_quiz_tallies(quiz_id: int) -> None:
 
 # --- Counting attempts as they finish ------------------------------------------------------------
 
+_PICKS: dict[Order, object] = {}  # a ranking order → its participants' picks, built once
+
+
+def _picks(order: Order):
+    """The concerned participants' finished attempts of a quiz, numbered by `order`'s pick (1: the
+    counted one), with bound parameters `quiz_id` and `participants`. Built once per order: it runs
+    in every flush that finishes an attempt, while SQLite's write lock is held, and building it
+    cost more CPU than running it."""
+    if order not in _PICKS:
+        quiz_id = bindparam("quiz_id")
+        _PICKS[order] = (
+            db.select(Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Participant.unit_id,
+                      perfect_sql(Attempt.correct_count, quiz_id).label("perfect"),
+                      func.row_number().over(partition_by=Attempt.participant_id,
+                                             order_by=order.pick(Attempt)).label("pick"))
+            .join(Participant, Participant.id == Attempt.participant_id)
+            .where(Attempt.quiz_id == quiz_id, Attempt.participant_id.in_(bindparam("participants", expanding=True)),
+                   Attempt.submitted_at.is_not(None)))
+    return _PICKS[order]
+
+
 def count_finished(session: Session, attempts: list[Attempt]) -> None:
     """Count attempts that just finished (flushed, in this transaction): per quiz one SELECT of
     the concerned participants' finished attempts, then one upsert per unit whose figures moved
@@ -147,14 +168,8 @@ def count_finished(session: Session, attempts: list[Attempt]) -> None:
         quiz = session.get(Quiz, quiz_id)
         new_ids = {a.id for a in finished}
         order = Order.of(quiz, has_truth=False)  # the unit ranking's pick: no prediction key
-        rows = session.connection().execute(
-            db.select(Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Participant.unit_id,
-                      perfect_sql(Attempt.correct_count, quiz_id).label("perfect"),
-                      func.row_number().over(partition_by=Attempt.participant_id,
-                                             order_by=order.pick(Attempt)).label("pick"))
-            .join(Participant, Participant.id == Attempt.participant_id)
-            .where(Attempt.quiz_id == quiz_id, Attempt.participant_id.in_({a.participant_id for a in finished}),
-                   Attempt.submitted_at.is_not(None))).all()
+        rows = session.connection().execute(_picks(order), {
+            "quiz_id": quiz_id, "participants": sorted({a.participant_id for a in finished})}).all()
         people: dict[int, list] = defaultdict(list)
         for row in rows:
             people[row.participant_id].append(row)
