@@ -31,11 +31,11 @@ def configure_engines(app: Flask) -> None:
     synchronous = str(app.config.get("SQLITE_SYNCHRONOUS") or "NORMAL").upper()
     if synchronous not in SQLITE_SYNCHRONOUS:
         raise ValueError(f"QUIZ_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {synchronous!r}")
-    busy_timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS") or 10000)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_tuner(synchronous, busy_timeout_ms))
+            event.listen(engine, "connect", _sqlite_tuner(
+                synchronous, int(app.config.get("SQLITE_BUSY_TIMEOUT_MS") or 10000)))
 
 
 def commit_read_finalisations(app: Flask) -> None:

@@ -146,7 +146,12 @@ class AttemptQuestion(db.Model):
 
     @property
     def option_ids(self) -> list[int]:
-        return [int(x) for x in self.option_order.split(",") if x]
+        return parse_option_order(self.option_order)
+
+
+def parse_option_order(option_order: str) -> list[int]:
+    """The option ids of a drawn question as shown (`AttemptQuestion.option_order`)."""
+    return [int(x) for x in option_order.split(",") if x]
 
 
 class Answer(db.Model):

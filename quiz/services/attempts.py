@@ -26,7 +26,7 @@ from .. import clock
 from ..errors import ConflictError, DeadlineError, ForbiddenError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, LiveSession, Option, Participant, Question, Quiz
-from ..models.attempts import hash_token
+from ..models.attempts import hash_token, parse_option_order
 from . import locks, question_pool
 from ..models.types import MAX_ROW_ID
 from .registration import (
@@ -391,7 +391,7 @@ def answer_target(token: str, question_id: int) -> AnswerTarget | None:
     if row is None or not hmac.compare_digest(row.token.encode(), token.encode()):
         return None
     return AnswerTarget(attempt_id=row.id, submitted_at=row.submitted_at, finalised_by=row.finalised_by,
-                        deadline=row.deadline, option_ids=[int(i) for i in row.option_order.split(",") if i],
+                        deadline=row.deadline, option_ids=parse_option_order(row.option_order),
                         shape=question_pool.shape_of(question_id, row.updated_at))
 
 

@@ -66,12 +66,12 @@ def unit_ranking_levels(quiz: Quiz | None = None, contest: Contest | None = None
     return levels(Scope(quiz=quiz, contest=contest))
 
 
-def attempt_standing(attempt: Attempt, *, units=None) -> Standing:
+def attempt_standing(attempt: Attempt) -> Standing:
     """Where the attempt's participant stands in the quiz, and where their unit stands.
 
     The rank is the participant's (their counted attempt's); the unit is ranked among its
-    siblings, as on the public page. `units(scope, parent_code)` gives the unit rows
-    (default: the quiz's unit table, a read of its tallies).
+    siblings, as on the public page, from the quiz's unit table (a read of its tallies), which
+    also gives the parent's code.
     """
     quiz = attempt.quiz
     scope = Scope(quiz=quiz)
@@ -84,12 +84,9 @@ def attempt_standing(attempt: Attempt, *, units=None) -> Standing:
     unit_row, unit_rank, unit_total = None, None, 0
     unit = attempt.participant.unit
     if unit is not None:
-        if units is None:  # the quiz's unit table: its parent's code from the same rows
-            table = UnitTable(scope.unit_counts(), scope.contest)
-            parent = table.by_id.get(unit.parent_id)
-            rows = table.ranking(parent.code if parent is not None else None)
-        else:
-            rows = units(scope, unit.parent.code if unit.parent else None)
+        table = UnitTable(scope.unit_counts(), scope.contest)
+        parent = table.by_id.get(unit.parent_id)
+        rows = table.ranking(parent.code if parent is not None else None)
         if not any(r.unit_id == unit.id for r in rows):  # a root unit among several roots
             rows = []
         unit_total = sum(1 for r in rows if r.rank is not None)
