@@ -254,3 +254,41 @@ def test_multiple_choice_question_and_ending_early(live_server, live_app, browse
         attempt = db.session.scalar(db.select(Attempt))
         assert (attempt.correct_count, attempt.max_score, attempt.finalised_by) == (1, 1, "organizer")
         assert attempt.answers[0].live_points > 500
+
+
+def test_a_tap_during_the_first_update_is_not_lost(live_server, live_app, browser):
+    """A phone opens the page during a question: the server has drawn the option buttons, and the
+    script takes the page over when its first state arrives. A finger already on "B" at that moment
+    must still answer "B" — the script keeps the buttons it would have drawn the same, rather than
+    replacing them under the finger (CI saw this tap lost once: no PUT reached the server)."""
+    session_id = seed(live_app)
+    with live_app.app_context():
+        admin = db.session.scalar(db.select(Organizer))
+        live.control(live.get_session(session_id), "start", actor=admin)
+        db.session.commit()
+    context = new_phone(browser)
+    try:
+        page = context.new_page()
+        held, released = [], []
+        page.route("**/api/v1/live/*/state",
+                   lambda route: route.continue_() if released else held.append(route))
+        join(page, live_server, "Nguyễn Thị Lan", "0912 345 678", "CDC")
+        button = page.locator(".lp-options .lp-opt", has_text="B").first
+        box = button.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()  # the finger is on "B"…
+        page.wait_for_function("() => true")  # (let the route handler collect the state request)
+        assert held, "the script asked for the state"
+        with page.expect_response(lambda r: "/api/v1/live/players/" in r.url and r.request.method == "GET"):
+            released.append(True)
+            for route in held:
+                route.continue_()
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        page.mouse.up()  # …and lifts after the script has drawn the question
+        page.wait_for_selector(".lp-saved:has-text('Đã ghi nhận')", timeout=5000)
+        assert page.locator(".lp-chosen .lp-letter").inner_text() == "B"
+    finally:
+        context.close()
+    with live_app.app_context():
+        answer = db.session.scalar(db.select(Attempt)).answers[0]
+        assert answer.choice_mask == 0b10

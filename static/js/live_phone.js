@@ -87,7 +87,7 @@
     countdownEl = null;
     var q = doc.question;
     field("progress", q && doc.state !== "ended" ? fill(T("question"), { n: q.number, total: doc.question_count }) : "");
-    var parts = [];
+    var parts = [], view = null;  // view: a name for what the body shows, when keeping it as it is matters
     if (doc.state === "lobby") {
       parts.push(el("p", "lp-big", T("lobby")), el("p", "lp-hint", T("lobby-hint")));
     } else if ((doc.state === "question" || doc.state === "paused") && q) {
@@ -105,8 +105,16 @@
         parts.push(done);
       } else {
         var closed = doc.state === "paused" || now() > q.deadline_ms + GRACE_MS;
-        var grid = el("div", "lp-options" + (q.options.length > 4 ? " is-many" : ""));
         var toggles = picked[q.id] || [];
+        if (!closed) view = "open " + q.id + (q.kind === "multiple" ? " picked " + toggles.join(",") : "");
+        if (view !== null && view === body.getAttribute("data-view")) {
+          // The buttons on the page are the ones this would draw (the server's, or the last poll's):
+          // keep them, so a finger already on one still answers with it.
+          countdownEl = body.querySelector(".lp-timer");
+          tick();
+          return;
+        }
+        var grid = el("div", "lp-options" + (q.options.length > 4 ? " is-many" : ""));
         q.options.forEach(function (o) { grid.appendChild(optionButton(o, toggles.indexOf(o.id) >= 0, closed)); });
         parts.push(grid);
         if (q.kind === "multiple") {
@@ -147,6 +155,7 @@
       parts.push(card);
     }
     body.replaceChildren.apply(body, parts);
+    if (view) body.setAttribute("data-view", view); else body.removeAttribute("data-view");
     tick();
   }
 

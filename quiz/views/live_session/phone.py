@@ -6,6 +6,8 @@ post a form, and a link reloads it.
 """
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 
 from ... import clock
@@ -63,8 +65,10 @@ def phone(token: str):
     attempt = live_session.get_player(token)
     session = live_session.session_of(attempt)
     _version, _body, doc = live_session.state_document(session.id, session.version)
+    question = doc.get("question")
+    left_ms = question["deadline_ms"] - clock.utcnow().timestamp() * 1000 if question and question["deadline_ms"] else 0
     context = {"attempt": attempt, "session": session, "doc": doc, "me": live_session.player_state(attempt, session),
-               "form": AnswerForm()}
+               "form": AnswerForm(), "seconds_left": max(0, math.ceil(left_ms / 1000))}
     response = make_response(render_template("live/phone.html", **context))
     response.headers["Cache-Control"] = "no-store"
     return _remember(response, attempt)
