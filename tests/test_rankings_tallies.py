@@ -206,3 +206,69 @@ def test_a_live_session_end_counts_its_players(ctx, make_quiz, make_unit, frozen
     db.session.commit()
     assert tallied(quiz)[unit.id][0] == 3
     assert tallied(quiz) == computed(quiz)
+
+
+def test_a_recount_racing_a_units_first_submit(app, ctx, make_quiz, make_attempt, unit_tree):
+    """A re-count (here: the organizer changes the counted-attempt rule) and a unit's first submit
+    committing between the re-count's DELETE and its INSERT … SELECT: on PostgreSQL the INSERT saw
+    the new attempt, so it wrote the unit's row the submit had just inserted, hit the unique key and
+    answered the organizer a 500. Now the re-count starts over, and the submit is counted once.
+    (SQLite has one writer: the submit waits for the re-count, which goes on after 3 s.)"""
+    import threading
+
+    from sqlalchemy import event
+
+    from quiz.models import Attempt, Quiz
+
+    quiz = make_quiz(questions=5)
+    make_attempt(quiz, unit_tree["B1"], score=3)
+    first = make_attempt(quiz, unit_tree["E"], score=4, submitted_at=None)  # E has no tally row yet
+    db.session.commit()
+    quiz_id, attempt_id = quiz.id, first.id
+    between, submitted, errors, recounting = threading.Event(), threading.Event(), [], []
+
+    def hold_the_insert(_conn, _cursor, statement, *_args):
+        if threading.get_ident() in recounting and statement.lstrip().upper().startswith("INSERT INTO UNIT_TALLY"):
+            recounting.clear()  # once
+            between.set()
+            submitted.wait(3)
+
+    def recount():
+        recounting.append(threading.get_ident())
+        with app.app_context():
+            try:
+                db.session.get(Quiz, quiz_id).counted_attempt = "first"
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(f"recount: {error!r}")
+            finally:
+                db.session.remove()
+                between.set()
+
+    def submit():
+        with app.app_context():
+            try:
+                attempt_service.submit_attempt(db.session.get(Attempt, attempt_id))
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001
+                errors.append(f"submit: {error!r}")
+            finally:
+                db.session.remove()
+                submitted.set()
+
+    event.listen(db.engine, "before_cursor_execute", hold_the_insert)
+    try:
+        recounter = threading.Thread(target=recount)
+        recounter.start()
+        assert between.wait(15)
+        submitter = threading.Thread(target=submit)
+        submitter.start()
+        submitter.join(30)
+        recounter.join(30)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", hold_the_insert)
+    assert not submitter.is_alive() and not recounter.is_alive()
+    assert errors == []
+    db.session.rollback()
+    assert tallied(quiz)[unit_tree["E"].id][0] == 1
+    assert tallied(quiz) == computed(quiz)

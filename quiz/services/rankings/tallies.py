@@ -31,7 +31,10 @@ atomic on PostgreSQL (the row lock is held to the commit) and on SQLite (one wri
 of one unit never lose an increment. Several units are upserted in unit-id order (locks.py: the
 tallies come last). The participant's SELECT needs no lock: a participant has at most one open
 attempt (`attempts.start_attempt` resumes it or finalises it before starting another; a live
-session's players answer only in it), so two finalisations of one participant never race.
+session's players answer only in it), so two finalisations of one participant never race. A re-count racing a submit ends with the
+submit counted once: a submit that committed before the re-count's INSERT is in what it counts, a
+later one adds its delta to the re-counted row (and one that commits between its DELETE and INSERT
+makes it start over, `recount`).
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ from collections import defaultdict
 from sqlalchemy import BigInteger, bindparam, case, cast, event, func, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...extensions import db
@@ -122,15 +126,44 @@ def _others(quiz):
             .select_from(counted).having(func.count() > 0))
 
 
+RECOUNT_TRIES = 5
+
+
+def recount(connection, quiz) -> None:
+    """Run the quiz's re-count (`rebuild_statements`) on `connection`, in its transaction.
+
+    PostgreSQL (READ COMMITTED: each statement sees what committed before it began): a unit's
+    first submit that commits between the DELETE and the INSERT … SELECT has inserted the unit's
+    row, which the DELETE did not see, and the INSERT counts that submit's attempt too, so it
+    meets the row on the unique key. The re-count then goes back to a savepoint and runs again:
+    its next DELETE sees the row, its next INSERT the attempt. SQLite has one writer: no submit
+    commits in between."""
+    statements = rebuild_statements(quiz)
+    if connection.dialect.name != "postgresql":
+        for statement in statements:
+            connection.execute(statement)
+        return
+    for attempt in range(RECOUNT_TRIES):
+        savepoint = connection.begin_nested()
+        try:
+            for statement in statements:
+                connection.execute(statement)
+        except IntegrityError:
+            savepoint.rollback()
+            if attempt == RECOUNT_TRIES - 1:
+                raise
+        else:
+            savepoint.commit()
+            return
+
+
 def rebuild_quiz_tallies(quiz_id: int) -> None:
     """Recompute one quiz's tallies from its attempts (flushes, never commits): after a regrade
     or anything else that changed finished attempts behind the ORM's back."""
     db.session.flush()
     quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None:
-        return
-    for statement in rebuild_statements(quiz):
-        db.session.execute(statement)
+    if quiz is not None:
+        recount(db.session.connection(), quiz)
 
 
 # --- Counting attempts as they finish ------------------------------------------------------------
@@ -248,8 +281,7 @@ def _after_flush(session: Session, _context) -> None:
     for quiz_id in sorted(rebuild):
         quiz = session.get(Quiz, quiz_id)
         if quiz is not None:
-            for statement in rebuild_statements(quiz):
-                session.connection().execute(statement)
+            recount(session.connection(), quiz)
 
 
 def init_app(app) -> None:
