@@ -227,3 +227,21 @@ def test_state_document_hides_correct_answers_until_the_reveal(setup, frozen_clo
     assert doc["top"][0]["identity"] == "09xx xxx 061"
     assert isinstance(db.session.get(LiveSession, session.id), LiveSession)
     assert db.session.scalar(db.select(db.func.count(Attempt.id))) == 1
+
+
+def test_a_question_drawn_for_a_live_session_is_frozen_like_a_drawn_one(setup):
+    """A live session draws its questions when it is created, before any phone joins. Editing one
+    then (its options replaced) left the session's stored option order naming options that were
+    gone: the phones were shown a question without options. An edit of its content is refused, as
+    for a question an attempt drew, and the organizer is offered a copy."""
+    from quiz.services import bank
+    from quiz.models import Question
+    _quiz, _units, new_session = setup
+    session = new_session()
+    question = db.session.get(Question, session.questions[0].question_id)
+    data = bank.question_to_data(question)
+    data.options[0].text = "Phương án A sửa sau khi đã bốc vào phiên thi"
+    with pytest.raises(ConflictError):
+        bank.update_question(question, question.question_set, data)
+    db.session.rollback()
+    assert bank.remove_question(db.session.get(Question, question.id)) == "archived"

@@ -125,3 +125,110 @@ def test_a_save_with_an_option_the_attempt_was_never_shown_is_not_a_500(client, 
     response = client.put(f"/api/v1/attempts/{started['attempt_id']}/answers/{question['id']}",
                           json={"option_ids": [replacement.id]})
     assert response.status_code in (200, 422), response.get_json()
+
+
+# --- An edit racing a question's first draw (real threads, on whichever database the suite runs) --
+
+def _race(app, quiz_id, question_id, *, pause_start, hold):
+    """A start in one thread and an edit of a question it draws in another, interleaved as
+    `pause_start` says: "after the draw" (the start has read the pool, not written yet: the edit
+    runs and commits while it waits) or "before the commit" (the start has written its attempt:
+    the edit runs while it waits `hold` s and then commits). Returns what the edit raised (or
+    None), the errors of either thread and the options the start's reply shows (id → text)."""
+    import threading
+
+    from quiz.models import Quiz
+    from quiz.services import attempts
+
+    paused, resume, edit_result, errors, shown = threading.Event(), threading.Event(), [], [], {}
+    draw = attempts.draw_questions
+
+    def drawing(quiz):
+        drawn = draw(quiz)
+        if pause_start == "after the draw":
+            paused.set()
+            resume.wait(10)
+        return drawn
+
+    def start():
+        with app.app_context():
+            try:
+                attempt, _created = attempts.start_attempt(db.session.get(Quiz, quiz_id), {
+                    "full_name": "Nguyễn Thị Lan", "unit_code": "CDC", "identity": "0912345678", "consent": True})
+                shown.update({o["id"]: o["text"] for o in attempt.questions[0].pooled.item["options"].values()})
+                if pause_start == "before the commit":
+                    paused.set()
+                    resume.wait(hold)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(f"start: {error!r}")
+            finally:
+                db.session.remove()
+                paused.set()
+
+    def edit():
+        with app.app_context():
+            try:
+                question = db.session.get(Question, question_id)
+                data = question_to_data(question)
+                data.options[0].text = "Phương án A đã sửa"
+                bank.update_question(question, question.question_set, data)
+                db.session.commit()
+                edit_result.append(None)
+            except Exception as error:  # noqa: BLE001
+                edit_result.append(error)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+                resume.set()
+
+    attempts.draw_questions = drawing
+    try:
+        starter = threading.Thread(target=start)
+        starter.start()
+        assert paused.wait(15)
+        editor = threading.Thread(target=edit)
+        editor.start()
+        if pause_start == "before the commit":
+            editor.join(hold / 2)
+            resume.set()  # (the edit waits for the start's lock: let the start commit)
+        editor.join(30)
+        starter.join(30)
+    finally:
+        attempts.draw_questions = draw
+    assert not starter.is_alive() and not editor.is_alive()
+    return edit_result[0], errors, shown
+
+
+def _as_stored(question_id, shown):
+    """The options the phone was shown are the question's options as stored now (ids and texts):
+    what the attempt's saves are checked against and its answers scored by."""
+    from quiz.models import Option
+    db.session.rollback()
+    return shown == dict(db.session.execute(db.select(Option.id, Option.text).where(Option.question_id == question_id)).all())
+
+
+def test_an_edit_while_a_start_holds_the_old_pool_is_drawn_afresh(app, ctx, make_quiz):
+    """The start read the pool, then the edit replaced the question's options and committed: the
+    start showed the old options and stored their ids, which no longer existed (every save of that
+    question refused) or, where the database reuses ids, now named other options.
+    Now the start sees the question moved after its write and draws again."""
+    quiz = make_quiz(questions=1, code="KHO")
+    question_id = db.session.scalar(db.select(Question.id))
+    edited, errors, shown = _race(app, quiz.id, question_id, pause_start="after the draw", hold=0)
+    assert errors == [] and edited is None
+    assert "Phương án A đã sửa" in shown.values()
+    assert _as_stored(question_id, shown)
+
+
+def test_an_edit_while_a_start_is_writing_waits_and_is_refused(app, ctx, make_quiz):
+    """The start wrote its attempt (not committed yet) and the edit checked "never drawn" without a
+    lock: it saw nothing and replaced the options under the attempt. Now the edit locks the question
+    first, waits for the start and refuses (the question has been drawn)."""
+    from quiz.errors import ConflictError
+    quiz = make_quiz(questions=1, code="KHO")
+    question_id = db.session.scalar(db.select(Question.id))
+    edited, errors, shown = _race(app, quiz.id, question_id, pause_start="before the commit", hold=2.0)
+    assert errors == []
+    assert isinstance(edited, ConflictError), edited
+    assert _as_stored(question_id, shown)

@@ -211,14 +211,22 @@ def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tup
     """Start a new attempt, or resume the participant's unfinished one: `(attempt, created)`.
 
     Two requests for the same identity at the same moment (two tabs, a double tap) race; the
-    loser finds the winner's attempt and resumes it (`registration.retry_identity_race`).
+    loser finds the winner's attempt and resumes it (`registration.retry_identity_race`). A start
+    whose drawn question was edited while it drew draws again (`question_pool.check_current`).
     """
     now = now or clock.utcnow()
     check_quiz_open(quiz, now)
     registration = clean_registration(quiz, data, now)
     quiz_id = quiz.id
-    return retry_identity_race(lambda: _start_or_resume(db.session.get(Quiz, quiz_id), registration, now),
-                               registration)
+    for _try in range(3):
+        try:
+            return retry_identity_race(lambda: _start_or_resume(db.session.get(Quiz, quiz_id), registration, now),
+                                       registration)
+        except question_pool.PoolChanged:
+            db.session.rollback()  # the next draw reads the pool again (its version moved)
+            if registration.unit is not None:
+                registration.unit = db.session.merge(registration.unit)
+    raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
 
 
 def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:
@@ -267,6 +275,7 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
     stored = db.session.scalars(insert(AttemptQuestion).returning(AttemptQuestion), [
         {"attempt_id": attempt.id, "question_id": q.question_id, "position": q.position,
          "option_order": q.option_order, "points": q.points} for q in questions]).all()
+    question_pool.check_current(list(pooled.values()))  # an edit that raced the draw: draw again
     for drawn in stored:
         drawn.pooled = pooled[drawn.question_id]
     set_committed_value(attempt, "questions", sorted(stored, key=lambda d: d.position))

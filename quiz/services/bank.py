@@ -18,9 +18,9 @@ from question_bank.schema import normalise_question
 from .. import clock
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
-from ..models import Answer, Attempt, AttemptQuestion, Option, Organizer, Question, QuestionSet
+from ..models import Answer, Attempt, AttemptQuestion, LiveQuestion, Option, Organizer, Question, QuestionSet
 from ..models.bank import fold_for_search
-from . import audit, bank_lint
+from . import audit, bank_lint, locks
 from . import media as media_service
 
 
@@ -156,8 +156,11 @@ def answer_stats(question_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def times_drawn(question: Question) -> int:
-    return db.session.scalar(db.select(func.count()).select_from(AttemptQuestion)
-                             .filter_by(question_id=question.id)) or 0
+    """How many attempts and live sessions drew the question (a live session draws when it is
+    created, before any phone joins: its projector and phones show the options it stored)."""
+    attempts = db.select(func.count()).select_from(AttemptQuestion).filter_by(question_id=question.id)
+    sessions = db.select(func.count()).select_from(LiveQuestion).filter_by(question_id=question.id)
+    return (db.session.scalar(attempts) or 0) + (db.session.scalar(sessions) or 0)
 
 
 # --- Creating and editing one question ---------------------------------------------------------
@@ -205,6 +208,7 @@ def update_question(question: Question, question_set: QuestionSet, data: Questio
     `replace_with_copy` instead; explanation, topic, difficulty, source and points stay editable."""
     data = media_service.store_question_images(_validated(data))
     key = duplicate_key(data.text)[:512]
+    locks.lock_question(question)  # then "drawn?": a start drawing it now is waited for (locks.py)
     content_changed = _content(data) != _content(question_to_data(question))
     if (content_changed or question_set.id != question.set_id) and times_drawn(question):
         raise ConflictError(_("Câu hỏi này đã được dùng trong các lượt thi nên không thể sửa nội dung, "
@@ -261,6 +265,7 @@ def replace_with_copy(question: Question, question_set: QuestionSet, data: Quest
 
 def remove_question(question: Question, *, actor: Organizer | None = None) -> str:
     """Delete a question never drawn; archive one that was. Returns "deleted" or "archived"."""
+    locks.lock_question(question)
     if times_drawn(question):
         archive_question(question, actor=actor)
         return "archived"

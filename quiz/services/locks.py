@@ -13,6 +13,9 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 | finalize_expired, run by reads too)         | by id                                             |
 | a host action, end included (live_session) | the live session, then (end) its attempts by id   |
 | a regrade (when there is one)               | quiz, then its attempts by id                     |
+| an edit or a delete of a bank question      | the question row (bank; never with the rows       |
+| (bank.update_question, remove_question)     | above): a start's draw holds it too, in the key   |
+|                                             | check of its drawn questions' INSERT (PostgreSQL) |
 | an award decision: a prize table edit, a    | the contest (awards; never with the rows above)   |
 | winner check, publishing the award list     |                                                   |
 | the unit tallies (rankings.tallies), kept   | the (quiz, unit) tally rows, by unit id, then the |
@@ -40,7 +43,7 @@ from __future__ import annotations
 from sqlalchemy import Select
 
 from ..extensions import db
-from ..models import Attempt, Contest, LiveSession, Quiz
+from ..models import Attempt, Contest, LiveSession, Question, Quiz
 
 _ATTEMPT_COLUMNS = [column.key for column in Attempt.__mapper__.column_attrs]
 
@@ -89,6 +92,20 @@ def locked_attempts(query: Select) -> Select:
     what it loads eagerly (answers): for finalising several attempts at once."""
     hold_write_lock()
     return query.with_for_update(of=Attempt).execution_options(populate_existing=True)
+
+
+def lock_question(question: Question) -> Question:
+    """Lock a bank question's row and re-read it, before deciding whether it was ever drawn.
+
+    PostgreSQL: `FOR UPDATE` conflicts with the `FOR KEY SHARE` the foreign-key check of a
+    start's drawn questions takes, so the edit waits for a start that drew the question and then
+    sees its draw; a start that draws after the lock waits for the edit, and then finds the
+    question moved (question_pool.check_current) and draws again."""
+    hold_write_lock()
+    locked = db.session.execute(db.select(Question).where(Question.id == question.id).with_for_update()
+                                .execution_options(populate_existing=True)).scalar_one()
+    db.session.expire(locked, ["options"])  # read again when next used: an edit that went first changed them
+    return locked
 
 
 def lock_contest(contest: Contest) -> Contest:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy.orm import selectinload
 
 from ..cache import get_cache
@@ -40,6 +40,7 @@ class PoolQuestion:
     points: int
     option_ids: tuple[int, ...]  # in their position order
     item: dict  # what the phone is shown: text, kind, image, options by id (no correct marks)
+    updated_at: object = None  # the question's version this was read at (check_current)
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,36 @@ def _load(rules: list[DrawRule], version: tuple) -> Pool:
         media = media_service.preload([q.image_sha256 for q in rows] + [o.image_sha256 for q in rows for o in q.options])
         for q in rows:
             questions[q.id] = PoolQuestion(
-                id=q.id, kind=q.kind, points=q.points, option_ids=tuple(o.id for o in q.options),
+                id=q.id, kind=q.kind, points=q.points, option_ids=tuple(o.id for o in q.options), updated_at=q.updated_at,
                 item={"text": q.text, "kind": q.kind,
                       "image": media_service.image_ref(q.image_sha256, q.image_alt, media),
                       "options": {o.id: {"id": o.id, "text": o.text,
                                          "image": media_service.image_ref(o.image_sha256, o.image_alt, media)}
                                   for o in q.options}})
     return Pool(version, rule_ids, questions)
+
+
+class PoolChanged(Exception):
+    """A drawn question was edited between the draw and the start's write: draw again."""
+
+
+_VERSIONS = db.select(Question.id, Question.updated_at).where(Question.id.in_(bindparam("ids", expanding=True)))
+
+
+def check_current(drawn: list[PoolQuestion]) -> None:
+    """Raise PoolChanged unless the drawn questions are, in the database, as the pool read them.
+
+    Called by a start after writing its drawn questions: an edit of a question nobody had drawn
+    yet can commit between the draw (the pool read without a lock, before the write) and that
+    write. On PostgreSQL the write's key check waits for an edit holding the question's row
+    (locks.lock_question); on SQLite the start holds the write lock. Either way this read sees
+    any edit that committed before, and an edit after it sees the draw and is refused."""
+    kept = {q.id: q.updated_at for q in drawn}
+    for question_id, updated_at in db.session.execute(_VERSIONS, {"ids": sorted(kept)}):
+        if kept.pop(question_id) != updated_at:
+            raise PoolChanged(question_id)
+    if kept:
+        raise PoolChanged(next(iter(kept)))  # deleted meanwhile
 
 
 @dataclass(frozen=True)

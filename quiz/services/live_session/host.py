@@ -31,7 +31,7 @@ from ...models import (
     Question, Quiz,
 )
 from ...models.live import QUESTION_TIME_RANGE
-from .. import audit, locks
+from .. import audit, locks, question_pool
 from ..attempts import draw_questions
 from ..rankings.question_stats import revealed_question_ids, unsettled_question_ids
 from ..scoring import ScoringKey, finalise_attempt
@@ -120,6 +120,11 @@ def create_session(quiz: Quiz, data: dict, *, actor: Organizer | None, now: date
             option_order=",".join(str(i) for i in item.pooled.option_ids)))
     db.session.add(session)
     db.session.flush()
+    try:
+        question_pool.check_current([item.pooled for item in drawn])
+    except question_pool.PoolChanged:
+        raise ConflictError(_("Một câu hỏi của đợt thi vừa được sửa trong lúc tạo phiên. Vui lòng tạo lại phiên "
+                              "thi trực tiếp.")) from None
     audit.record(actor, "live.create", session, quiz=quiz.code, questions=len(drawn))
     return session
 
