@@ -245,3 +245,39 @@ def test_a_question_drawn_for_a_live_session_is_frozen_like_a_drawn_one(setup):
         bank.update_question(question, question.question_set, data)
     db.session.rollback()
     assert bank.remove_question(db.session.get(Question, question.id)) == "archived"
+
+
+def _correct_key_to_a(quiz, session, make_organizer):
+    """The organizer corrects the current question's key: A (the option at place 0) is right, not B."""
+    from quiz.models import Question
+    from quiz.services.corrections import Change, apply_correction
+    question = db.session.get(Question, session.questions[session.current_index].question_id)
+    apply_correction(quiz, question, Change(kind="key", reason="Đáp án đúng là A", mask=0b1),
+                     make_organizer(role="admin"))
+    db.session.commit()
+
+
+def test_a_key_correction_during_a_live_session_rescores_its_phones(setup, frozen_clock, make_organizer):
+    """The projector showed the wrong key at the reveal and the organizer corrects it: the phones'
+    answers to that question are re-scored — right or wrong, and their speed points — the
+    standings follow at once (the session's version moves), and a phone answering the question
+    after the correction is scored by the new key although this process kept the old one."""
+    quiz, _units, new_session = setup
+    session = new_session(scoring="speed")
+    an, binh, chi = (join(session, "An", "0912000001"), join(session, "Bình", "0912000002"),
+                     join(session, "Chi", "0912000003"))
+    act(session, "start")
+    answer(an, session, right=True, after_s=1, frozen_clock=frozen_clock)    # B: right under the old key
+    answer(binh, session, right=False, after_s=1, frozen_clock=frozen_clock)  # A
+    version = session.version
+    _correct_key_to_a(quiz, session, make_organizer)
+    answer(chi, session, right=False, after_s=1, frozen_clock=frozen_clock)  # A, after the correction
+    assert session.version > version
+    act(session, "reveal")
+    players = {p.full_name: (p.correct, p.speed) for p in live_board.player_standings(session)}
+    assert players["An"] == (0, 0)
+    assert players["Bình"][0] == 1 and players["Bình"][1] > 0
+    assert players["Chi"][0] == 1 and players["Chi"][1] > 0
+    doc = live_board.build_state(session)
+    qid, _good, wrong = options(session)
+    assert doc["question"]["correct_option_ids"] == [wrong]  # the projector shows A now

@@ -16,7 +16,12 @@ Decisions (the confirmation page says them too):
 * Running attempts are locked too (so a submit in flight is either re-scored here or scores after
   this commits) and are not re-scored now: their submit reads the key and the voids afresh
   (`scoring.ScoringKey`), so it scores with the correction.
-* Lock order (locks.py): the quizzes by id, then their attempts that drew the question by id.
+* A live session's phones were scored as they answered: a key correction re-scores their answers
+  to the question (right or wrong, speed points) and moves the version of the quiz's live
+  sessions, so their standings, the projector's reveal and each process's copy of the key follow
+  at once. A void changes attempt scores only, not speed points.
+* Lock order (locks.py): the quizzes by id, their live sessions by id, then their attempts that
+  drew the question by id.
 * A quiz (or contest) whose ranking was published gets a new published version whose note names
   the correction and its reason.
 """
@@ -29,13 +34,15 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import ConflictError, ForbiddenError, ValidationError
 from ..extensions import db
-from ..models import Attempt, AttemptQuestion, Option, Organizer, Question, QuestionCorrection, Quiz, VOID_MODES
+from ..models import (Attempt, AttemptQuestion, LiveSession, Option, Organizer, Question, QuestionCorrection, Quiz,
+                      VOID_MODES)
 from . import audit, locks, permissions
 from .rankings import individuals, tallies
 from .rankings.published import get_snapshot, publish_ranking
 from .rankings.question_stats import LETTERS
 from .rankings.scope import Scope
-from .scoring import ScoringKey, score_attempt
+from .live_session.phone import speed_points
+from .scoring import ScoringKey, is_answer_correct, score_attempt
 
 MAX_REASON = 500
 
@@ -163,6 +170,8 @@ def _rescore(quiz: Quiz, question: Question, change: Change, actor: Organizer) -
     _check_allowed(actor, quizzes)
     for held in sorted(quizzes, key=lambda q: q.id):
         locks.lock_quiz(held)
+    sessions = [locks.lock_live_session(s) for s in db.session.scalars(
+        db.select(LiveSession).where(LiveSession.quiz_id.in_([q.id for q in quizzes])).order_by(LiveSession.id))]
     # Re-read under the locks: a correction that committed while this one waited is the old key.
     db.session.execute(db.select(Option).where(Option.question_id == question.id)
                        .execution_options(populate_existing=True)).all()
@@ -196,6 +205,8 @@ def _rescore(quiz: Quiz, question: Question, change: Change, actor: Organizer) -
         score_attempt(attempt, key)
         outcome.scores_changed += before != (attempt.score, attempt.correct_count, attempt.max_score)
     outcome.attempts_rescored = len(finished)
+    if change.kind == "key" and sessions:
+        _rescore_live(question, attempts, sessions)
     if change.kind == "key" and change.mask == old_mask and not outcome.scores_changed:
         db.session.delete(correction)  # the same key again, every score already under it
         db.session.flush()
@@ -204,6 +215,28 @@ def _rescore(quiz: Quiz, question: Question, change: Change, actor: Organizer) -
     outcome.correction, outcome.changed = correction, True
     db.session.flush()
     return outcome
+
+
+def _rescore_live(question: Question, attempts: list[Attempt], sessions: list[LiveSession]) -> None:
+    """A live session's phones were scored as they answered (right or wrong, speed points), and
+    its standings, its projector's reveal and what each process keeps of the question's key are
+    read per session version: re-score their answers to the question under the new key, running
+    or finished, and move the version of every live session of the quiz (locked before the
+    attempts, in the lock order)."""
+    by_id = {s.id: s for s in sessions}
+    mask = question.correct_mask
+    for attempt in attempts:
+        session = by_id.get(attempt.live_session_id)
+        if session is None:
+            continue
+        for answer in attempt.answers:
+            if answer.question_id == question.id:
+                answer.is_correct = is_answer_correct(answer.choice_mask, mask)
+                answer.live_points = (speed_points(answer.elapsed_ms or 0, session.question_time_s)
+                                      if answer.is_correct else 0)
+    for session in sessions:
+        session.version += 1
+    db.session.flush()
 
 
 def preview_correction(quiz: Quiz, question: Question, change: Change, actor: Organizer) -> Outcome:

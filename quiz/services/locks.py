@@ -12,7 +12,8 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 | finalise at the deadline (expire_if_due,    | the attempt; finalize_expired: the due attempts,  |
 | finalize_expired, run by reads too)         | by id                                             |
 | a host action, end included (live_session) | the live session, then (end) its attempts by id   |
-| a regrade (when there is one)               | quiz, then its attempts by id                     |
+| a regrade (services.corrections)            | quizzes, their live sessions, then the attempts,  |
+|                                             | each by id                                        |
 | an edit or a delete of a bank question      | the question row (bank; never with the rows       |
 | (bank.update_question, remove_question)     | above): a start's draw holds it too, in the key   |
 |                                             | check of its drawn questions' INSERT (PostgreSQL) |

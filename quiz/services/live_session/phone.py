@@ -106,12 +106,13 @@ def _join(session: LiveSession, registration, now: datetime) -> tuple[Attempt, b
     return attempt, True
 
 
-def _options(question_id: int) -> tuple[dict[int, int], int, str]:
-    """`({option id: position}, correct mask, kind)` of a question.
+def _options(question_id: int, version: int) -> tuple[dict[int, int], int, str]:
+    """`({option id: position}, correct mask, kind)` of a question, as of the session's `version`.
 
     Asking the database for them on each of 500 answers to the same question is waste, so they
     are kept (the OPTIONS cache): a question once drawn never changes (bank.update_question
-    refuses), and a live session's questions are drawn.
+    refuses) except its key, by a correction (services.corrections), which moves the version of
+    every live session of the quiz — so a copy kept per version is never read after one.
     """
     def read() -> tuple[dict[int, int], int, str]:
         rows = db.session.execute(db.select(Option.id, Option.position, Option.is_correct, Question.kind)
@@ -119,7 +120,7 @@ def _options(question_id: int) -> tuple[dict[int, int], int, str]:
                                   .where(Option.question_id == question_id)).all()
         return ({r.id: r.position for r in rows}, sum(1 << r.position for r in rows if r.is_correct),
                 rows[0].kind if rows else "single")
-    return get_cache(OPTIONS).get_or_set(question_id, read)
+    return get_cache(OPTIONS).get_or_set((question_id, version), read)
 
 
 def save_live_answer(token: str, question_id: int, option_ids, *, now: datetime | None = None) -> Answer:
@@ -151,7 +152,7 @@ def _save(token: str, question_id: int, option_ids, *, now: datetime | None, che
             raise LiveClosedError(_("Câu hỏi này đã hết giờ trả lời."))
         raise NotFoundError(_("Câu hỏi này không phải câu đang thi."))
     ids = parse_option_ids(option_ids)
-    positions, correct_mask, kind = _options(question_id)
+    positions, correct_mask, kind = _options(question_id, session.version)
     if not ids:
         raise ValidationError(_("Vui lòng chọn một phương án."), fields={"option_ids": [_("Bắt buộc chọn.")]})
     if any(i not in positions for i in ids):
@@ -199,7 +200,7 @@ def my_answer(attempt: Attempt, session: LiveSession) -> dict | None:
     answer = db.session.scalar(db.select(Answer).filter_by(attempt_id=attempt.id, question_id=current.question_id))
     if answer is None:
         return None
-    positions, _mask, _kind = _options(current.question_id)
+    positions, _mask, _kind = _options(current.question_id, session.version)
     return {"question_id": current.question_id,
             "option_ids": chosen_option_ids(current.option_order, positions, answer.choice_mask),
             "answer": answer}
