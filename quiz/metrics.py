@@ -15,8 +15,10 @@ Several gunicorn workers: set `PROMETHEUS_MULTIPROC_DIR` to an empty folder writ
 before it starts (prometheus_client's multiprocess mode); `/metrics` then adds up every worker.
 
 Who may read it: the loopback address (Prometheus on the same host scraping gunicorn directly), or
-anyone sending `Authorization: Bearer <QUIZ_METRICS_TOKEN>`. Everybody else gets a 404: the figures
-are harmless, but an unlisted endpoint need not advertise itself.
+anyone sending `Authorization: Bearer <QUIZ_METRICS_TOKEN>`. A request a proxy forwarded (nginx on
+the same host: it comes from 127.0.0.1 too, and says so in its forwarding headers) is not a local
+one and needs the token. Everybody else gets a 404: the figures are harmless, but an unlisted
+endpoint need not advertise itself.
 """
 from __future__ import annotations
 
@@ -87,12 +89,16 @@ def _count(response: Response) -> Response:
     return response
 
 
+FORWARDED_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
+
+
 def _allowed() -> bool:
     token = current_app.config.get("QUIZ_METRICS_TOKEN")
     sent = request.headers.get("Authorization", "")
     if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
         return True
-    return request.remote_addr in {"127.0.0.1", "::1"}
+    forwarded = any(name in request.headers for name in FORWARDED_HEADERS)
+    return request.remote_addr in {"127.0.0.1", "::1"} and not forwarded
 
 
 def _metrics_view() -> Response:

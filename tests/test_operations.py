@@ -214,6 +214,19 @@ def test_metrics_are_hidden_from_other_addresses_without_the_token(app, client):
                       headers={"Authorization": "Bearer bi-mat-dai-du"}).status_code == 200
 
 
+def test_metrics_through_a_proxy_on_the_same_host_need_the_token(app, client):
+    """Behind nginx on the same host every request reaches the app from 127.0.0.1: without
+    QUIZ_TRUSTED_PROXIES the loopback rule let anyone on the internet read /metrics. A request a
+    proxy forwarded (it says so in X-Forwarded-For, X-Real-IP or Forwarded) is not a local one."""
+    local = {"REMOTE_ADDR": "127.0.0.1"}
+    for header in ("X-Forwarded-For", "X-Real-IP", "Forwarded"):
+        assert client.get("/metrics", environ_base=local, headers={header: "203.0.113.7"}).status_code == 404, header
+    assert client.get("/metrics", environ_base=local).status_code == 200  # Prometheus scraping gunicorn directly
+    app.config["QUIZ_METRICS_TOKEN"] = "bi-mat-dai-du"
+    assert client.get("/metrics", environ_base=local, headers={
+        "X-Forwarded-For": "203.0.113.7", "Authorization": "Bearer bi-mat-dai-du"}).status_code == 200
+
+
 def test_sqlite_connections_are_not_pinged(make_app, app_config):
     """A ping is one more round trip per request; only a database server can drop a connection."""
     if not app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
