@@ -238,6 +238,11 @@ def test_attempt_standing(ctx, make_quiz, make_attempt, unit_tree):
     assert (standing.unit_rank, standing.unit_total) == (1, 2)
     assert standing.unit_row.code == "B1" and standing.unit_row.participants == 3
     assert standing.unit_row.emulation_score == 70.83
+    # The total counts people, not attempts, with a unit or an "other" one (read from the tallies).
+    make_attempt(quiz, attempt.participant, score=1, attempt_no=2)
+    make_attempt(quiz, None, score=2)
+    make_attempt(quiz, unit_tree["B2"], submitted_at=None)  # not finished: not counted
+    assert ranking.attempt_standing(attempt).total == 19
 
 
 def test_unit_ranking_levels_match_per_parent_calls(ctx, make_quiz, make_attempt, unit_tree):

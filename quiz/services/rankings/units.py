@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
-
-from ...extensions import db
 from ...models import Attempt, Contest, Quiz
+from .counted import truth_counts
 from .individuals import participant_rank
 from .rows import UnitRow
 from .scope import Scope
@@ -76,10 +74,11 @@ def attempt_standing(attempt: Attempt) -> Standing:
     quiz = attempt.quiz
     scope = Scope(quiz=quiz)
     provisional = scope.is_provisional()
-    total = db.session.scalar(
-        db.select(func.count(func.distinct(Attempt.participant_id)))
-        .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))) or 0
-    mine = participant_rank(quiz, attempt.participant_id)
+    mine = participant_rank(quiz, attempt.participant_id)  # (attempts past their deadline finalised first)
+    # Everyone with a finished attempt, from the tallies (a participant counts once, with a unit or
+    # not): a read of the quiz's unit rows, where a COUNT(DISTINCT) of its attempts cost 12 ms at
+    # 10,000 attempts in every submit.
+    total, _perfect = truth_counts(quiz)
     rank = mine.rank if mine else None
     unit_row, unit_rank, unit_total = None, None, 0
     unit = attempt.participant.unit
