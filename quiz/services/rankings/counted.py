@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import BigInteger, Numeric, case, cast, false, func, literal, null, union_all
+from sqlalchemy import BigInteger, Numeric, bindparam, case, cast, false, func, literal, null, union_all
 
 from ...extensions import db
 from ...models import Attempt, Contest, DrawRule, OtherUnitTally, Quiz, UnitTally
@@ -115,14 +115,21 @@ def truth_counts(quiz: Quiz) -> tuple[int, int]:
     participant, with a unit (`UnitTally`) or an "other" one (`OtherUnitTally`). The counts are
     kept by `tallies` in the transactions that finish, re-score, delete or move attempts, so this
     is a read of at most a few hundred rows, exact after every commit."""
-    kept = union_all(
-        db.select(UnitTally.participants, UnitTally.perfect).where(UnitTally.quiz_id == quiz.id),
-        db.select(OtherUnitTally.participants, OtherUnitTally.perfect).where(OtherUnitTally.quiz_id == quiz.id),
-    ).subquery("kept")
-    total, perfect = db.session.execute(
-        db.select(func.coalesce(func.sum(kept.c.participants), 0), func.coalesce(func.sum(kept.c.perfect), 0))
-    ).one()
+    total, perfect = db.session.execute(_KEPT, {"quiz_id": quiz.id}).one()
     return int(total), int(perfect)
+
+
+def _kept():
+    """`truth_counts`' statement, built once (every submit reads it, for its standing)."""
+    kept = union_all(
+        db.select(UnitTally.participants, UnitTally.perfect).where(UnitTally.quiz_id == bindparam("quiz_id")),
+        db.select(OtherUnitTally.participants, OtherUnitTally.perfect)
+        .where(OtherUnitTally.quiz_id == bindparam("quiz_id")),
+    ).subquery("kept")
+    return db.select(func.coalesce(func.sum(kept.c.participants), 0), func.coalesce(func.sum(kept.c.perfect), 0))
+
+
+_KEPT = _kept()
 
 
 def prediction_truth(quiz: Quiz) -> Decimal | None:
