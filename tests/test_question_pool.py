@@ -133,14 +133,15 @@ def _race(app, quiz_id, question_id, *, pause_start, hold):
     """A start in one thread and an edit of a question it draws in another, interleaved as
     `pause_start` says: "after the draw" (the start has read the pool, not written yet: the edit
     runs and commits while it waits) or "before the commit" (the start has written its attempt:
-    the edit runs while it waits `hold` s and then commits). Returns what the edit raised (or
-    None), the errors of either thread and the options the start's reply shows (id → text)."""
+    the edit runs while it waits `hold` s and then commits). Returns what either thread raised, as
+    `(label, error)`, and the options the start's reply shows (id → text)."""
     import threading
 
     from quiz.models import Quiz
     from quiz.services import attempts
+    from tests.threads import in_app_thread
 
-    paused, resume, edit_result, errors, shown = threading.Event(), threading.Event(), [], [], {}
+    paused, resume, errors, shown = threading.Event(), threading.Event(), [], {}
     draw = attempts.draw_questions
 
     def drawing(quiz):
@@ -151,44 +152,24 @@ def _race(app, quiz_id, question_id, *, pause_start, hold):
         return drawn
 
     def start():
-        with app.app_context():
-            try:
-                attempt, _created = attempts.start_attempt(db.session.get(Quiz, quiz_id), {
-                    "full_name": "Nguyễn Thị Lan", "unit_code": "CDC", "identity": "0912345678", "consent": True})
-                shown.update({o["id"]: o["text"] for o in attempt.questions[0].pooled.item["options"].values()})
-                if pause_start == "before the commit":
-                    paused.set()
-                    resume.wait(hold)
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 (reported below)
-                errors.append(f"start: {error!r}")
-            finally:
-                db.session.remove()
-                paused.set()
+        attempt, _created = attempts.start_attempt(db.session.get(Quiz, quiz_id), {
+            "full_name": "Nguyễn Thị Lan", "unit_code": "CDC", "identity": "0912345678", "consent": True})
+        shown.update({o["id"]: o["text"] for o in attempt.questions[0].pooled.item["options"].values()})
+        if pause_start == "before the commit":
+            paused.set()
+            resume.wait(hold)
 
     def edit():
-        with app.app_context():
-            try:
-                question = db.session.get(Question, question_id)
-                data = question_to_data(question)
-                data.options[0].text = "Phương án A đã sửa"
-                bank.update_question(question, question.question_set, data)
-                db.session.commit()
-                edit_result.append(None)
-            except Exception as error:  # noqa: BLE001
-                edit_result.append(error)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-                resume.set()
+        question = db.session.get(Question, question_id)
+        data = question_to_data(question)
+        data.options[0].text = "Phương án A đã sửa"
+        bank.update_question(question, question.question_set, data)
 
     attempts.draw_questions = drawing
     try:
-        starter = threading.Thread(target=start)
-        starter.start()
+        starter = in_app_thread(app, "start", errors, start, done=paused)
         assert paused.wait(15)
-        editor = threading.Thread(target=edit)
-        editor.start()
+        editor = in_app_thread(app, "edit", errors, edit, done=resume)
         if pause_start == "before the commit":
             editor.join(hold / 2)
             resume.set()  # (the edit waits for the start's lock: let the start commit)
@@ -197,7 +178,7 @@ def _race(app, quiz_id, question_id, *, pause_start, hold):
     finally:
         attempts.draw_questions = draw
     assert not starter.is_alive() and not editor.is_alive()
-    return edit_result[0], errors, shown
+    return errors, shown
 
 
 def _as_stored(question_id, shown):
@@ -215,8 +196,8 @@ def test_an_edit_while_a_start_holds_the_old_pool_is_drawn_afresh(app, ctx, make
     Now the start sees the question moved after its write and draws again."""
     quiz = make_quiz(questions=1, code="KHO")
     question_id = db.session.scalar(db.select(Question.id))
-    edited, errors, shown = _race(app, quiz.id, question_id, pause_start="after the draw", hold=0)
-    assert errors == [] and edited is None
+    errors, shown = _race(app, quiz.id, question_id, pause_start="after the draw", hold=0)
+    assert errors == []
     assert "Phương án A đã sửa" in shown.values()
     assert _as_stored(question_id, shown)
 
@@ -228,7 +209,6 @@ def test_an_edit_while_a_start_is_writing_waits_and_is_refused(app, ctx, make_qu
     from quiz.errors import ConflictError
     quiz = make_quiz(questions=1, code="KHO")
     question_id = db.session.scalar(db.select(Question.id))
-    edited, errors, shown = _race(app, quiz.id, question_id, pause_start="before the commit", hold=2.0)
-    assert errors == []
-    assert isinstance(edited, ConflictError), edited
+    errors, shown = _race(app, quiz.id, question_id, pause_start="before the commit", hold=2.0)
+    assert [(label, type(error)) for label, error in errors] == [("edit", ConflictError)], errors
     assert _as_stored(question_id, shown)

@@ -219,6 +219,7 @@ def test_a_recount_racing_a_units_first_submit(app, ctx, make_quiz, make_attempt
     from sqlalchemy import event
 
     from quiz.models import Attempt, Quiz
+    from tests.threads import in_app_thread
 
     quiz = make_quiz(questions=5)
     make_attempt(quiz, unit_tree["B1"], score=3)
@@ -235,34 +236,16 @@ def test_a_recount_racing_a_units_first_submit(app, ctx, make_quiz, make_attempt
 
     def recount():
         recounting.append(threading.get_ident())
-        with app.app_context():
-            try:
-                db.session.get(Quiz, quiz_id).counted_attempt = "first"
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 (reported below)
-                errors.append(f"recount: {error!r}")
-            finally:
-                db.session.remove()
-                between.set()
+        db.session.get(Quiz, quiz_id).counted_attempt = "first"
 
     def submit():
-        with app.app_context():
-            try:
-                attempt_service.submit_attempt(db.session.get(Attempt, attempt_id))
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001
-                errors.append(f"submit: {error!r}")
-            finally:
-                db.session.remove()
-                submitted.set()
+        attempt_service.submit_attempt(db.session.get(Attempt, attempt_id))
 
     event.listen(db.engine, "before_cursor_execute", hold_the_insert)
     try:
-        recounter = threading.Thread(target=recount)
-        recounter.start()
+        recounter = in_app_thread(app, "recount", errors, recount, done=between)
         assert between.wait(15)
-        submitter = threading.Thread(target=submit)
-        submitter.start()
+        submitter = in_app_thread(app, "submit", errors, submit, done=submitted)
         submitter.join(30)
         recounter.join(30)
     finally:
