@@ -9,6 +9,7 @@ from quiz.services import attempts as attempt_service
 from quiz.services.corrections import Change, apply_correction
 
 from .test_regrade import _question, round_  # noqa: F401 (the fixture)
+from .test_rankings_service import unit_tree  # noqa: F401 (the fixture)
 
 
 def _run(app, target, errors, name, done=None):
@@ -78,3 +79,49 @@ def test_a_key_correction_racing_a_units_first_submit_does_not_deadlock(app, rou
         event.remove(db.engine, "after_cursor_execute", after)
     assert not submitter.is_alive() and not corrector.is_alive()
     assert errors == []
+
+
+def test_a_recount_for_a_rule_change_racing_a_submit_counts_the_submit_under_the_new_rule(
+        app, ctx, make_quiz, make_attempt, unit_tree):
+    """PostgreSQL (READ COMMITTED). The organizer switches the counted attempt from "best" to "last";
+    the re-count has run (its INSERT … SELECT did not see the running attempt) but not committed
+    when the participant's second attempt is submitted. The submit's pick reads the quiz's rule as
+    committed — still "best" — under which the new, worse attempt changes nothing, so it adds no
+    delta. After both commit the tally counts the first attempt; under "last" it is the second.
+    (tallies.py: "a later one adds its delta to the re-counted row" — a delta computed under the
+    old rule.) SQLite: the submit waits for the re-count's commit and reads the new rule."""
+    from tests.test_rankings_tallies import computed, tallied
+
+    quiz = make_quiz(questions=5, max_attempts=3)
+    first = make_attempt(quiz, unit_tree["B1"], score=5)
+    second = make_attempt(quiz, first.participant, correct_count=1, submitted_at=None)
+    quiz_id, attempt_id = quiz.id, second.id
+    recounted, submitted, errors, recounter_ids = threading.Event(), threading.Event(), [], set()
+
+    def hold_the_commit(_conn, _cursor, statement, *_args):
+        if threading.get_ident() in recounter_ids and statement.lstrip().upper().startswith("INSERT INTO OTHER_UNIT_TALLY"):
+            recounter_ids.clear()
+            recounted.set()
+            submitted.wait(3)
+
+    def change_rule():
+        recounter_ids.add(threading.get_ident())
+        db.session.get(Quiz, quiz_id).counted_attempt = "last"
+        db.session.flush()
+
+    def submit():
+        attempt_service.submit_attempt(db.session.get(Attempt, attempt_id))
+
+    event.listen(db.engine, "after_cursor_execute", hold_the_commit)
+    try:
+        recounter = _run(app, change_rule, errors, "recount")
+        assert recounted.wait(15)
+        submitter = _run(app, submit, errors, "submit", done=submitted)
+        submitter.join(30)
+        recounter.join(30)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", hold_the_commit)
+    assert errors == []
+    db.session.rollback()
+    assert db.session.get(Quiz, quiz_id).counted_attempt == "last"
+    assert tallied(quiz) == computed(quiz)
