@@ -125,3 +125,64 @@ def test_a_recount_for_a_rule_change_racing_a_submit_counts_the_submit_under_the
     db.session.rollback()
     assert db.session.get(Quiz, quiz_id).counted_attempt == "last"
     assert tallied(quiz) == computed(quiz)
+
+
+def test_a_key_correction_racing_a_live_sessions_end_does_not_deadlock(app, ctx, make_quiz, make_unit,
+                                                                       make_organizer, frozen_clock):
+    """PostgreSQL. The host ends the session (live session row, then its attempts, then the flush
+    inserts the units' first tally rows: FOR KEY SHARE on the quiz row) while a key correction holds
+    the quiz row FOR UPDATE and asks for the live session's row (commit b939678 added that lock):
+    a deadlock, the host's "end" or the correction answers a 500."""
+    from quiz.models import LiveSession, Organizer, Question
+    from quiz.services.live_session import host as live
+
+    from .test_live_service import answer, join
+
+    quiz = make_quiz(questions=3, shuffle_questions=False)
+    make_unit(code="BVA", name="Bệnh viện A")
+    session = live.create_session(quiz, {"question_time_s": 20, "scoring": "speed"}, actor=None)
+    db.session.commit()
+    an = join(session, "An", "0912000001")
+    live.control(session, "start")
+    db.session.commit()
+    answer(an, session, right=True, after_s=1, frozen_clock=frozen_clock)
+    quiz_id, session_id = quiz.id, session.id
+    question_id = session.questions[0].question_id
+    admin_id = make_organizer(role="admin").id
+    e_ready, c_locked = threading.Event(), threading.Event()
+    ender_ids, corrector_ids, errors = set(), set(), []
+
+    def before(_conn, _cursor, statement, *_args):
+        if threading.get_ident() in ender_ids and statement.lstrip().upper().startswith("INSERT INTO UNIT_TALLY"):
+            ender_ids.clear()
+            e_ready.set()
+            c_locked.wait(3)
+
+    def after(_conn, _cursor, statement, *_args):
+        text = " ".join(statement.split()).upper()
+        if threading.get_ident() in corrector_ids and "FROM QUIZ" in text and (
+                "FOR UPDATE" in text or "FOR NO KEY UPDATE" in text):
+            c_locked.set()
+
+    def end():
+        ender_ids.add(threading.get_ident())
+        live.control(db.session.get(LiveSession, session_id), "end")
+
+    def correct():
+        corrector_ids.add(threading.get_ident())
+        apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
+                         Change("key", "Đáp án đúng là A", mask=0b1), db.session.get(Organizer, admin_id))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        ender = _run(app, end, errors, "end")
+        assert e_ready.wait(15)
+        corrector = _run(app, correct, errors, "correction")
+        ender.join(30)
+        corrector.join(30)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+    assert not ender.is_alive() and not corrector.is_alive()
+    assert errors == []
