@@ -4,7 +4,8 @@ import threading
 from sqlalchemy import event
 
 from quiz.extensions import db
-from quiz.models import Attempt, Quiz
+from quiz.models import Attempt, Question, Quiz
+from quiz.services import bank
 from quiz.services import attempts as attempt_service
 from quiz.services.corrections import Change, apply_correction
 
@@ -186,3 +187,34 @@ def test_a_key_correction_racing_a_live_sessions_end_does_not_deadlock(app, ctx,
         event.remove(db.engine, "after_cursor_execute", after)
     assert not ender.is_alive() and not corrector.is_alive()
     assert errors == []
+
+
+def test_a_start_after_an_edit_the_pool_version_missed_is_not_refused(client, make_quiz, make_unit, frozen_clock):
+    """The pool's version is (count, sum of ids, latest updated_at). An edit whose `updated_at` is
+    not the latest — another app server's clock a few minutes ahead stamped another question of the
+    pool — leaves the version as it was, so this process keeps its pool; check_current (commit
+    3dee09c) then sees the drawn question moved and the start draws again, from the same kept pool,
+    three times: every start that draws the question is refused "busy" until the process restarts.
+    (Before the commit it showed the old options; now it refuses: better, but the kept pool should be
+    dropped on PoolChanged so the retry reloads it.)"""
+    from datetime import timedelta
+
+    from quiz.services import question_pool
+
+    make_unit(code="CDC", name="Trung tâm Kiểm soát bệnh tật tỉnh")
+    quiz = make_quiz(questions=2, code="KHO")
+    first, second = db.session.scalars(db.select(Question).order_by(Question.id)).all()
+    db.session.execute(db.update(Question).where(Question.id == second.id)
+                       .values(updated_at=frozen_clock.now() + timedelta(minutes=10)))  # a server ahead
+    db.session.commit()
+    question_pool.pool_of(quiz)  # this process keeps the pool
+    frozen_clock.advance(minutes=1)
+    data = bank.question_to_data(first)
+    data.options[1].text = "Phương án B đã sửa"
+    bank.update_question(first, first.question_set, data)
+    db.session.commit()
+    response = client.post("/api/v1/quizzes/KHO/attempts", json={
+        "full_name": "Người thi 1", "unit_code": "CDC", "identity": "0912000001", "consent": True})
+    assert response.status_code == 201, response.get_json()
+    texts = {o["text"] for q in response.get_json()["questions"] for o in q["options"]}
+    assert "Phương án B đã sửa" in texts
