@@ -218,3 +218,72 @@ def test_a_start_after_an_edit_the_pool_version_missed_is_not_refused(client, ma
     assert response.status_code == 201, response.get_json()
     texts = {o["text"] for q in response.get_json()["questions"] for o in q["options"]}
     assert "Phương án B đã sửa" in texts
+
+
+def test_a_key_correction_rescores_a_live_session_whose_first_phone_joined_while_it_ran(
+        app, ctx, make_quiz, make_unit, make_attempt, make_organizer, frozen_clock):
+    """Round 1 (quiz X) is over; round 2 (quiz Y) runs live on the same question, no phone in it
+    yet. The organizer corrects the key through X. corrections._rescore picks the quizzes to lock
+    from the attempts that drew the question, read before any lock: a phone that joins Y and answers
+    between that read and the commit is scored by the old key (and this process keeps that key for
+    Y's version), Y's session is neither locked nor moved, its answers are never re-scored, and the
+    next phones of Y are scored by the old key too."""
+    from datetime import timedelta
+
+    from quiz.models import Answer, DrawRule, LiveSession, Organizer
+    from quiz.services.live_session import host as live
+
+    from .test_live_service import answer, join
+
+    unit = make_unit(code="BVA", name="Bệnh viện A")
+    x = make_quiz(questions=1, shuffle_questions=False)
+    make_attempt(x, unit)
+    x.closes_at = frozen_clock.now() - timedelta(seconds=1)
+    y = Quiz(code="YLIVE", title="Vòng 2", contest=x.contest, opens_at=x.opens_at,
+             closes_at=frozen_clock.now() + timedelta(days=1), duration_s=600, shuffle_questions=False,
+             draw_rules=[DrawRule(position=0, set_id=x.draw_rules[0].set_id, count=1)])
+    db.session.add(y)
+    db.session.commit()
+    session = live.create_session(y, {"question_time_s": 20}, actor=None)
+    db.session.commit()
+    live.control(session, "start")
+    db.session.commit()
+    x_id, session_id = x.id, session.id
+    question_id = session.questions[0].question_id
+    admin_id = make_organizer(role="admin").id
+    c_read, p_done, corrector_ids, errors, seen = threading.Event(), threading.Event(), set(), [], []
+
+    def after(_conn, _cursor, statement, *_args):
+        text = " ".join(statement.split()).upper()
+        if threading.get_ident() in corrector_ids and "ATTEMPT_QUESTION" in text and "FROM QUIZ" in text \
+                and "FOR " not in text:
+            seen.append(text)
+            if len(seen) == 2:  # _validate reads it first, then _rescore: pause after _rescore's read
+                corrector_ids.clear()
+                c_read.set()
+                p_done.wait(5)
+
+    def correct():
+        corrector_ids.add(threading.get_ident())
+        apply_correction(db.session.get(Quiz, x_id), db.session.get(Question, question_id),
+                         Change("key", "Đáp án đúng là A", mask=0b1), db.session.get(Organizer, admin_id))
+
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        corrector = _run(app, correct, errors, "correction")
+        assert c_read.wait(15)
+        first = join(session, "An", "0912000001")
+        answer(first, session, right=True, after_s=1, frozen_clock=frozen_clock)  # B: right under the old key
+        p_done.set()
+        corrector.join(30)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after)
+    assert errors == []
+    db.session.expire_all()
+    session = db.session.get(LiveSession, session_id)
+    second = join(session, "Bình", "0912000002")
+    answer(second, session, right=True, frozen_clock=frozen_clock)  # B again, after the correction
+    marks = dict(db.session.execute(db.select(Answer.attempt_id, Answer.is_correct)
+                                    .where(Answer.question_id == question_id,
+                                           Answer.attempt_id.in_([first.id, second.id]))).all())
+    assert marks == {first.id: False, second.id: False}  # B is wrong under the corrected key
