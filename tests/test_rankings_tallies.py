@@ -255,3 +255,44 @@ def test_a_recount_racing_a_units_first_submit(app, ctx, make_quiz, make_attempt
     db.session.rollback()
     assert tallied(quiz)[unit_tree["E"].id][0] == 1
     assert tallied(quiz) == computed(quiz)
+
+
+def test_a_submit_that_waited_for_a_rule_change_counts_under_the_new_rule(app, ctx, make_quiz, make_attempt,
+                                                                           unit_tree):
+    """The organizer switches the counted attempt from "best" to "last" and, until that commits,
+    holds the quiz's unfinished attempts (tallies._wait_for_running). A submit that loaded the quiz
+    before (the old rule in its session) waits for its attempt, then must pick under the rule as
+    committed: its worse, later attempt is now the counted one."""
+    import threading
+
+    from quiz.models import Attempt, Quiz
+    from tests.threads import in_app_thread
+
+    quiz = make_quiz(questions=5, max_attempts=3)
+    first = make_attempt(quiz, unit_tree["B1"], score=5)
+    second = make_attempt(quiz, first.participant, correct_count=1, submitted_at=None)
+    quiz_id, attempt_id = quiz.id, second.id
+    changed, go, errors = threading.Event(), threading.Event(), []
+
+    def change_rule():
+        db.session.get(Quiz, quiz_id).counted_attempt = "last"
+        db.session.flush()  # re-counted, the running attempts held
+        changed.set()
+        go.wait(5)
+
+    def submit():
+        attempt = attempt_service.get_attempt(db.session.get(Attempt, attempt_id).token)
+        assert attempt.quiz.counted_attempt == "best"  # loaded before the change commits
+        attempt_service.submit_attempt(attempt)
+
+    recounter = in_app_thread(app, "rule", errors, change_rule)
+    assert changed.wait(15)
+    submitter = in_app_thread(app, "submit", errors, submit)
+    submitter.join(1.0)  # it waits for the attempt (PostgreSQL) or the write lock (SQLite)
+    go.set()
+    recounter.join(30)
+    submitter.join(30)
+    assert not submitter.is_alive() and not recounter.is_alive()
+    assert errors == []
+    db.session.rollback()
+    assert tallied(quiz) == computed(quiz)

@@ -1,4 +1,5 @@
-"""Adversarial review (h-review3): interleavings the reviewed commits leave open."""
+"""Adversarial review (h-review3): interleavings the reviewed commits left open, each failing
+before its fix (the deadlocks and the rule change on PostgreSQL; SQLite has one writer)."""
 import threading
 
 from sqlalchemy import event
@@ -11,23 +12,7 @@ from quiz.services.corrections import Change, apply_correction
 
 from .test_regrade import _question, round_  # noqa: F401 (the fixture)
 from .test_rankings_service import unit_tree  # noqa: F401 (the fixture)
-
-
-def _run(app, target, errors, name, done=None):
-    def work():
-        with app.app_context():
-            try:
-                target()
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 (reported by the test)
-                errors.append(f"{name}: {error!r}"[:400])
-            finally:
-                db.session.remove()
-                if done is not None:
-                    done.set()
-    thread = threading.Thread(target=work)
-    thread.start()
-    return thread
+from .threads import in_app_thread
 
 
 def test_a_key_correction_racing_a_units_first_submit_does_not_deadlock(app, round_, make_unit):
@@ -70,9 +55,9 @@ def test_a_key_correction_racing_a_units_first_submit_does_not_deadlock(app, rou
     event.listen(db.engine, "before_cursor_execute", before)
     event.listen(db.engine, "after_cursor_execute", after)
     try:
-        submitter = _run(app, submit, errors, "submit")
+        submitter = in_app_thread(app, "submit", errors, submit)
         assert s_ready.wait(15)
-        corrector = _run(app, correct, errors, "correction")
+        corrector = in_app_thread(app, "correction", errors, correct)
         submitter.join(30)
         corrector.join(30)
     finally:
@@ -115,9 +100,9 @@ def test_a_recount_for_a_rule_change_racing_a_submit_counts_the_submit_under_the
 
     event.listen(db.engine, "after_cursor_execute", hold_the_commit)
     try:
-        recounter = _run(app, change_rule, errors, "recount")
+        recounter = in_app_thread(app, "recount", errors, change_rule)
         assert recounted.wait(15)
-        submitter = _run(app, submit, errors, "submit", done=submitted)
+        submitter = in_app_thread(app, "submit", errors, submit, done=submitted)
         submitter.join(30)
         recounter.join(30)
     finally:
@@ -177,9 +162,9 @@ def test_a_key_correction_racing_a_live_sessions_end_does_not_deadlock(app, ctx,
     event.listen(db.engine, "before_cursor_execute", before)
     event.listen(db.engine, "after_cursor_execute", after)
     try:
-        ender = _run(app, end, errors, "end")
+        ender = in_app_thread(app, "end", errors, end)
         assert e_ready.wait(15)
-        corrector = _run(app, correct, errors, "correction")
+        corrector = in_app_thread(app, "correction", errors, correct)
         ender.join(30)
         corrector.join(30)
     finally:
@@ -270,7 +255,7 @@ def test_a_key_correction_rescores_a_live_session_whose_first_phone_joined_while
 
     event.listen(db.engine, "after_cursor_execute", after)
     try:
-        corrector = _run(app, correct, errors, "correction")
+        corrector = in_app_thread(app, "correction", errors, correct)
         assert c_read.wait(15)
         first = join(session, "An", "0912000001")
         answer(first, session, right=True, after_s=1, frozen_clock=frozen_clock)  # B: right under the old key

@@ -223,7 +223,8 @@ def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tup
             return retry_identity_race(lambda: _start_or_resume(db.session.get(Quiz, quiz_id), registration, now),
                                        registration)
         except question_pool.PoolChanged:
-            db.session.rollback()  # the next draw reads the pool again (its version moved)
+            db.session.rollback()
+            question_pool.forget(quiz_id)  # the next draw reads the pool from the database
             if registration.unit is not None:
                 registration.unit = db.session.merge(registration.unit)
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))

@@ -208,8 +208,12 @@ def update_question(question: Question, question_set: QuestionSet, data: Questio
     `replace_with_copy` instead; explanation, topic, difficulty, source and points stay editable."""
     data = media_service.store_question_images(_validated(data))
     key = duplicate_key(data.text)[:512]
-    locks.lock_question(question)  # then "drawn?": a start drawing it now is waited for (locks.py)
     content_changed = _content(data) != _content(question_to_data(question))
+    if content_changed or question_set.id != question.set_id:
+        # What a start draws changes: lock first, then "drawn?" (a start drawing it now is waited
+        # for, locks.py), on the question as it is now. Points or an explanation need no lock.
+        locks.lock_question(question)
+        content_changed = _content(data) != _content(question_to_data(question))
     if (content_changed or question_set.id != question.set_id) and times_drawn(question):
         raise ConflictError(_("Câu hỏi này đã được dùng trong các lượt thi nên không thể sửa nội dung, "
                               "phương án hay bộ câu hỏi (để kết quả cũ giữ nguyên). Hãy tạo bản sao để sửa."))

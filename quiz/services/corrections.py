@@ -34,7 +34,7 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import ConflictError, ForbiddenError, ValidationError
 from ..extensions import db
-from ..models import (Attempt, AttemptQuestion, LiveSession, Option, Organizer, Question, QuestionCorrection, Quiz,
+from ..models import (Attempt, AttemptQuestion, LiveQuestion, LiveSession, Option, Organizer, Question, QuestionCorrection, Quiz,
                       VOID_MODES)
 from . import audit, locks, permissions
 from .rankings import individuals, tallies
@@ -93,10 +93,13 @@ def letters(mask: int) -> str:
 
 
 def quizzes_that_drew(question: Question) -> list[Quiz]:
-    """Every quiz with an attempt (finished or not) that drew `question`, by id."""
+    """Every quiz with an attempt (finished or not) or a live session that drew `question`, by id
+    (a live session draws when it is created: its first phone may join while a correction runs)."""
     drew = db.select(Attempt.quiz_id).join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id) \
         .where(AttemptQuestion.question_id == question.id)
-    return list(db.session.scalars(db.select(Quiz).where(Quiz.id.in_(drew)).order_by(Quiz.id)))
+    live = db.select(LiveSession.quiz_id).join(LiveQuestion, LiveQuestion.session_id == LiveSession.id) \
+        .where(LiveQuestion.question_id == question.id)
+    return list(db.session.scalars(db.select(Quiz).where(Quiz.id.in_(drew) | Quiz.id.in_(live)).order_by(Quiz.id)))
 
 
 def active_void(quiz: Quiz, question: Question) -> str | None:
@@ -170,6 +173,10 @@ def _rescore(quiz: Quiz, question: Question, change: Change, actor: Organizer) -
     _check_allowed(actor, quizzes)
     for held in sorted(quizzes, key=lambda q: q.id):
         locks.lock_quiz(held)
+    if change.kind == "key" and {q.id for q in quizzes_that_drew(question)} != {q.id for q in quizzes}:
+        # Another quiz drew it while this waited for the locks (a start, a live session created):
+        # it is not locked, so it could score by the old key after this commits.
+        raise ConflictError(_("Một đợt thi khác vừa bốc câu hỏi này. Vui lòng đính chính lại."))
     sessions = [locks.lock_live_session(s) for s in db.session.scalars(
         db.select(LiveSession).where(LiveSession.quiz_id.in_([q.id for q in quizzes])).order_by(LiveSession.id))]
     # Re-read under the locks: a correction that committed while this one waited is the old key.
@@ -205,12 +212,12 @@ def _rescore(quiz: Quiz, question: Question, change: Change, actor: Organizer) -
         score_attempt(attempt, key)
         outcome.scores_changed += before != (attempt.score, attempt.correct_count, attempt.max_score)
     outcome.attempts_rescored = len(finished)
-    if change.kind == "key" and sessions:
-        _rescore_live(question, attempts, sessions)
     if change.kind == "key" and change.mask == old_mask and not outcome.scores_changed:
         db.session.delete(correction)  # the same key again, every score already under it
         db.session.flush()
         return outcome
+    if change.kind == "key" and sessions:
+        _rescore_live(question, attempts, sessions)
     correction.attempts_rescored, correction.scores_changed = outcome.attempts_rescored, outcome.scores_changed
     outcome.correction, outcome.changed = correction, True
     db.session.flush()

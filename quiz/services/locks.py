@@ -24,6 +24,8 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 |                                             | the flush: always after the attempts it finished; |
 |                                             | the views commit right after a finalisation, so no|
 |                                             | transaction locks an attempt once it holds a tally|
+| a re-count for a pick-rule change or a unit | the quiz (its UPDATE) or the participant, then the|
+| move (rankings.tallies, at the flush)       | unfinished attempts concerned by id, then tallies |
 
 Each one locks *before* reading what it decides on and re-reads under the lock: a save reads the
 attempt (finished? deadline?) in the statement that writes, and a finalisation the saved answers, so a save is either in the score
@@ -31,7 +33,12 @@ or refused; a start re-reads the quiz's `closes_at`, and the close caps only aft
 read the old window has committed, so no attempt outlives the close.
 
 PostgreSQL: row locks, `SELECT … FOR UPDATE` (`FOR SHARE` for a start, which still waits for a
-close or an edit of the quiz: any UPDATE of the row conflicts with it).
+close or an edit of the quiz: any UPDATE of the row conflicts with it). The quiz row's exclusive
+lock is `FOR NO KEY UPDATE` (what an UPDATE of the row takes anyway): every insert of a row that
+points at the quiz — an attempt, a tally row — takes `FOR KEY SHARE` on it through the foreign key,
+and that must not wait for a transaction that holds the quiz and waits for an attempt. A bank
+question's lock stays `FOR UPDATE` on purpose: it is meant to wait for the key check of a start's
+drawn questions (and it blocks answer saves of that question for the moment of an edit).
 
 SQLite: one write lock for the whole database, held from a transaction's first write to its
 commit, stands for every row lock. pysqlite begins a transaction only at the first write, so what
@@ -65,7 +72,12 @@ def lock_quiz(quiz: Quiz, *, shared: bool = False) -> Quiz:
     updated); anything in another table is read by a statement of its own, after this one."""
     hold_write_lock()
     # Fetched, not only executed: the ORM refreshes an object when it reads its row.
-    return db.session.execute(db.select(Quiz).where(Quiz.id == quiz.id).with_for_update(read=shared)
+    # Exclusive is FOR NO KEY UPDATE, not FOR UPDATE: it still makes starts (FOR SHARE) wait, but
+    # not the foreign-key checks of rows that point at the quiz (FOR KEY SHARE). A submit inserting
+    # its unit's first tally row holds its attempt and takes that key lock; a close or a correction
+    # holding the quiz FOR UPDATE and waiting for that attempt was a deadlock (tests/test_review3_races.py).
+    return db.session.execute(db.select(Quiz).where(Quiz.id == quiz.id)
+                              .with_for_update(read=shared, key_share=not shared)
                               .execution_options(populate_existing=True)).scalar_one()
 
 

@@ -95,7 +95,17 @@ def _load(rules: list[DrawRule], version: tuple) -> Pool:
 
 
 class PoolChanged(Exception):
-    """A drawn question was edited between the draw and the start's write: draw again."""
+    """A drawn question was edited between the draw and the start's write: draw again, from the
+    pool read afresh (`forget`)."""
+
+
+def forget(quiz_id: int) -> None:
+    """Drop this process's copy of the quiz's pool: the next draw reads it from the database.
+
+    After a PoolChanged the kept copy may still match the pool's version — an edit stamped by a
+    server whose clock is behind does not move `max(updated_at)` — and drawing from it again would
+    fail again."""
+    get_cache(POOLS).pop(quiz_id)
 
 
 _VERSIONS = db.select(Question.id, Question.updated_at).where(Question.id.in_(bindparam("ids", expanding=True)))

@@ -123,6 +123,7 @@ def create_session(quiz: Quiz, data: dict, *, actor: Organizer | None, now: date
     try:
         question_pool.check_current([item.pooled for item in drawn])
     except question_pool.PoolChanged:
+        question_pool.forget(quiz.id)  # the next try reads the pool afresh
         raise ConflictError(_("Một câu hỏi của đợt thi vừa được sửa trong lúc tạo phiên. Vui lòng tạo lại phiên "
                               "thi trực tiếp.")) from None
     audit.record(actor, "live.create", session, quiz=quiz.code, questions=len(drawn))

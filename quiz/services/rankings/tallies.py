@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import BigInteger, bindparam, case, cast, event, func, inspect
+from sqlalchemy import BigInteger, bindparam, case, cast, event, func, inspect, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -173,7 +173,7 @@ _PICKS: dict[Order, object] = {}  # a ranking order → its participants' picks,
 
 def _picks(order: Order):
     """The concerned participants' finished attempts of a quiz, numbered by `order`'s pick (1: the
-    counted one), with bound parameters `quiz_id` and `participants`. Built once per order: it runs
+    counted one), with the quiz's pick rule as committed, bound parameters `quiz_id` and `participants`. Built once per order: it runs
     in every flush that finishes an attempt, while SQLite's write lock is held, and building it
     cost more CPU than running it."""
     if order not in _PICKS:
@@ -182,8 +182,11 @@ def _picks(order: Order):
             db.select(Attempt.id, Attempt.participant_id, Attempt.score, Attempt.max_score, Participant.unit_id,
                       perfect_sql(Attempt.correct_count, quiz_id).label("perfect"),
                       func.row_number().over(partition_by=Attempt.participant_id,
-                                             order_by=order.pick(Attempt)).label("pick"))
+                                             order_by=order.pick(Attempt)).label("pick"),
+                      # the rule as committed when this runs (count_finished compares it with `order`'s)
+                      Quiz.counted_attempt.label("rule_counted"), Quiz.ranking_order.label("rule_order"))
             .join(Participant, Participant.id == Attempt.participant_id)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
             .where(Attempt.quiz_id == quiz_id, Attempt.participant_id.in_(bindparam("participants", expanding=True)),
                    Attempt.submitted_at.is_not(None)))
     return _PICKS[order]
@@ -200,9 +203,15 @@ def count_finished(session: Session, attempts: list[Attempt]) -> None:
     for quiz_id, finished in by_quiz.items():
         quiz = session.get(Quiz, quiz_id)
         new_ids = {a.id for a in finished}
+        params = {"quiz_id": quiz_id, "participants": sorted({a.participant_id for a in finished})}
         order = Order.of(quiz, has_truth=False)  # the unit ranking's pick: no prediction key
-        rows = session.connection().execute(_picks(order), {
-            "quiz_id": quiz_id, "participants": sorted({a.participant_id for a in finished})}).all()
+        rows = session.connection().execute(_picks(order), params).all()
+        if rows and (rows[0].rule_counted, rows[0].rule_order) != (quiz.counted_attempt, quiz.ranking_order):
+            # The rule as committed now is not the one loaded before this transaction locked the
+            # attempt: a rule change committed meanwhile, and re-counted with it (_wait_for_running).
+            session.refresh(quiz, attribute_names=list(_RULES))
+            order = Order.of(quiz, has_truth=False)
+            rows = session.connection().execute(_picks(order), params).all()
         people: dict[int, list] = defaultdict(list)
         for row in rows:
             people[row.participant_id].append(row)
@@ -248,6 +257,7 @@ def _after_flush(session: Session, _context) -> None:
     """Keep the tallies with the attempt rows this flush wrote (see the module docstring)."""
     finished: list[Attempt] = []
     rebuild: set[int] = set()
+    ruled: set[int] = set()  # quizzes whose pick rule changed
     moved: set[int] = set()
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Attempt):
@@ -263,6 +273,7 @@ def _after_flush(session: Session, _context) -> None:
                 rebuild.update(q for q in history.deleted if q is not None)
         elif isinstance(obj, Quiz) and obj not in session.new and _changed(obj, _RULES):
             rebuild.add(obj.id)
+            ruled.add(obj.id)
         elif isinstance(obj, Participant) and obj not in session.new and _changed(obj, ("unit_id",)):
             moved.add(obj.id)
         elif isinstance(obj, DrawRule) and obj.quiz not in session.new and (
@@ -272,6 +283,7 @@ def _after_flush(session: Session, _context) -> None:
         if isinstance(obj, Attempt) and obj.submitted_at is not None or isinstance(obj, DrawRule):
             rebuild.add(obj.quiz_id)
     rebuild.discard(None)  # a draw rule taken off its quiz before it was deleted
+    _wait_for_running(session, ruled, moved)
     if moved:
         rebuild.update(session.connection().execute(
             db.select(Attempt.quiz_id).where(Attempt.participant_id.in_(moved)).distinct()).scalars())
@@ -282,6 +294,27 @@ def _after_flush(session: Session, _context) -> None:
         quiz = session.get(Quiz, quiz_id)
         if quiz is not None:
             recount(session.connection(), quiz)
+
+
+def _wait_for_running(session: Session, quiz_ids: set[int], participant_ids: set[int]) -> None:
+    """Lock the unfinished attempts whose count a re-count is about to change under their feet:
+    every one of a quiz whose pick rule changed, the moved participants' own.
+
+    A submit computes its delta under the rule and the unit it reads; one that committed after
+    the re-count's INSERT read them as committed before the change (the old rule, the old unit),
+    and its delta went onto the re-counted rows wrong (tests/test_review3_races.py). Holding these
+    attempts, the re-count waits for the submits in flight, whose attempts its INSERT then sees,
+    and the later ones wait for it, then read the rule afresh (`count_finished`) and the unit in
+    their pick statement. Taken before any tally row (locks.py: attempts, then tallies)."""
+    if not quiz_ids and not participant_ids:
+        return
+    concerned = []
+    if quiz_ids:
+        concerned.append(Attempt.quiz_id.in_(sorted(quiz_ids)))
+    if participant_ids:
+        concerned.append(Attempt.participant_id.in_(sorted(participant_ids)))
+    session.connection().execute(db.select(Attempt.id).where(Attempt.submitted_at.is_(None), or_(*concerned))
+                                 .order_by(Attempt.id).with_for_update())
 
 
 def init_app(app) -> None:
