@@ -281,3 +281,44 @@ def test_a_key_correction_during_a_live_session_rescores_its_phones(setup, froze
     doc = live_board.build_state(session)
     qid, _good, wrong = options(session)
     assert doc["question"]["correct_option_ids"] == [wrong]  # the projector shows A now
+
+
+def test_a_join_racing_the_end_does_not_add_a_player_to_an_ended_session(app, setup, monkeypatch):
+    """A phone's join read the session as running, then the host ended it (its players finalised)
+    before the join wrote: the join added an unfinished attempt to the ended session — a player
+    with nothing counted, finalised only at its far deadline. The join now takes the session's lock
+    before writing the attempt, and refuses once it has ended."""
+    import threading
+
+    from quiz.services.live_session import phone
+    from tests.threads import in_app_thread
+
+    _quiz, _units, new_session = setup
+    session = new_session()
+    join(session, "An", "0912000001")
+    act(session, "start")
+    session_id = session.id
+    paused, resume, errors = threading.Event(), threading.Event(), []
+    save = phone.save_participant
+
+    def saving(*args, **kwargs):
+        paused.set()
+        resume.wait(10)
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(phone, "save_participant", saving)
+
+    def late_join():
+        live_play.join_session(db.session.get(LiveSession, session_id), {
+            "full_name": "Bình", "identity": "0912000002", "unit_code": "BVA", "consent": True})
+
+    joiner = in_app_thread(app, "join", errors, late_join)
+    assert paused.wait(15)
+    act(db.session.get(LiveSession, session_id), "end")
+    resume.set()
+    joiner.join(30)
+    assert not joiner.is_alive()
+    assert [(label, type(error).__name__) for label, error in errors] == [("join", "LiveClosedError")]
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attempt)
+                             .where(Attempt.live_session_id == session_id, Attempt.submitted_at.is_(None))) == 0

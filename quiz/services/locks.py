@@ -12,6 +12,7 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 | finalise at the deadline (expire_if_due,    | the attempt; finalize_expired: the due attempts,  |
 | finalize_expired, run by reads too)         | by id                                             |
 | a host action, end included (live_session) | the live session, then (end) its attempts by id   |
+| a phone joining a live session              | its participant row, then the session (shared)    |
 | a regrade (services.corrections)            | quizzes, their live sessions, then the attempts,  |
 |                                             | each by id                                        |
 | an edit or a delete of a bank question      | the question row (bank; never with the rows       |
@@ -81,10 +82,12 @@ def lock_quiz(quiz: Quiz, *, shared: bool = False) -> Quiz:
                               .execution_options(populate_existing=True)).scalar_one()
 
 
-def lock_live_session(session: LiveSession) -> LiveSession:
-    """Lock a live session's row and re-read it (its state): two host clicks never interleave."""
+def lock_live_session(session: LiveSession, *, shared: bool = False) -> LiveSession:
+    """Lock a live session's row and re-read it (its state): two host clicks never interleave.
+    Shared for a join: joins do not wait for each other, but for a host action (the end) they do."""
     hold_write_lock()
-    return db.session.execute(db.select(LiveSession).where(LiveSession.id == session.id).with_for_update()
+    return db.session.execute(db.select(LiveSession).where(LiveSession.id == session.id)
+                              .with_for_update(read=shared)
                               .execution_options(populate_existing=True)).scalar_one()
 
 

@@ -91,6 +91,10 @@ def _join(session: LiveSession, registration, now: datetime) -> tuple[Attempt, b
                                                       Attempt.participant_id == participant.id))
     if mine is not None:
         return mine, False
+    # The state read before may be old: the host's "end" finalises the players it sees, so a join
+    # waits for it (and an end waits for the joins writing now) and re-reads the state.
+    if locks.lock_live_session(session, shared=True).state == "ended":
+        raise LiveClosedError(_("Phiên thi trực tiếp đã kết thúc."))
     used = db.session.scalars(db.select(Attempt.attempt_no).where(
         Attempt.quiz_id == quiz.id, Attempt.participant_id == participant.id)).all()
     if len(used) >= quiz.max_attempts:
