@@ -1,0 +1,107 @@
+"""Adversarial review (h-review4) of e3016aa and 1ceaad7: what those commits (or the code they
+build on) still leave open. Each test fails on the code under review."""
+import threading
+
+from sqlalchemy import event
+
+from quiz.extensions import db
+from quiz.models import Attempt, Organizer, Question, Quiz
+from quiz.services.corrections import Change, apply_correction, preview_correction
+
+from .test_rankings_service import unit_tree  # noqa: F401 (the fixture)
+from .test_regrade import A_MASK, _question, round_  # noqa: F401 (the fixture)
+from .threads import in_app_thread
+
+
+def _other_quiz_drawing(quiz, make_attempt, make_unit):
+    """A second quiz of the same contest drawing from the same set, with one finished attempt
+    (so a key correction of `quiz`'s question concerns both)."""
+    from quiz.models import DrawRule
+    other = Quiz(code="KHAC2", title="Đợt thứ hai", contest=quiz.contest, opens_at=quiz.opens_at,
+                 closes_at=quiz.closes_at, duration_s=600,
+                 draw_rules=[DrawRule(position=0, set_id=quiz.draw_rules[0].set_id, count=3)])
+    db.session.add(other)
+    db.session.commit()
+    make_attempt(other, make_unit(code="KHAC2U"))
+    db.session.commit()
+    return other
+
+
+def _is_quiz_lock(statement: str) -> bool:
+    text = " ".join(statement.split()).upper()
+    return "FROM QUIZ " in text and ("FOR NO KEY UPDATE" in text or text.endswith("FOR UPDATE"))
+
+
+def test_a_correction_preview_on_the_second_quiz_racing_a_correction_does_not_deadlock(
+        app, round_, make_attempt, make_unit):
+    """PostgreSQL. preview_correction locks *its* quiz first (corrections.py: "SQLite: the write
+    lock before the savepoint"), then _rescore locks every quiz that drew the question by id. When
+    the previewed quiz is not the lowest id, that is quiz 2 then quiz 1; apply_correction on quiz 1
+    takes quiz 1 then quiz 2: a deadlock, the preview or the correction answers a 500 (locks.py:
+    "quizzes by id")."""
+    quiz, _people, admin = round_
+    other = _other_quiz_drawing(quiz, make_attempt, make_unit)
+    assert quiz.id < other.id
+    quiz_id, other_id, question_id, admin_id = quiz.id, other.id, _question(quiz, 3).id, admin.id
+    p_locked, c_locked = threading.Event(), threading.Event()
+    previewer_ids, corrector_ids, errors = set(), set(), []
+
+    def before(_conn, _cursor, statement, *_args):
+        if threading.get_ident() in corrector_ids and _is_quiz_lock(statement):
+            p_locked.wait(5)  # the preview holds quiz 2
+
+    def after(_conn, _cursor, statement, *_args):
+        ident = threading.get_ident()
+        if ident in previewer_ids and _is_quiz_lock(statement):
+            previewer_ids.clear()
+            p_locked.set()
+            c_locked.wait(5)  # the correction holds quiz 1 (and now waits for quiz 2)
+        elif ident in corrector_ids and _is_quiz_lock(statement):
+            corrector_ids.clear()
+            c_locked.set()
+
+    def preview():
+        previewer_ids.add(threading.get_ident())
+        preview_correction(db.session.get(Quiz, other_id), db.session.get(Question, question_id),
+                           Change("key", "Đáp án đúng là A", mask=A_MASK), db.session.get(Organizer, admin_id))
+        db.session.rollback()
+
+    def correct():
+        corrector_ids.add(threading.get_ident())
+        apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
+                         Change("key", "Đáp án đúng là A", mask=A_MASK), db.session.get(Organizer, admin_id))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        previewer = in_app_thread(app, "preview", errors, preview)
+        corrector = in_app_thread(app, "correction", errors, correct)
+        previewer.join(30)
+        corrector.join(30)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+    assert not previewer.is_alive() and not corrector.is_alive()
+    assert errors == []
+
+
+def test_lowering_the_attempt_limit_to_one_counts_each_participant_once(ctx, make_quiz, make_attempt, unit_tree):
+    """A quiz allowing 3 attempts; someone took two. The organizer lowers the limit to 1 (nothing
+    refuses it, and _RULES makes it a re-count). counted.counted_rows skips the pick when
+    max_attempts == 1 ("one attempt per person: nothing to pick"), so the re-count — and every
+    ranking — counts both attempts: the unit has 2 participants for 1 person, and the person is
+    ranked twice."""
+    from quiz.models import UnitTally
+    from quiz.services.rankings import individuals
+    from quiz.services.rankings.scope import Scope
+
+    quiz = make_quiz(questions=5, max_attempts=3)
+    first = make_attempt(quiz, unit_tree["B1"], score=5)
+    make_attempt(quiz, first.participant, score=2)
+    db.session.commit()
+    quiz.max_attempts = 1
+    db.session.commit()
+    tally = db.session.scalar(db.select(UnitTally).where(UnitTally.quiz_id == quiz.id,
+                                                         UnitTally.unit_id == unit_tree["B1"].id))
+    names = [r.full_name for r in individuals.ranking(Scope(quiz=quiz))]
+    assert (tally.participants, len(names)) == (1, 1)
