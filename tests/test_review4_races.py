@@ -105,3 +105,71 @@ def test_lowering_the_attempt_limit_to_one_counts_each_participant_once(ctx, mak
                                                          UnitTally.unit_id == unit_tree["B1"].id))
     names = [r.full_name for r in individuals.ranking(Scope(quiz=quiz))]
     assert (tally.participants, len(names)) == (1, 1)
+
+
+def test_a_rule_change_racing_a_live_join_and_end_counts_the_live_attempt_under_the_new_rule(
+        app, ctx, make_quiz, make_unit, frozen_clock):
+    """PostgreSQL. tallies._wait_for_running holds every unfinished attempt of the quiz so that a
+    submit racing a pick-rule change either is seen by the re-count or waits for it and picks under
+    the new rule. A live join takes no quiz lock (only FOR KEY SHARE through the foreign key, which
+    FOR NO KEY UPDATE no longer blocks): an attempt joined after the re-count locked the running
+    ones is not held, so the host's "end" finalises it without waiting, picks under the rule as
+    committed (still "best") and adds no delta; the re-count, which did not see it, commits "last".
+    An had 3/3 in an earlier session and 0/1 now: under "last" the tally must count the 0."""
+    from quiz.models import Participant
+    from quiz.services.live_session import host as live
+
+    from .test_live_service import join
+    from .test_rankings_tallies import computed, tallied
+
+    quiz = make_quiz(questions=3, shuffle_questions=False, max_attempts=3)
+    make_unit(code="BVA", name="Bệnh viện A")
+    first_session = live.create_session(quiz, {"question_time_s": 20}, actor=None)
+    db.session.commit()
+    first = join(first_session, "An", "0912000001")
+    live.control(first_session, "end")  # ended in the lobby: no question revealed, the next draws them again
+    db.session.commit()
+    first = db.session.get(Attempt, first.id)
+    first.score, first.correct_count, first.max_score = 3, 3, 3  # (as if An had played it well)
+    db.session.commit()
+    second_session = live.create_session(quiz, {"question_time_s": 20}, actor=None)
+    live.control(second_session, "start")
+    db.session.commit()
+    quiz_id, session_id = quiz.id, second_session.id
+    recounted, ended, errors, recounter_ids = threading.Event(), threading.Event(), [], set()
+
+    def hold_the_commit(_conn, _cursor, statement, *_args):
+        if threading.get_ident() in recounter_ids and statement.lstrip().upper().startswith("INSERT INTO OTHER_UNIT_TALLY"):
+            recounter_ids.clear()
+            recounted.set()
+            ended.wait(3)
+
+    def change_rule():
+        recounter_ids.add(threading.get_ident())
+        db.session.get(Quiz, quiz_id).counted_attempt = "last"
+        db.session.flush()
+
+    def join_and_end():
+        from quiz.models import LiveSession
+        from quiz.services.live_session import phone as live_play
+        session = db.session.get(LiveSession, session_id)
+        live_play.join_session(session, {"full_name": "An", "identity": "0912000001", "unit_code": "BVA",
+                                         "consent": True})
+        db.session.commit()
+        live.control(db.session.get(LiveSession, session_id), "end")
+
+    event.listen(db.engine, "after_cursor_execute", hold_the_commit)
+    try:
+        recounter = in_app_thread(app, "recount", errors, change_rule)
+        assert recounted.wait(15)
+        host = in_app_thread(app, "join+end", errors, join_and_end, done=ended)
+        host.join(30)
+        recounter.join(30)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", hold_the_commit)
+    assert errors == []
+    db.session.rollback()
+    assert db.session.get(Quiz, quiz_id).counted_attempt == "last"
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attempt).join(Participant)
+                             .where(Participant.full_name == "An", Attempt.submitted_at.is_not(None))) == 2
+    assert tallied(quiz) == computed(quiz)
