@@ -173,3 +173,65 @@ def test_a_rule_change_racing_a_live_join_and_end_counts_the_live_attempt_under_
     assert db.session.scalar(db.select(db.func.count()).select_from(Attempt).join(Participant)
                              .where(Participant.full_name == "An", Attempt.submitted_at.is_not(None))) == 2
     assert tallied(quiz) == computed(quiz)
+
+
+def test_a_correction_republishing_racing_a_finalisation_at_the_deadline_does_not_deadlock(
+        app, round_, make_attempt, make_unit, frozen_clock):
+    """PostgreSQL. A key correction re-counts the quiz's tallies (it holds the tally rows), then
+    republishes the published ranking; building it finalises the quiz's due attempts first
+    (counted.counted_attempts -> finalize_expired): it locks an attempt while holding tallies, against
+    locks.py ("no transaction locks an attempt once it holds a tally"). A reader (any ranking page,
+    the CLI) finalising that same due attempt holds it and waits for a tally row: a deadlock, the
+    correction or the reader answers a 500. (The due attempt did not draw the corrected question, so
+    the correction did not lock it beforehand: a pool larger than the draw.)"""
+    from quiz.models import AttemptQuestion
+    from quiz.services.attempts import finalize_expired
+    from quiz.services.rankings.published import publish_ranking
+
+    quiz, people, admin = round_
+    publish_ranking(quiz=quiz, actor=admin)
+    db.session.commit()
+    question_id = _question(quiz, 3).id
+    due = make_attempt(quiz, db.session.get(Attempt, people["An"].id).participant.unit, submitted_at=None)
+    db.session.execute(db.delete(AttemptQuestion).where(AttemptQuestion.attempt_id == due.id,
+                                                        AttemptQuestion.question_id == question_id))
+    db.session.commit()
+    frozen_clock.advance(seconds=quiz.duration_s + 600)  # past its deadline and the grace
+    quiz_id, admin_id = quiz.id, admin.id
+    recounted, reader_waits = threading.Event(), threading.Event()
+    corrector_ids, reader_ids, errors = set(), set(), []
+
+    def before(_conn, _cursor, statement, *_args):
+        if threading.get_ident() in reader_ids and statement.lstrip().upper().startswith("INSERT INTO UNIT_TALLY"):
+            reader_ids.clear()
+            reader_waits.set()  # it now waits for the correction's tally row
+
+    def after(_conn, _cursor, statement, *_args):
+        if threading.get_ident() in corrector_ids and statement.lstrip().upper().startswith("INSERT INTO OTHER_UNIT_TALLY"):
+            corrector_ids.clear()
+            recounted.set()
+            reader_waits.wait(5)
+            threading.Event().wait(0.3)
+
+    def correct():
+        corrector_ids.add(threading.get_ident())
+        apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
+                         Change("key", "Đáp án đúng là A", mask=A_MASK), db.session.get(Organizer, admin_id))
+
+    def read():
+        recounted.wait(10)
+        reader_ids.add(threading.get_ident())
+        finalize_expired(quiz=db.session.get(Quiz, quiz_id))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        reader = in_app_thread(app, "reader", errors, read)
+        corrector = in_app_thread(app, "correction", errors, correct)
+        corrector.join(30)
+        reader.join(30)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+    assert not reader.is_alive() and not corrector.is_alive()
+    assert errors == []
