@@ -299,14 +299,14 @@ def test_a_join_racing_the_end_does_not_add_a_player_to_an_ended_session(app, se
     act(session, "start")
     session_id = session.id
     paused, resume, errors = threading.Event(), threading.Event(), []
-    save = phone.save_participant
+    write = phone._join
 
-    def saving(*args, **kwargs):
+    def writing(*args, **kwargs):  # after join_session read the state, before anything is written
         paused.set()
         resume.wait(10)
-        return save(*args, **kwargs)
+        return write(*args, **kwargs)
 
-    monkeypatch.setattr(phone, "save_participant", saving)
+    monkeypatch.setattr(phone, "_join", writing)
 
     def late_join():
         live_play.join_session(db.session.get(LiveSession, session_id), {

@@ -2,6 +2,8 @@
 build on) still leave open. Each test fails on the code under review."""
 import threading
 
+import pytest
+
 from sqlalchemy import event
 
 from quiz.extensions import db
@@ -85,26 +87,33 @@ def test_a_correction_preview_on_the_second_quiz_racing_a_correction_does_not_de
     assert errors == []
 
 
-def test_lowering_the_attempt_limit_to_one_counts_each_participant_once(ctx, make_quiz, make_attempt, unit_tree):
-    """A quiz allowing 3 attempts; someone took two. The organizer lowers the limit to 1 (nothing
-    refuses it, and _RULES makes it a re-count). counted.counted_rows skips the pick when
-    max_attempts == 1 ("one attempt per person: nothing to pick"), so the re-count — and every
-    ranking — counts both attempts: the unit has 2 participants for 1 person, and the person is
-    ranked twice."""
+def test_lowering_the_attempt_limit_below_what_someone_took_is_refused(ctx, make_quiz, make_attempt, unit_tree):
+    """A quiz allowing 3 attempts; someone took two. The organizer lowered the limit to 1 and
+    nothing refused it; the rankings skip the pick when max_attempts == 1 (one attempt per person),
+    so the re-count — and every ranking — counted both attempts: the unit had 2 participants for 1
+    person, ranked twice. The edit (quizzes.save_quiz, the organizer's only way to change the
+    limit) now refuses a limit below the most attempts anyone took, and changes nothing."""
+    from quiz.errors import ConflictError
     from quiz.models import UnitTally
+    from quiz.services import quizzes
     from quiz.services.rankings import individuals
     from quiz.services.rankings.scope import Scope
 
     quiz = make_quiz(questions=5, max_attempts=3)
     first = make_attempt(quiz, unit_tree["B1"], score=5)
-    make_attempt(quiz, first.participant, score=2)
+    make_attempt(quiz, first.participant, score=2, attempt_no=2)
     db.session.commit()
-    quiz.max_attempts = 1
+    definition = quizzes.quiz_definition(quiz, timezone="Asia/Ho_Chi_Minh")
+    with pytest.raises(ConflictError) as refused:
+        quizzes.update_quiz(quiz, {**definition, "max_attempts": 1}, timezone="Asia/Ho_Chi_Minh", actor=None)
+    assert "2 lượt" in refused.value.message
+    db.session.rollback()
+    quizzes.update_quiz(quiz, {**definition, "max_attempts": 2}, timezone="Asia/Ho_Chi_Minh", actor=None)
     db.session.commit()
     tally = db.session.scalar(db.select(UnitTally).where(UnitTally.quiz_id == quiz.id,
                                                          UnitTally.unit_id == unit_tree["B1"].id))
     names = [r.full_name for r in individuals.ranking(Scope(quiz=quiz))]
-    assert (tally.participants, len(names)) == (1, 1)
+    assert (db.session.get(Quiz, quiz.id).max_attempts, tally.participants, len(names)) == (2, 1, 1)
 
 
 def test_a_rule_change_racing_a_live_join_and_end_counts_the_live_attempt_under_the_new_rule(

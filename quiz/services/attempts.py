@@ -250,6 +250,8 @@ def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Atte
 
     locks.lock_quiz(quiz, shared=True)
     check_quiz_open(quiz, now)
+    if current is None and len(attempts) >= quiz.max_attempts:  # the limit as it is now (an edit lowered it)
+        raise AttemptLimitError(_("Bạn đã dùng hết số lượt thi của đợt thi này."))
     # A statement of its own, after the lock: on PostgreSQL a statement sees what was committed
     # before it began, and a live session created while this start waited for the lock is in
     # another table (read in the locking statement itself, it was missed: tests/test_races.py).

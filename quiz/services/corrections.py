@@ -30,19 +30,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..errors import ConflictError, ForbiddenError, ValidationError
 from ..extensions import db
 from ..models import (Attempt, AttemptQuestion, LiveQuestion, LiveSession, Option, Organizer, Question, QuestionCorrection, Quiz,
                       VOID_MODES)
+from . import attempts as attempt_service
 from . import audit, locks, permissions
 from .rankings import individuals, tallies
 from .rankings.published import get_snapshot, publish_ranking
 from .rankings.question_stats import LETTERS
 from .rankings.scope import Scope
 from .live_session.phone import speed_points
-from .scoring import ScoringKey, is_answer_correct, score_attempt
+from .scoring import ScoringKey, finalise_attempt, is_answer_correct, score_attempt
 
 MAX_REASON = 500
 
@@ -167,9 +170,15 @@ def _moves(before: dict[int, tuple], after: dict[int, tuple]) -> list[RankMove]:
     return sorted(moves, key=lambda m: (m.new_rank is None, m.new_rank or 0, m.full_name))
 
 
+def _concerned(quiz: Quiz, question: Question, change: Change) -> list[Quiz]:
+    """The quizzes a change re-scores: a key correction every quiz that drew the question, a void
+    its own quiz."""
+    return [quiz] if change.kind == "void" else quizzes_that_drew(question)
+
+
 def _rescore(quiz: Quiz, question: Question, change: Change, actor: Organizer) -> Outcome:
     """Lock, change, re-score (flushes). `Outcome.changed` is False when nothing changed."""
-    quizzes = [quiz] if change.kind == "void" else quizzes_that_drew(question)
+    quizzes = _concerned(quiz, question, change)
     _check_allowed(actor, quizzes)
     for held in sorted(quizzes, key=lambda q: q.id):
         locks.lock_quiz(held)
@@ -183,13 +192,20 @@ def _rescore(quiz: Quiz, question: Question, change: Change, actor: Organizer) -
     db.session.execute(db.select(Option).where(Option.question_id == question.id)
                        .execution_options(populate_existing=True)).all()
     old_mask = question.correct_mask
-    attempts = db.session.scalars(locks.locked_attempts(
-        db.select(Attempt).join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
-        .where(Attempt.quiz_id.in_([q.id for q in quizzes]), AttemptQuestion.question_id == question.id)
+    # The attempts that drew the question, and with them every attempt of these quizzes already
+    # past its deadline: the republished ranking would finalise those (finalize_expired), and that
+    # must not lock an attempt after this has touched the tallies (locks.py). All by id, at once.
+    now = clock.utcnow()
+    drew = db.select(AttemptQuestion.attempt_id).where(AttemptQuestion.question_id == question.id)
+    due = and_(Attempt.submitted_at.is_(None), Attempt.deadline < now - attempt_service.grace())
+    locked = db.session.scalars(locks.locked_attempts(
+        db.select(Attempt).where(Attempt.quiz_id.in_([q.id for q in quizzes]), or_(Attempt.id.in_(drew), due))
         .order_by(Attempt.id).options(selectinload(Attempt.questions), selectinload(Attempt.answers)))).all()
+    overdue = [a for a in locked if a.submitted_at is None and attempt_service.is_due(a, now)]
+    attempts = [a for a in locked if any(d.question_id == question.id for d in a.questions)]
     outcome = Outcome(quizzes=sorted(quizzes, key=lambda q: (q.id != quiz.id, q.id)), old_key=letters(old_mask),
                       new_key=letters(change.mask if change.kind == "key" else old_mask))
-    outcome.running = sum(1 for a in attempts if a.submitted_at is None)
+    outcome.running = sum(1 for a in attempts if a.submitted_at is None and a not in overdue)
     finished = [a for a in attempts if a.submitted_at is not None]
     if change.kind == "void":
         current = active_void(quiz, question)
@@ -206,6 +222,10 @@ def _rescore(quiz: Quiz, question: Question, change: Change, actor: Organizer) -
                                     actor_id=actor.id)
     db.session.add(correction)
     db.session.flush()  # the key and the void as ScoringKey reads them
+    if overdue:  # finalised at their deadline, under the corrected key (written with the rest)
+        overdue_key = ScoringKey.load(overdue)
+        for attempt in overdue:
+            finalise_attempt(attempt, attempt.deadline, "deadline", overdue_key)
     key = ScoringKey.load(finished)
     for attempt in finished:
         before = (attempt.score, attempt.correct_count, attempt.max_score)
@@ -251,7 +271,11 @@ def preview_correction(quiz: Quiz, question: Question, change: Change, actor: Or
     back (the same scoring rule and the same ranking pipeline, nothing kept). It holds the locks
     only for that moment; the caller's transaction is left to roll back too."""
     change = _validate(quiz, question, change)
-    locks.lock_quiz(quiz)  # SQLite: the write lock (BEGIN IMMEDIATE) before the savepoint
+    # Every quiz _rescore will lock, by id, before anything else (the ranks read below may finalise
+    # attempts): locking this quiz first and the others later deadlocked with a correction of the
+    # lowest one (tests/test_review4_races.py). SQLite: the write lock before the savepoint.
+    for held in sorted(_concerned(quiz, question, change), key=lambda q: q.id):
+        locks.lock_quiz(held)
     before = _ranks(quiz)
     savepoint = db.session.begin_nested()
     try:

@@ -12,7 +12,8 @@ means scored"): **the quiz row, then a live session's row, then attempt rows** (
 | finalise at the deadline (expire_if_due,    | the attempt; finalize_expired: the due attempts,  |
 | finalize_expired, run by reads too)         | by id                                             |
 | a host action, end included (live_session) | the live session, then (end) its attempts by id   |
-| a phone joining a live session              | its participant row, then the session (shared)    |
+| a phone joining a live session              | quiz (shared), its participant row, then the      |
+|                                             | session (shared)                                  |
 | a regrade (services.corrections)            | quizzes, their live sessions, then the attempts,  |
 |                                             | each by id                                        |
 | an edit or a delete of a bank question      | the question row (bank; never with the rows       |

@@ -276,11 +276,20 @@ def save_quiz(definition: dict, *, timezone: str, actor: Organizer | None = None
         quiz = Quiz(code=clean["code"], created_by_id=actor.id if actor else None)
         db.session.add(quiz)
     else:
+        # Lock first, then look at its attempts: a start takes the quiz shared, so one that began
+        # before waits to be seen here, and one after waits for this edit (locks.py).
+        locks.lock_quiz(quiz)
         has_attempts = db.session.scalar(db.select(Attempt.id).filter_by(quiz_id=quiz.id).limit(1)) is not None
         if has_attempts and (_rules_signature(quiz.draw_rules) != _rules_signature(clean["draw"])
                              or quiz.contest_id != contest.id):
             raise ConflictError(_("Đợt thi %(code)s đã có lượt thi: không thể đổi cuộc thi hay quy tắc rút câu hỏi.",
                                   code=quiz.code))
+        most = db.session.scalar(db.select(func.max(Attempt.attempt_no)).where(Attempt.quiz_id == quiz.id)) or 0
+        if clean["max_attempts"] < most:
+            # Fewer attempts than someone already took: the rankings would have nothing to pick
+            # their counted one by (one attempt per person is the rule they rely on then).
+            raise ConflictError(_("Đã có người thi %(n)d lượt trong đợt thi %(code)s: số lượt thi mỗi người không "
+                                  "thể ít hơn %(n)d.", n=most, code=quiz.code))
     quiz.contest = contest
     for key in ("title", "description", "opens_at", "closes_at", "duration_s", "shuffle_questions",
                 "shuffle_options", "max_attempts", "counted_attempt", "prediction", "show_review",

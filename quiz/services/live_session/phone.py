@@ -85,7 +85,10 @@ def join_session(session: LiveSession, data: dict, *, now: datetime | None = Non
 
 
 def _join(session: LiveSession, registration, now: datetime) -> tuple[Attempt, bool]:
-    quiz = session.quiz
+    # The quiz first, shared, as a start takes it (locks.py): a change of its pick rule waits for
+    # the joins writing now and they for it, so its re-count holds every attempt it must
+    # (rankings.tallies._wait_for_running; tests/test_review4_races.py).
+    quiz = locks.lock_quiz(session.quiz, shared=True)
     participant = save_participant(quiz, registration, now)
     mine = db.session.scalar(db.select(Attempt).where(Attempt.live_session_id == session.id,
                                                       Attempt.participant_id == participant.id))
