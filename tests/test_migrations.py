@@ -49,3 +49,24 @@ def test_db_upgrade_command_creates_the_schema(empty_database_url, tmp_path):
         db.engine.dispose()
     assert {"unit", "organizer", "question", "quiz", "attempt", "answer", "ranking_snapshot",
             "audit_entry", "alembic_version"} <= tables
+
+
+def test_0013_renumbers_versions_two_publications_shared(empty_database_url, tmp_path):
+    """Before 0013 two publications at once could both be "version 1" of a contest; the migration
+    keeps the first and gives the later one the next number, then makes versions unique."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_url},
+                     instance_path=str(tmp_path / "inst"))
+    with app.app_context():
+        upgrade(revision="0012_prediction_truth_tallies")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO contest (id, code, title, description, w_rate, w_score, created_at) "
+                              "VALUES (1, 'C', 'Cuộc thi', '', 0.5, 0.5, '2026-10-10 00:00:00')"))
+            for snapshot_id, version, note in ((1, 1, "đầu"), (2, 1, "trùng"), (3, 2, "sau")):
+                conn.execute(text("INSERT INTO ranking_snapshot (id, contest_id, version, is_provisional, published_at, "
+                                  "note, payload) VALUES (:id, 1, :v, :p, '2026-10-10 00:00:00', :n, '{}')"),
+                             {"id": snapshot_id, "v": version, "n": note, "p": True})
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT note, version FROM ranking_snapshot ORDER BY id")).all()
+        db.engine.dispose()
+    assert [tuple(r) for r in rows] == [("đầu", 1), ("trùng", 3), ("sau", 2)]

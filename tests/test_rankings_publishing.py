@@ -233,3 +233,49 @@ def test_public_reads_parse_a_snapshot_once_per_process(app, client, ctx, seeded
         assert "Lê Thị Mai" in [r["full_name"] for r in rows] and len(loads) == 1
     finally:
         event.remove(db.engine, "before_cursor_execute", count_payload_reads)
+
+
+def test_two_publications_at_once_never_share_a_version(app, ctx, seeded, make_organizer):
+    """Two organizers (or an organizer and a key correction) publish the same quiz at once: each
+    read the latest version, both wrote the next. The unique key (quiz, contest, version) never
+    fired — one of its columns is always NULL — so two different payloads were 'version 1'. Now
+    each scope's versions are unique (migration 0013) and the later publication takes the next."""
+    import threading
+
+    from sqlalchemy import event
+
+    from quiz.models import Organizer, Quiz
+    from tests.threads import in_app_thread
+
+    quiz_id = seeded["quiz"].id
+    admin_id = make_organizer(role="admin").id
+    first_reads, second_done, errors, held = threading.Event(), threading.Event(), [], []
+
+    def hold_the_insert(_conn, _cursor, statement, *_args):
+        if threading.get_ident() in held and statement.lstrip().upper().startswith("INSERT INTO RANKING_SNAPSHOT"):
+            held.clear()
+            first_reads.set()
+            second_done.wait(3)
+
+    def publish(note):
+        def work():
+            if note == "first":
+                held.append(threading.get_ident())
+            publishing.publish_ranking(quiz=db.session.get(Quiz, quiz_id), actor=db.session.get(Organizer, admin_id),
+                                       note=note)
+        return work
+
+    event.listen(db.engine, "before_cursor_execute", hold_the_insert)
+    try:
+        first = in_app_thread(app, "first", errors, publish("first"))
+        assert first_reads.wait(15)
+        second = in_app_thread(app, "second", errors, publish("second"), done=second_done)
+        second.join(30)
+        first.join(30)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", hold_the_insert)
+    assert errors == []
+    db.session.rollback()
+    versions = db.session.execute(db.select(RankingSnapshot.note, RankingSnapshot.version)
+                                  .where(RankingSnapshot.quiz_id == quiz_id).order_by(RankingSnapshot.version)).all()
+    assert [tuple(v) for v in versions] == [("second", 1), ("first", 2)]

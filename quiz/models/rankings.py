@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -22,7 +22,12 @@ class RankingSnapshot(db.Model):
 
     __tablename__ = "ranking_snapshot"
     __table_args__ = (
-        UniqueConstraint("quiz_id", "contest_id", "version"),
+        UniqueConstraint("quiz_id", "contest_id", "version"),  # (never fires: one side is always NULL)
+        # What makes a version number one publication: unique per quiz, and per contest (0013).
+        Index("uq_ranking_snapshot_quiz_version", "quiz_id", "version", unique=True,
+              sqlite_where=text("quiz_id IS NOT NULL"), postgresql_where=text("quiz_id IS NOT NULL")),
+        Index("uq_ranking_snapshot_contest_version", "contest_id", "version", unique=True,
+              sqlite_where=text("contest_id IS NOT NULL"), postgresql_where=text("contest_id IS NOT NULL")),
         CheckConstraint("(quiz_id IS NULL) <> (contest_id IS NULL)", name="one_scope"),
         CheckConstraint("version >= 1", name="version_positive"),
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from ... import clock
 from ...cache import get_cache
-from ...errors import NotFoundError
+from ...errors import ConflictError, NotFoundError
 from ...extensions import db
 from ...models import Attempt, Contest, Organizer, Quiz, RankingSnapshot
 from .. import audit
@@ -54,20 +55,36 @@ def counters(scope: Scope, unit_rows: list[dict]) -> dict | None:
             "finished_pct": round(100.0 * finished / headcount, 1) if headcount else None}
 
 
+PUBLISH_TRIES = 5
+
 def publish_ranking(*, quiz: Quiz | None = None, contest: Contest | None = None,
                     actor: Organizer | None = None, note: str = "") -> RankingSnapshot:
     """Freeze the current ranking of a quiz (or a whole contest) as a new published version."""
     scope = Scope(quiz=quiz, contest=contest)
     provisional = scope.is_provisional()
-    version = (db.session.scalar(db.select(func.max(RankingSnapshot.version)).where(scope.owns(RankingSnapshot)))
-               or 0) + 1
-    snapshot = RankingSnapshot(
-        **scope.snapshot_owner(), version=version, is_provisional=provisional, published_at=clock.utcnow(),
-        published_by_id=actor.id if actor is not None else None, note=(note or "").strip()[:500],
-        payload=build_payload(scope, masked=True),
-    )
-    db.session.add(snapshot)
-    db.session.flush()
+    payload = build_payload(scope, masked=True)
+    for _try in range(PUBLISH_TRIES):
+        # The next number: another publication of the same scope may take it first (two organizers,
+        # or a key correction republishing), and the unique (scope, version) index refuses the
+        # second; that one takes the number after (tests/test_rankings_publishing.py).
+        version = (db.session.scalar(db.select(func.max(RankingSnapshot.version))
+                                     .where(scope.owns(RankingSnapshot))) or 0) + 1
+        snapshot = RankingSnapshot(
+            **scope.snapshot_owner(), version=version, is_provisional=provisional, published_at=clock.utcnow(),
+            published_by_id=actor.id if actor is not None else None, note=(note or "").strip()[:500],
+            payload=payload,
+        )
+        savepoint = db.session.begin_nested()
+        db.session.add(snapshot)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            continue
+        savepoint.commit()
+        break
+    else:
+        raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
     audit.record(actor, "ranking.publish", scope.owner, version=snapshot.version, provisional=provisional,
                  individuals=len(snapshot.payload["individuals"]))
     return snapshot
