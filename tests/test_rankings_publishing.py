@@ -242,38 +242,26 @@ def test_two_publications_at_once_never_share_a_version(app, ctx, seeded, make_o
     each scope's versions are unique (migration 0013) and the later publication takes the next."""
     import threading
 
-    from sqlalchemy import event
-
     from quiz.models import Organizer, Quiz
-    from tests.threads import in_app_thread
+    from tests.threads import At, finish, in_app_thread, stopping_at
 
-    quiz_id = seeded["quiz"].id
-    admin_id = make_organizer(role="admin").id
-    first_reads, second_done, errors, held = threading.Event(), threading.Event(), [], []
-
-    def hold_the_insert(_conn, _cursor, statement, *_args):
-        if threading.get_ident() in held and statement.lstrip().upper().startswith("INSERT INTO RANKING_SNAPSHOT"):
-            held.clear()
-            first_reads.set()
-            second_done.wait(3)
+    quiz_id, admin_id = seeded["quiz"].id, make_organizer(role="admin").id
+    second_done, errors = threading.Event(), []
+    first_reads = At("INSERT INTO RANKING_SNAPSHOT", release=second_done)  # its version chosen
 
     def publish(note):
         def work():
             if note == "first":
-                held.append(threading.get_ident())
+                first_reads.mark()
             publishing.publish_ranking(quiz=db.session.get(Quiz, quiz_id), actor=db.session.get(Organizer, admin_id),
                                        note=note)
         return work
 
-    event.listen(db.engine, "before_cursor_execute", hold_the_insert)
-    try:
+    with stopping_at(first_reads):
         first = in_app_thread(app, "first", errors, publish("first"))
-        assert first_reads.wait(15)
+        assert first_reads.reached.wait(15)
         second = in_app_thread(app, "second", errors, publish("second"), done=second_done)
-        second.join(30)
-        first.join(30)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", hold_the_insert)
+        finish(second, first)
     assert errors == []
     db.session.rollback()
     versions = db.session.execute(db.select(RankingSnapshot.note, RankingSnapshot.version)

@@ -216,41 +216,29 @@ def test_a_recount_racing_a_units_first_submit(app, ctx, make_quiz, make_attempt
     (SQLite has one writer: the submit waits for the re-count, which goes on after 3 s.)"""
     import threading
 
-    from sqlalchemy import event
-
     from quiz.models import Attempt, Quiz
-    from tests.threads import in_app_thread
+    from tests.threads import At, finish, in_app_thread, stopping_at
 
     quiz = make_quiz(questions=5)
     make_attempt(quiz, unit_tree["B1"], score=3)
     first = make_attempt(quiz, unit_tree["E"], score=4, submitted_at=None)  # E has no tally row yet
     db.session.commit()
     quiz_id, attempt_id = quiz.id, first.id
-    between, submitted, errors, recounting = threading.Event(), threading.Event(), [], []
-
-    def hold_the_insert(_conn, _cursor, statement, *_args):
-        if threading.get_ident() in recounting and statement.lstrip().upper().startswith("INSERT INTO UNIT_TALLY"):
-            recounting.clear()  # once
-            between.set()
-            submitted.wait(3)
+    submitted, errors = threading.Event(), []
+    between = At("INSERT INTO UNIT_TALLY", release=submitted)  # the re-count, its DELETE done
 
     def recount():
-        recounting.append(threading.get_ident())
+        between.mark()
         db.session.get(Quiz, quiz_id).counted_attempt = "first"
 
     def submit():
         attempt_service.submit_attempt(db.session.get(Attempt, attempt_id))
 
-    event.listen(db.engine, "before_cursor_execute", hold_the_insert)
-    try:
-        recounter = in_app_thread(app, "recount", errors, recount, done=between)
-        assert between.wait(15)
+    with stopping_at(between):
+        recounter = in_app_thread(app, "recount", errors, recount)
+        assert between.reached.wait(15)
         submitter = in_app_thread(app, "submit", errors, submit, done=submitted)
-        submitter.join(30)
-        recounter.join(30)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", hold_the_insert)
-    assert not submitter.is_alive() and not recounter.is_alive()
+        finish(submitter, recounter)
     assert errors == []
     db.session.rollback()
     assert tallied(quiz)[unit_tree["E"].id][0] == 1
@@ -266,7 +254,7 @@ def test_a_submit_that_waited_for_a_rule_change_counts_under_the_new_rule(app, c
     import threading
 
     from quiz.models import Attempt, Quiz
-    from tests.threads import in_app_thread
+    from tests.threads import finish, in_app_thread
 
     quiz = make_quiz(questions=5, max_attempts=3)
     first = make_attempt(quiz, unit_tree["B1"], score=5)
@@ -290,9 +278,7 @@ def test_a_submit_that_waited_for_a_rule_change_counts_under_the_new_rule(app, c
     submitter = in_app_thread(app, "submit", errors, submit)
     submitter.join(1.0)  # it waits for the attempt (PostgreSQL) or the write lock (SQLite)
     go.set()
-    recounter.join(30)
-    submitter.join(30)
-    assert not submitter.is_alive() and not recounter.is_alive()
+    finish(recounter, submitter)
     assert errors == []
     db.session.rollback()
     assert tallied(quiz) == computed(quiz)

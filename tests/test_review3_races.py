@@ -2,8 +2,6 @@
 before its fix (the deadlocks and the rule change on PostgreSQL; SQLite has one writer)."""
 import threading
 
-from sqlalchemy import event
-
 from quiz.extensions import db
 from quiz.models import Attempt, Question, Quiz
 from quiz.services import bank
@@ -12,7 +10,12 @@ from quiz.services.corrections import Change, apply_correction
 
 from .test_regrade import _question, round_  # noqa: F401 (the fixture)
 from .test_rankings_service import unit_tree  # noqa: F401 (the fixture)
-from .threads import in_app_thread
+from .threads import At, finish, in_app_thread, quiz_lock, stopping_at
+
+
+def _reads_the_quizzes_that_drew(statement: str) -> bool:
+    text = " ".join(statement.split()).upper()
+    return "ATTEMPT_QUESTION" in text and "FROM QUIZ" in text and "FOR " not in text
 
 
 def test_a_key_correction_racing_a_units_first_submit_does_not_deadlock(app, round_, make_unit):
@@ -29,41 +32,24 @@ def test_a_key_correction_racing_a_units_first_submit_does_not_deadlock(app, rou
     quiz_id, attempt_id, question_id = quiz.id, running.id, _question(quiz, 3).id
     from quiz.models import Organizer, Question
     admin_id = admin.id
-    s_ready, c_locked = threading.Event(), threading.Event()
-    submitter_ids, corrector_ids, errors = set(), set(), []
-
-    def before(_conn, _cursor, statement, *_args):
-        if threading.get_ident() in submitter_ids and statement.lstrip().upper().startswith("INSERT INTO UNIT_TALLY"):
-            submitter_ids.clear()
-            s_ready.set()
-            c_locked.wait(3)  # the correction holds the quiz row now
-
-    def after(_conn, _cursor, statement, *_args):
-        text = " ".join(statement.split()).upper()
-        if threading.get_ident() in corrector_ids and "FROM QUIZ" in text and ("FOR UPDATE" in text or "FOR NO KEY UPDATE" in text):
-            c_locked.set()
+    errors = []
+    holds_quiz = At(quiz_lock, after=True, wait_s=0)  # the correction
+    at_tally = At("INSERT INTO UNIT_TALLY", release=holds_quiz.reached)  # the submit, holding its attempt
 
     def submit():
-        submitter_ids.add(threading.get_ident())
+        at_tally.mark()
         attempt_service.submit_attempt(db.session.get(Attempt, attempt_id))
 
     def correct():
-        corrector_ids.add(threading.get_ident())
+        holds_quiz.mark()
         apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
                          Change("key", "Đáp án đúng là A", mask=0b1), db.session.get(Organizer, admin_id))
 
-    event.listen(db.engine, "before_cursor_execute", before)
-    event.listen(db.engine, "after_cursor_execute", after)
-    try:
+    with stopping_at(at_tally, holds_quiz):
         submitter = in_app_thread(app, "submit", errors, submit)
-        assert s_ready.wait(15)
+        assert at_tally.reached.wait(15)
         corrector = in_app_thread(app, "correction", errors, correct)
-        submitter.join(30)
-        corrector.join(30)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        event.remove(db.engine, "after_cursor_execute", after)
-    assert not submitter.is_alive() and not corrector.is_alive()
+        finish(submitter, corrector)
     assert errors == []
 
 
@@ -82,31 +68,22 @@ def test_a_recount_for_a_rule_change_racing_a_submit_counts_the_submit_under_the
     first = make_attempt(quiz, unit_tree["B1"], score=5)
     second = make_attempt(quiz, first.participant, correct_count=1, submitted_at=None)
     quiz_id, attempt_id = quiz.id, second.id
-    recounted, submitted, errors, recounter_ids = threading.Event(), threading.Event(), [], set()
-
-    def hold_the_commit(_conn, _cursor, statement, *_args):
-        if threading.get_ident() in recounter_ids and statement.lstrip().upper().startswith("INSERT INTO OTHER_UNIT_TALLY"):
-            recounter_ids.clear()
-            recounted.set()
-            submitted.wait(3)
+    submitted, errors = threading.Event(), []
+    recounted = At("INSERT INTO OTHER_UNIT_TALLY", after=True, release=submitted)  # not committed yet
 
     def change_rule():
-        recounter_ids.add(threading.get_ident())
+        recounted.mark()
         db.session.get(Quiz, quiz_id).counted_attempt = "last"
         db.session.flush()
 
     def submit():
         attempt_service.submit_attempt(db.session.get(Attempt, attempt_id))
 
-    event.listen(db.engine, "after_cursor_execute", hold_the_commit)
-    try:
+    with stopping_at(recounted):
         recounter = in_app_thread(app, "recount", errors, change_rule)
-        assert recounted.wait(15)
+        assert recounted.reached.wait(15)
         submitter = in_app_thread(app, "submit", errors, submit, done=submitted)
-        submitter.join(30)
-        recounter.join(30)
-    finally:
-        event.remove(db.engine, "after_cursor_execute", hold_the_commit)
+        finish(submitter, recounter)
     assert errors == []
     db.session.rollback()
     assert db.session.get(Quiz, quiz_id).counted_attempt == "last"
@@ -135,42 +112,24 @@ def test_a_key_correction_racing_a_live_sessions_end_does_not_deadlock(app, ctx,
     quiz_id, session_id = quiz.id, session.id
     question_id = session.questions[0].question_id
     admin_id = make_organizer(role="admin").id
-    e_ready, c_locked = threading.Event(), threading.Event()
-    ender_ids, corrector_ids, errors = set(), set(), []
-
-    def before(_conn, _cursor, statement, *_args):
-        if threading.get_ident() in ender_ids and statement.lstrip().upper().startswith("INSERT INTO UNIT_TALLY"):
-            ender_ids.clear()
-            e_ready.set()
-            c_locked.wait(3)
-
-    def after(_conn, _cursor, statement, *_args):
-        text = " ".join(statement.split()).upper()
-        if threading.get_ident() in corrector_ids and "FROM QUIZ" in text and (
-                "FOR UPDATE" in text or "FOR NO KEY UPDATE" in text):
-            c_locked.set()
+    errors = []
+    holds_quiz = At(quiz_lock, after=True, wait_s=0)  # the correction
+    at_tally = At("INSERT INTO UNIT_TALLY", release=holds_quiz.reached)  # the end, holding its attempts
 
     def end():
-        ender_ids.add(threading.get_ident())
+        at_tally.mark()
         live.control(db.session.get(LiveSession, session_id), "end")
 
     def correct():
-        corrector_ids.add(threading.get_ident())
+        holds_quiz.mark()
         apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
                          Change("key", "Đáp án đúng là A", mask=0b1), db.session.get(Organizer, admin_id))
 
-    event.listen(db.engine, "before_cursor_execute", before)
-    event.listen(db.engine, "after_cursor_execute", after)
-    try:
+    with stopping_at(at_tally, holds_quiz):
         ender = in_app_thread(app, "end", errors, end)
-        assert e_ready.wait(15)
+        assert at_tally.reached.wait(15)
         corrector = in_app_thread(app, "correction", errors, correct)
-        ender.join(30)
-        corrector.join(30)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        event.remove(db.engine, "after_cursor_execute", after)
-    assert not ender.is_alive() and not corrector.is_alive()
+        finish(ender, corrector)
     assert errors == []
 
 
@@ -236,33 +195,22 @@ def test_a_key_correction_rescores_a_live_session_whose_first_phone_joined_while
     x_id, session_id = x.id, session.id
     question_id = session.questions[0].question_id
     admin_id = make_organizer(role="admin").id
-    c_read, p_done, corrector_ids, errors, seen = threading.Event(), threading.Event(), set(), [], []
-
-    def after(_conn, _cursor, statement, *_args):
-        text = " ".join(statement.split()).upper()
-        if threading.get_ident() in corrector_ids and "ATTEMPT_QUESTION" in text and "FROM QUIZ" in text \
-                and "FOR " not in text:
-            seen.append(text)
-            if len(seen) == 2:  # _validate reads it first, then _rescore: pause after _rescore's read
-                corrector_ids.clear()
-                c_read.set()
-                p_done.wait(5)
+    errors = []
+    # _validate reads the quizzes that drew it first, then _rescore: stop after _rescore's read.
+    read = At(lambda statement: _reads_the_quizzes_that_drew(statement), after=True, nth=2, wait_s=5)
 
     def correct():
-        corrector_ids.add(threading.get_ident())
+        read.mark()
         apply_correction(db.session.get(Quiz, x_id), db.session.get(Question, question_id),
                          Change("key", "Đáp án đúng là A", mask=0b1), db.session.get(Organizer, admin_id))
 
-    event.listen(db.engine, "after_cursor_execute", after)
-    try:
+    with stopping_at(read):
         corrector = in_app_thread(app, "correction", errors, correct)
-        assert c_read.wait(15)
+        assert read.reached.wait(15)
         first = join(session, "An", "0912000001")
         answer(first, session, right=True, after_s=1, frozen_clock=frozen_clock)  # B: right under the old key
-        p_done.set()
-        corrector.join(30)
-    finally:
-        event.remove(db.engine, "after_cursor_execute", after)
+        read.release.set()
+        finish(corrector)
     assert errors == []
     db.session.expire_all()
     session = db.session.get(LiveSession, session_id)

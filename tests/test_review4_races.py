@@ -4,15 +4,13 @@ import threading
 
 import pytest
 
-from sqlalchemy import event
-
 from quiz.extensions import db
 from quiz.models import Attempt, Organizer, Question, Quiz
 from quiz.services.corrections import Change, apply_correction, preview_correction
 
 from .test_rankings_service import unit_tree  # noqa: F401 (the fixture)
 from .test_regrade import A_MASK, _question, round_  # noqa: F401 (the fixture)
-from .threads import in_app_thread
+from .threads import At, finish, in_app_thread, quiz_lock, stopping_at
 
 
 def _other_quiz_drawing(quiz, make_attempt, make_unit):
@@ -29,11 +27,6 @@ def _other_quiz_drawing(quiz, make_attempt, make_unit):
     return other
 
 
-def _is_quiz_lock(statement: str) -> bool:
-    text = " ".join(statement.split()).upper()
-    return "FROM QUIZ " in text and ("FOR NO KEY UPDATE" in text or text.endswith("FOR UPDATE"))
-
-
 def test_a_correction_preview_on_the_second_quiz_racing_a_correction_does_not_deadlock(
         app, round_, make_attempt, make_unit):
     """PostgreSQL. preview_correction locks *its* quiz first (corrections.py: "SQLite: the write
@@ -45,45 +38,27 @@ def test_a_correction_preview_on_the_second_quiz_racing_a_correction_does_not_de
     other = _other_quiz_drawing(quiz, make_attempt, make_unit)
     assert quiz.id < other.id
     quiz_id, other_id, question_id, admin_id = quiz.id, other.id, _question(quiz, 3).id, admin.id
-    p_locked, c_locked = threading.Event(), threading.Event()
-    previewer_ids, corrector_ids, errors = set(), set(), []
-
-    def before(_conn, _cursor, statement, *_args):
-        if threading.get_ident() in corrector_ids and _is_quiz_lock(statement):
-            p_locked.wait(5)  # the preview holds quiz 2
-
-    def after(_conn, _cursor, statement, *_args):
-        ident = threading.get_ident()
-        if ident in previewer_ids and _is_quiz_lock(statement):
-            previewer_ids.clear()
-            p_locked.set()
-            c_locked.wait(5)  # the correction holds quiz 1 (and now waits for quiz 2)
-        elif ident in corrector_ids and _is_quiz_lock(statement):
-            corrector_ids.clear()
-            c_locked.set()
+    errors = []
+    correction_holds = At(quiz_lock, after=True, wait_s=0)  # quiz 1
+    preview_holds = At(quiz_lock, after=True, wait_s=5, release=correction_holds.reached)  # quiz 2
+    correction_waits = At(quiz_lock, wait_s=5, release=preview_holds.reached)  # before it locks quiz 1
 
     def preview():
-        previewer_ids.add(threading.get_ident())
+        preview_holds.mark()
         preview_correction(db.session.get(Quiz, other_id), db.session.get(Question, question_id),
                            Change("key", "Đáp án đúng là A", mask=A_MASK), db.session.get(Organizer, admin_id))
         db.session.rollback()
 
     def correct():
-        corrector_ids.add(threading.get_ident())
+        correction_waits.mark()
+        correction_holds.mark()
         apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
                          Change("key", "Đáp án đúng là A", mask=A_MASK), db.session.get(Organizer, admin_id))
 
-    event.listen(db.engine, "before_cursor_execute", before)
-    event.listen(db.engine, "after_cursor_execute", after)
-    try:
+    with stopping_at(correction_waits, correction_holds, preview_holds):
         previewer = in_app_thread(app, "preview", errors, preview)
         corrector = in_app_thread(app, "correction", errors, correct)
-        previewer.join(30)
-        corrector.join(30)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        event.remove(db.engine, "after_cursor_execute", after)
-    assert not previewer.is_alive() and not corrector.is_alive()
+        finish(previewer, corrector)
     assert errors == []
 
 
@@ -145,16 +120,11 @@ def test_a_rule_change_racing_a_live_join_and_end_counts_the_live_attempt_under_
     live.control(second_session, "start")
     db.session.commit()
     quiz_id, session_id = quiz.id, second_session.id
-    recounted, ended, errors, recounter_ids = threading.Event(), threading.Event(), [], set()
-
-    def hold_the_commit(_conn, _cursor, statement, *_args):
-        if threading.get_ident() in recounter_ids and statement.lstrip().upper().startswith("INSERT INTO OTHER_UNIT_TALLY"):
-            recounter_ids.clear()
-            recounted.set()
-            ended.wait(3)
+    ended, errors = threading.Event(), []
+    recounted = At("INSERT INTO OTHER_UNIT_TALLY", after=True, release=ended)  # not committed yet
 
     def change_rule():
-        recounter_ids.add(threading.get_ident())
+        recounted.mark()
         db.session.get(Quiz, quiz_id).counted_attempt = "last"
         db.session.flush()
 
@@ -167,15 +137,11 @@ def test_a_rule_change_racing_a_live_join_and_end_counts_the_live_attempt_under_
         db.session.commit()
         live.control(db.session.get(LiveSession, session_id), "end")
 
-    event.listen(db.engine, "after_cursor_execute", hold_the_commit)
-    try:
+    with stopping_at(recounted):
         recounter = in_app_thread(app, "recount", errors, change_rule)
-        assert recounted.wait(15)
+        assert recounted.reached.wait(15)
         host = in_app_thread(app, "join+end", errors, join_and_end, done=ended)
-        host.join(30)
-        recounter.join(30)
-    finally:
-        event.remove(db.engine, "after_cursor_execute", hold_the_commit)
+        finish(host, recounter)
     assert errors == []
     db.session.rollback()
     assert db.session.get(Quiz, quiz_id).counted_attempt == "last"
@@ -207,40 +173,23 @@ def test_a_correction_republishing_racing_a_finalisation_at_the_deadline_does_no
     db.session.commit()
     frozen_clock.advance(seconds=quiz.duration_s + 600)  # past its deadline and the grace
     quiz_id, admin_id = quiz.id, admin.id
-    recounted, reader_waits = threading.Event(), threading.Event()
-    corrector_ids, reader_ids, errors = set(), set(), []
-
-    def before(_conn, _cursor, statement, *_args):
-        if threading.get_ident() in reader_ids and statement.lstrip().upper().startswith("INSERT INTO UNIT_TALLY"):
-            reader_ids.clear()
-            reader_waits.set()  # it now waits for the correction's tally row
-
-    def after(_conn, _cursor, statement, *_args):
-        if threading.get_ident() in corrector_ids and statement.lstrip().upper().startswith("INSERT INTO OTHER_UNIT_TALLY"):
-            corrector_ids.clear()
-            recounted.set()
-            reader_waits.wait(5)
-            threading.Event().wait(0.3)
+    errors = []
+    reader_at_tally = At("INSERT INTO UNIT_TALLY", wait_s=0)  # it then waits for the correction's row
+    recounted = At("INSERT INTO OTHER_UNIT_TALLY", after=True, wait_s=5, release=reader_at_tally.reached,
+                   linger_s=0.3)  # the correction, holding its tally rows
 
     def correct():
-        corrector_ids.add(threading.get_ident())
+        recounted.mark()
         apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
                          Change("key", "Đáp án đúng là A", mask=A_MASK), db.session.get(Organizer, admin_id))
 
     def read():
-        recounted.wait(10)
-        reader_ids.add(threading.get_ident())
+        recounted.reached.wait(10)
+        reader_at_tally.mark()
         finalize_expired(quiz=db.session.get(Quiz, quiz_id))
 
-    event.listen(db.engine, "before_cursor_execute", before)
-    event.listen(db.engine, "after_cursor_execute", after)
-    try:
+    with stopping_at(reader_at_tally, recounted):
         reader = in_app_thread(app, "reader", errors, read)
         corrector = in_app_thread(app, "correction", errors, correct)
-        corrector.join(30)
-        reader.join(30)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        event.remove(db.engine, "after_cursor_execute", after)
-    assert not reader.is_alive() and not corrector.is_alive()
+        finish(corrector, reader)
     assert errors == []
