@@ -3,7 +3,7 @@ before its fix (the deadlocks and the rule change on PostgreSQL; SQLite has one 
 import threading
 
 from quiz.extensions import db
-from quiz.models import Attempt, Question, Quiz
+from quiz.models import Attempt, Organizer, Question, Quiz
 from quiz.services import bank
 from quiz.services import attempts as attempt_service
 from quiz.services.corrections import Change, apply_correction
@@ -18,6 +18,28 @@ def _reads_the_quizzes_that_drew(statement: str) -> bool:
     return "ATTEMPT_QUESTION" in text and "FROM QUIZ" in text and "FOR " not in text
 
 
+def key_correction_to_a(quiz_id, question_id, admin_id, *points):
+    """A thread's work: the admin corrects the question's key to A, through the quiz; the thread
+    stops at `points`."""
+    def work():
+        for point in points:
+            point.mark()
+        apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
+                         Change("key", "Đáp án đúng là A", mask=0b1), db.session.get(Organizer, admin_id))
+    return work
+
+
+def rule_change_to_last(quiz_id, *points):
+    """A thread's work: the organizer switches the counted attempt to the last one (the re-count
+    flushed, not committed); the thread stops at `points`."""
+    def work():
+        for point in points:
+            point.mark()
+        db.session.get(Quiz, quiz_id).counted_attempt = "last"
+        db.session.flush()
+    return work
+
+
 def test_a_key_correction_racing_a_units_first_submit_does_not_deadlock(app, round_, make_unit):
     """PostgreSQL. A submit locks its attempt, then its flush inserts its unit's first tally row,
     whose foreign key takes FOR KEY SHARE on the quiz row. A correction holds the quiz row FOR
@@ -30,7 +52,6 @@ def test_a_key_correction_racing_a_units_first_submit_does_not_deadlock(app, rou
                                                              "identity": "0912000222", "consent": True})
     db.session.commit()
     quiz_id, attempt_id, question_id = quiz.id, running.id, _question(quiz, 3).id
-    from quiz.models import Organizer, Question
     admin_id = admin.id
     errors = []
     holds_quiz = At(quiz_lock, after=True, wait_s=0)  # the correction
@@ -40,10 +61,7 @@ def test_a_key_correction_racing_a_units_first_submit_does_not_deadlock(app, rou
         at_tally.mark()
         attempt_service.submit_attempt(db.session.get(Attempt, attempt_id))
 
-    def correct():
-        holds_quiz.mark()
-        apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
-                         Change("key", "Đáp án đúng là A", mask=0b1), db.session.get(Organizer, admin_id))
+    correct = key_correction_to_a(quiz_id, question_id, admin_id, holds_quiz)
 
     with stopping_at(at_tally, holds_quiz):
         submitter = in_app_thread(app, "submit", errors, submit)
@@ -71,10 +89,7 @@ def test_a_recount_for_a_rule_change_racing_a_submit_counts_the_submit_under_the
     submitted, errors = threading.Event(), []
     recounted = At("INSERT INTO OTHER_UNIT_TALLY", after=True, release=submitted)  # not committed yet
 
-    def change_rule():
-        recounted.mark()
-        db.session.get(Quiz, quiz_id).counted_attempt = "last"
-        db.session.flush()
+    change_rule = rule_change_to_last(quiz_id, recounted)
 
     def submit():
         attempt_service.submit_attempt(db.session.get(Attempt, attempt_id))
@@ -96,7 +111,7 @@ def test_a_key_correction_racing_a_live_sessions_end_does_not_deadlock(app, ctx,
     inserts the units' first tally rows: FOR KEY SHARE on the quiz row) while a key correction holds
     the quiz row FOR UPDATE and asks for the live session's row (commit b939678 added that lock):
     a deadlock, the host's "end" or the correction answers a 500."""
-    from quiz.models import LiveSession, Organizer, Question
+    from quiz.models import LiveSession
     from quiz.services.live_session import host as live
 
     from .test_live_service import answer, join
@@ -120,10 +135,7 @@ def test_a_key_correction_racing_a_live_sessions_end_does_not_deadlock(app, ctx,
         at_tally.mark()
         live.control(db.session.get(LiveSession, session_id), "end")
 
-    def correct():
-        holds_quiz.mark()
-        apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
-                         Change("key", "Đáp án đúng là A", mask=0b1), db.session.get(Organizer, admin_id))
+    correct = key_correction_to_a(quiz_id, question_id, admin_id, holds_quiz)
 
     with stopping_at(at_tally, holds_quiz):
         ender = in_app_thread(app, "end", errors, end)
@@ -174,7 +186,7 @@ def test_a_key_correction_rescores_a_live_session_whose_first_phone_joined_while
     next phones of Y are scored by the old key too."""
     from datetime import timedelta
 
-    from quiz.models import Answer, DrawRule, LiveSession, Organizer
+    from quiz.models import Answer, DrawRule, LiveSession
     from quiz.services.live_session import host as live
 
     from .test_live_service import answer, join
@@ -199,10 +211,7 @@ def test_a_key_correction_rescores_a_live_session_whose_first_phone_joined_while
     # _validate reads the quizzes that drew it first, then _rescore: stop after _rescore's read.
     read = At(lambda statement: _reads_the_quizzes_that_drew(statement), after=True, nth=2, wait_s=5)
 
-    def correct():
-        read.mark()
-        apply_correction(db.session.get(Quiz, x_id), db.session.get(Question, question_id),
-                         Change("key", "Đáp án đúng là A", mask=0b1), db.session.get(Organizer, admin_id))
+    correct = key_correction_to_a(x_id, question_id, admin_id, read)
 
     with stopping_at(read):
         corrector = in_app_thread(app, "correction", errors, correct)

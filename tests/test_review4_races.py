@@ -6,10 +6,11 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import Attempt, Organizer, Question, Quiz
-from quiz.services.corrections import Change, apply_correction, preview_correction
+from quiz.services.corrections import Change, preview_correction
 
 from .test_rankings_service import unit_tree  # noqa: F401 (the fixture)
 from .test_regrade import A_MASK, _question, round_  # noqa: F401 (the fixture)
+from .test_review3_races import key_correction_to_a, rule_change_to_last
 from .threads import At, finish, in_app_thread, quiz_lock, stopping_at
 
 
@@ -49,11 +50,7 @@ def test_a_correction_preview_on_the_second_quiz_racing_a_correction_does_not_de
                            Change("key", "Đáp án đúng là A", mask=A_MASK), db.session.get(Organizer, admin_id))
         db.session.rollback()
 
-    def correct():
-        correction_waits.mark()
-        correction_holds.mark()
-        apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
-                         Change("key", "Đáp án đúng là A", mask=A_MASK), db.session.get(Organizer, admin_id))
+    correct = key_correction_to_a(quiz_id, question_id, admin_id, correction_waits, correction_holds)
 
     with stopping_at(correction_waits, correction_holds, preview_holds):
         previewer = in_app_thread(app, "preview", errors, preview)
@@ -123,10 +120,7 @@ def test_a_rule_change_racing_a_live_join_and_end_counts_the_live_attempt_under_
     ended, errors = threading.Event(), []
     recounted = At("INSERT INTO OTHER_UNIT_TALLY", after=True, release=ended)  # not committed yet
 
-    def change_rule():
-        recounted.mark()
-        db.session.get(Quiz, quiz_id).counted_attempt = "last"
-        db.session.flush()
+    change_rule = rule_change_to_last(quiz_id, recounted)
 
     def join_and_end():
         from quiz.models import LiveSession
@@ -178,10 +172,7 @@ def test_a_correction_republishing_racing_a_finalisation_at_the_deadline_does_no
     recounted = At("INSERT INTO OTHER_UNIT_TALLY", after=True, wait_s=5, release=reader_at_tally.reached,
                    linger_s=0.3)  # the correction, holding its tally rows
 
-    def correct():
-        recounted.mark()
-        apply_correction(db.session.get(Quiz, quiz_id), db.session.get(Question, question_id),
-                         Change("key", "Đáp án đúng là A", mask=A_MASK), db.session.get(Organizer, admin_id))
+    correct = key_correction_to_a(quiz_id, question_id, admin_id, recounted)
 
     def read():
         recounted.reached.wait(10)
