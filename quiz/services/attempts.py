@@ -218,16 +218,9 @@ def start_attempt(quiz: Quiz, data: dict, *, now: datetime | None = None) -> tup
     check_quiz_open(quiz, now)
     registration = clean_registration(quiz, data, now)
     quiz_id = quiz.id
-    for _try in range(3):
-        try:
-            return retry_identity_race(lambda: _start_or_resume(db.session.get(Quiz, quiz_id), registration, now),
-                                       registration)
-        except question_pool.PoolChanged:
-            db.session.rollback()
-            question_pool.forget(quiz_id)  # the next draw reads the pool from the database
-            if registration.unit is not None:
-                registration.unit = db.session.merge(registration.unit)
-    raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
+    return retry_identity_race(lambda: _start_or_resume(db.session.get(Quiz, quiz_id), registration, now),
+                               registration, also=(question_pool.PoolChanged,),
+                               before_retry=lambda: question_pool.forget(quiz_id))  # the next draw reads it afresh
 
 
 def _start_or_resume(quiz: Quiz, reg: Registration, now: datetime) -> tuple[Attempt, bool]:

@@ -207,18 +207,23 @@ def save_participant(quiz: Quiz, reg: Registration, now: datetime) -> Participan
     return participant
 
 
-def retry_identity_race(write: Callable[[], T], reg: Registration) -> T:
+def retry_identity_race(write: Callable[[], T], reg: Registration, *, also: tuple[type[Exception], ...] = (),
+                        before_retry: Callable[[], None] | None = None) -> T:
     """`write()` (it saves `reg`'s participant and an attempt), tried up to three times.
 
     Two requests for the same identity at the same moment (a double tap, two tabs, two phones)
     race on the unique constraints (contest, identity) and (quiz, participant, attempt_no); the
     loser rolls back and tries again, and then finds the winner's rows and continues with them.
+    `also`: other exceptions that mean "roll back and try again" (`before_retry` runs after the
+    rollback, e.g. to drop a copy the failed try read).
     """
     for _try in range(3):
         try:
             return write()
-        except IntegrityError:
+        except (IntegrityError, *also):
             db.session.rollback()
+            if before_retry is not None:
+                before_retry()
             if reg.unit is not None:
                 reg.unit = db.session.merge(reg.unit)
     raise ConflictError(_("Hệ thống đang bận, vui lòng thử lại."))
