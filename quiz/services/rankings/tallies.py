@@ -31,10 +31,13 @@ atomic on PostgreSQL (the row lock is held to the commit) and on SQLite (one wri
 of one unit never lose an increment. Several units are upserted in unit-id order (locks.py: the
 tallies come last). The participant's SELECT needs no lock: a participant has at most one open
 attempt (`attempts.start_attempt` resumes it or finalises it before starting another; a live
-session's players answer only in it), so two finalisations of one participant never race. A re-count racing a submit ends with the
-submit counted once: a submit that committed before the re-count's INSERT is in what it counts, a
-later one adds its delta to the re-counted row (and one that commits between its DELETE and INSERT
-makes it start over, `recount`).
+session's players answer only in it), so two finalisations of one participant never race.
+
+A re-count racing a submit ends with the submit counted once: a submit that committed before the
+re-count's INSERT is in what it counts, a later one adds its delta to the re-counted row (one that
+commits between its DELETE and INSERT makes it start over, `recount`). A re-count for a new pick
+rule or a unit move first holds the running attempts concerned (`_wait_for_running`), since a
+submit's delta depends on the rule and the unit.
 """
 from __future__ import annotations
 
@@ -173,7 +176,8 @@ _PICKS: dict[Order, object] = {}  # a ranking order → its participants' picks,
 
 def _picks(order: Order):
     """The concerned participants' finished attempts of a quiz, numbered by `order`'s pick (1: the
-    counted one), with the quiz's pick rule as committed, bound parameters `quiz_id` and `participants`. Built once per order: it runs
+    counted one), with the quiz's pick rule as committed; bound parameters `quiz_id` and
+    `participants`. Built once per order: it runs
     in every flush that finishes an attempt, while SQLite's write lock is held, and building it
     cost more CPU than running it."""
     if order not in _PICKS:
